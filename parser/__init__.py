@@ -1,0 +1,55 @@
+"""Diagnostics text -> ``Document`` (sections, lines, facts). Never imports Textual.
+
+Use ``parse_file(path)`` for files on disk (raises ``InputError`` with a one-line
+message) and ``parse_text(text)`` for text already in memory.
+"""
+
+from __future__ import annotations
+
+from .document import CATEGORIES, Document, Section, Stream, Timing
+from .facts import FACT_NAMES, extract_facts
+from .reader import InputError, read_text
+from .sections import split
+from .text import plain_text, printable
+
+__all__ = [
+    "CATEGORIES", "FACT_NAMES", "Document", "InputError", "Section", "Stream", "Timing",
+    "parse_file", "parse_text", "plain_text", "printable",
+]
+
+
+def split_lines(text: str) -> tuple[list[str], bool]:
+    """Split on ``\\n`` only (not ``str.splitlines``, which also splits on form feeds
+    and Unicode separators and would break losslessness)."""
+    if not text:
+        return [], False
+    lines = text.split("\n")
+    final_newline = text.endswith("\n")
+    if final_newline:
+        lines.pop()
+    return lines, final_newline
+
+
+def parse_text(text: str, path: str = "<text>", replaced_chars: int = 0,
+               size_bytes: int | None = None) -> Document:
+    """Parse decoded diagnostics text into a Document."""
+    lines, final_newline = split_lines(text)
+    result = split(lines)
+    warnings = list(result.warnings)
+    if replaced_chars:
+        warnings.append(f"{replaced_chars} invalid UTF-8 byte sequence(s) replaced with U+FFFD")
+    doc = Document(
+        path=path, format=result.format, lines=lines, sections=result.sections, facts={},
+        places=result.places, warnings=warnings, final_newline=final_newline,
+        replaced_chars=replaced_chars,
+        size_bytes=size_bytes if size_bytes is not None else len(text.encode("utf-8", "replace")),
+    )
+    doc.facts = extract_facts(doc)
+    return doc
+
+
+def parse_file(path: str) -> Document:
+    """Read and parse a file; raises ``InputError`` naming the file and the problem."""
+    raw = read_text(path)
+    return parse_text(raw.text, path=path, replaced_chars=raw.replaced_chars,
+                      size_bytes=raw.size_bytes)

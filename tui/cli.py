@@ -1,0 +1,89 @@
+"""The ``triage`` command: ``triage [FILE]`` opens the TUI, ``triage VERB ...`` runs headless.
+
+Each verb lives in ``tui/commands/<verb>.py`` with ``add_arguments(parser)`` and
+``run(args) -> int``; this module only dispatches, so adding a verb never touches
+another verb's code. Exit codes: 0 done, 1 a finding at or above ``--fail-on``,
+2 bad input or usage (one line on stderr, never a traceback).
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import importlib.util
+import sys
+from collections.abc import Sequence
+
+VERBS: dict[str, str] = {
+    "parse": "the structured document (sections, facts)",
+    "scan": "match heuristics and report findings",
+    "heuristics": "list, lint or test heuristic files",
+    "draft": "promote lines to a heuristic draft, headless",
+    "fleet": "scan many files: pattern prevalence and unexplained templates",
+    "report": "a Markdown triage report for a ticket",
+    "serve": "share the TUI in a browser (textual-serve)",
+}
+
+
+class UsageError(Exception):
+    """Bad command-line usage; the message is printed as one line, exit code 2."""
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # noqa: D401 - argparse hook
+        raise UsageError(f"{self.prog}: {message}")
+
+
+def _verb_module(verb: str):
+    return importlib.import_module(f"triagebench.tui.commands.{verb}")
+
+
+def _available_verbs() -> dict[str, str]:
+    """Verbs whose module is present (each lands with the feature that owns it)."""
+    return {verb: help_text for verb, help_text in VERBS.items()
+            if importlib.util.find_spec(f"triagebench.tui.commands.{verb}") is not None}
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(
+        prog="triage",
+        description="Triage device diagnostics: `triage FILE` opens the workbench; "
+                    "`triage VERB --help` for the headless commands.",
+        epilog="verbs: " + "; ".join(f"{v} ({h})" for v, h in _available_verbs().items()),
+    )
+    from triagebench.tui.commands import open_tui
+
+    open_tui.add_arguments(parser)
+    return parser
+
+
+def build_verb_parser(verb: str) -> tuple[argparse.ArgumentParser, object]:
+    module = _verb_module(verb)
+    parser = _Parser(prog=f"triage {verb}", description=VERBS[verb])
+    module.add_arguments(parser)
+    return parser, module
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args_list = list(sys.argv[1:] if argv is None else argv)
+    try:
+        if args_list and args_list[0] in _available_verbs():
+            parser, module = build_verb_parser(args_list[0])
+            args = parser.parse_args(args_list[1:])
+            return int(module.run(args) or 0)
+        from triagebench.tui.commands import open_tui
+
+        args = build_parser().parse_args(args_list)
+        return int(open_tui.run(args) or 0)
+    except UsageError as exc:
+        print(str(exc), file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("triage: interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from .document import CATEGORIES, Document, Section, Stream, Timing
 from .facts import FACT_NAMES, extract_facts
-from .reader import InputError, read_text
+from .reader import InputError, read_lines
 from .sections import split
 from .text import plain_text, printable
 
@@ -30,10 +30,15 @@ def split_lines(text: str) -> tuple[list[str], bool]:
     return lines, final_newline
 
 
-def parse_text(text: str, path: str = "<text>", replaced_chars: int = 0,
-               size_bytes: int | None = None) -> Document:
+def parse_text(text: str, path: str = "<text>") -> Document:
     """Parse decoded diagnostics text into a Document."""
     lines, final_newline = split_lines(text)
+    return parse_lines(lines, final_newline, path=path, size_bytes=len(text.encode("utf-8", "replace")))
+
+
+def parse_lines(lines: list[str], final_newline: bool, *, path: str, size_bytes: int,
+                replaced_chars: int = 0) -> Document:
+    """Build the Document from already split lines (the list is kept, not copied)."""
     result = split(lines)
     warnings = list(result.warnings)
     if replaced_chars:
@@ -41,8 +46,7 @@ def parse_text(text: str, path: str = "<text>", replaced_chars: int = 0,
     doc = Document(
         path=path, format=result.format, lines=lines, sections=result.sections, facts={},
         places=result.places, warnings=warnings, final_newline=final_newline,
-        replaced_chars=replaced_chars,
-        size_bytes=size_bytes if size_bytes is not None else len(text.encode("utf-8", "replace")),
+        replaced_chars=replaced_chars, size_bytes=size_bytes,
     )
     doc.facts = extract_facts(doc)
     return doc
@@ -50,6 +54,6 @@ def parse_text(text: str, path: str = "<text>", replaced_chars: int = 0,
 
 def parse_file(path: str) -> Document:
     """Read and parse a file; raises ``InputError`` naming the file and the problem."""
-    raw = read_text(path)
-    return parse_text(raw.text, path=path, replaced_chars=raw.replaced_chars,
-                      size_bytes=raw.size_bytes)
+    raw = read_lines(path)
+    return parse_lines(raw.lines, raw.final_newline, path=path, size_bytes=raw.size_bytes,
+                       replaced_chars=raw.replaced_chars)

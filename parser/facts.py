@@ -21,6 +21,7 @@ FACT_NAMES = (
 )
 
 ENGINES = r"(?:balena|docker|balena-engine|rce)"
+SUPERVISOR_LOGS = r"(?:(?:balena|docker) logs .*|.*supervisor.*|journalctl .*-u balena(?: .*)?)"
 
 
 def _sections(doc: Document, key_pattern: str) -> Iterator[Section]:
@@ -202,7 +203,7 @@ def extract_facts(doc: Document) -> dict[str, Any]:
         parts = uname.split()
         kernel = parts[2] if len(parts) > 2 else None
     facts["kernel.version"] = kernel or _first(doc, r"dmesg(?: -T)?", r"Linux version (\S+)")
-    supervisor = _first(doc, r".*", r"Supervisor (v?\d+\.\d+\.\d+\S*) starting up", last=True)
+    supervisor = _first(doc, SUPERVISOR_LOGS, r"Supervisor (v?\d+\.\d+\.\d+\S*) starting up", last=True)
     if not supervisor:
         supervisor = _first(doc, rf"{ENGINES} (?:images|ps -a)",
                             r"(?:supervisor|balena_supervisor)\s*:?\s+(v\d+\.\d+\.\d+\S*)")

@@ -24,14 +24,6 @@ class InputError(Exception):
         self.problem = problem
 
 
-@dataclass(slots=True)
-class RawText:
-    path: str
-    text: str
-    size_bytes: int
-    replaced_chars: int
-
-
 def looks_binary(data: bytes) -> bool:
     """True when the sample has many NULs or non-text control bytes.
 
@@ -56,33 +48,79 @@ def decode(data: bytes) -> tuple[str, int]:
         return text, max(replaced, 1)
 
 
-def read_bytes(path: str) -> bytes:
-    """Read a file's bytes (gunzipping ``.gz`` transparently) or raise ``InputError``."""
+CHUNK = 8 << 20
+
+
+@dataclass(slots=True)
+class RawLines:
+    path: str
+    lines: list[str]
+    final_newline: bool
+    size_bytes: int
+    replaced_chars: int
+
+
+def _open_binary(path: str):
     if not os.path.exists(path):
         raise InputError(path, "no such file")
     if os.path.isdir(path):
         raise InputError(path, "is a directory, not a diagnostics file")
     try:
-        with open(path, "rb") as handle:
-            data = handle.read()
+        handle = open(path, "rb")  # noqa: SIM115 - closed by the caller
     except PermissionError:
         raise InputError(path, "permission denied") from None
     except OSError as exc:
         raise InputError(path, f"cannot be read ({exc.strerror or exc})") from None
-    if data[:2] == GZIP_MAGIC:
-        try:
-            data = gzip.decompress(data)
-        except (OSError, EOFError, zlib.error):
-            raise InputError(path, "looks gzip-compressed but is corrupt or truncated") from None
-    return data
+    if handle.read(2) == GZIP_MAGIC:
+        handle.close()
+        return gzip.open(path, "rb")
+    handle.seek(0)
+    return handle
 
 
-def read_text(path: str) -> RawText:
-    """Read and validate a diagnostics file."""
-    data = read_bytes(path)
-    if not data.strip():
-        raise InputError(path, "file is empty" if not data else "file holds only whitespace")
-    if looks_binary(data):
-        raise InputError(path, "looks like a binary file, not diagnostics text")
-    text, replaced = decode(data)
-    return RawText(path=path, text=text, size_bytes=len(data), replaced_chars=replaced)
+def read_lines(path: str) -> RawLines:
+    """Read a file straight into decoded lines, chunk by chunk.
+
+    Peak memory is the line list plus one chunk, never the whole file's bytes
+    and text at once (a 1,000,000-line file must stay under 3x its size).
+    Chunks are cut after a newline byte, which never occurs inside a UTF-8
+    multi-byte sequence, so decoding per chunk equals decoding the whole.
+    """
+    lines: list[str] = []
+    size = 0
+    replaced = 0
+    tail = b""
+    first = True
+    try:
+        with _open_binary(path) as handle:
+            while True:
+                chunk = handle.read(CHUNK)
+                if not chunk:
+                    break
+                if first:
+                    first = False
+                    if looks_binary(chunk):
+                        raise InputError(path, "looks like a binary file, not diagnostics text")
+                size += len(chunk)
+                data = tail + chunk
+                cut = data.rfind(b"\n")
+                if cut < 0:
+                    tail = data
+                    continue
+                tail = data[cut + 1:]
+                text, bad = decode(data[: cut + 1])
+                replaced += bad
+                lines.extend(text.split("\n"))
+                lines.pop()  # the empty string after the final newline of the chunk
+    except (OSError, EOFError, zlib.error) as exc:
+        raise InputError(path, f"cannot be read ({exc})") from None
+    final_newline = not tail and size > 0
+    if tail:
+        text, bad = decode(tail)
+        replaced += bad
+        lines.extend(text.split("\n"))
+    if size == 0:
+        raise InputError(path, "file is empty")
+    if not any(line.strip() for line in lines):
+        raise InputError(path, "file holds only whitespace")
+    return RawLines(path, lines, final_newline, size, replaced)

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from triagebench.parser import parse_text
 
 from tests.test_parser_traps import SECTIONS, make_file
-from triagebench.parser import parse_text
 
 BASE = make_file(SECTIONS, stderr={"balena --version": ["warning: x"]})
 BASE_LINES = BASE.split("\n")

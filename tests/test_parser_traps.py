@@ -6,7 +6,6 @@ import gzip
 from pathlib import Path
 
 import pytest
-
 from triagebench.parser import InputError, parse_file, parse_text
 from triagebench.parser.document import PREAMBLE, STDERR, STDOUT
 

@@ -26,8 +26,9 @@ from urllib.parse import quote, unquote
 from .document import Document, Section
 
 # Characters kept as-is in a quoted section key: readable, and none of them is
-# special in a fragment (``#``, ``&``, ``=``, ``%`` and whitespace are quoted).
-_KEY_SAFE = "/:{}*.,;_-~!$'()+@|<>[]^\"`"
+# special in a fragment or in Markdown (``#``, ``&``, ``=``, ``%``, ``|``, brackets,
+# quotes, backticks and whitespace are quoted).
+_KEY_SAFE = "/:{}*.,;_-~!$'()+@^"
 _LINE_RE = re.compile(r"^L?(\d+)$", re.IGNORECASE)
 
 

@@ -1,0 +1,489 @@
+"""Bookmarks, notes and the view state of one file, persisted and handed over.
+
+No Textual here: the report and the headless verbs use it too.
+
+* Persistence: one JSON file per diagnostics file, keyed by the sha256 of the
+  file's bytes, in ``<data dir>/sessions/<sha256>.json`` (data dir:
+  ``platformdirs.user_data_dir("triagebench")``, or ``$TRIAGE_DATA_DIR``). A
+  renamed or re-downloaded copy has the same bytes, so it finds its bookmarks.
+* Hand-over: ``export_session`` writes the same JSON (schema
+  ``triagebench-session`` version 1) to a file a colleague opens with
+  ``triage FILE --session S.json``; ``import_session`` applies it to their
+  document. When the content hash differs (another capture), bookmarks move by
+  their stable section reference where it resolves, else stay on their line,
+  and the caller gets warnings to show.
+* Every write is atomic (temp file + rename in the same directory); exports
+  never overwrite an existing file (``unique_path`` offers ``name-2.json``).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import os
+import tempfile
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from triagebench.parser import Document
+from triagebench.parser.refs import RefError, file_label, format_ref, parse_ref, resolve_ref
+
+SCHEMA = "triagebench-session"
+VERSION = 1
+DATA_DIR_ENV = "TRIAGE_DATA_DIR"
+MAX_NOTE_CHARS = 20_000
+
+
+class SessionError(Exception):
+    """A session that cannot be read or written; ``str()`` is one line naming the file."""
+
+
+def now_iso() -> str:
+    """The current UTC time as ``2024-05-02T16:03:41Z`` (what ``created`` holds)."""
+    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+# -- content hash and storage locations ------------------------------------------
+
+def content_hash_of_file(path: str | os.PathLike[str]) -> str:
+    """sha256 (hex) of the file's bytes, read in chunks (a 100 MB file costs ~0.1 s)."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        while chunk := handle.read(1 << 20):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def content_hash(doc: Document) -> str:
+    """The key of ``doc``'s stored session: the hash of its file, or of its text when
+    it was parsed from memory (no file on disk)."""
+    try:
+        return content_hash_of_file(doc.path)
+    except OSError:
+        return hashlib.sha256(doc.text().encode("utf-8", "surrogateescape")).hexdigest()
+
+
+def data_dir() -> Path:
+    """Where triagebench keeps its data (``$TRIAGE_DATA_DIR`` overrides, for tests)."""
+    override = os.environ.get(DATA_DIR_ENV)
+    if override:
+        return Path(override)
+    import platformdirs
+
+    return Path(platformdirs.user_data_dir("triagebench"))
+
+
+def store_path(digest: str) -> Path:
+    """The stored-session file for a content hash."""
+    return data_dir() / "sessions" / f"{digest}.json"
+
+
+# -- atomic, no-silent-overwrite writes ------------------------------------------
+
+def write_atomic(path: str | os.PathLike[str], text: str, *, overwrite: bool,
+                 mode: int = 0o644) -> Path:
+    """Write ``text`` to ``path`` via a temp file in the same directory.
+
+    With ``overwrite=False`` an existing file is never replaced (the final step is a
+    hard link, which fails if the name exists, so there is no check-then-write race);
+    ``SessionError`` says so in one line. Readers never see a half-written file.
+    ``mode``: the file's permissions (exports are readable by others, the store is not).
+    """
+    target = Path(path)
+    parent = target.parent if str(target.parent) else Path(".")
+    try:
+        fd, name = tempfile.mkstemp(dir=parent, prefix=f".{target.name}.", suffix=".tmp")
+    except OSError as exc:
+        raise SessionError(f"{target}: cannot write ({exc.strerror or exc})") from exc
+    tmp = Path(name)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
+            handle.write(text)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.chmod(tmp, mode)
+        if overwrite:
+            os.replace(tmp, target)
+        else:
+            try:
+                os.link(tmp, target)
+            except FileExistsError:
+                raise SessionError(f"{target}: already exists; not overwritten "
+                                   f"(choose another name or use --force)") from None
+            except OSError:
+                # File systems without hard links: check, then rename.
+                if target.exists():
+                    raise SessionError(f"{target}: already exists; not overwritten "
+                                       f"(choose another name or use --force)") from None
+                os.replace(tmp, target)
+    except OSError as exc:
+        raise SessionError(f"{target}: cannot write ({exc.strerror or exc})") from exc
+    finally:
+        with contextlib.suppress(FileNotFoundError):
+            tmp.unlink()
+    return target
+
+
+def unique_path(path: str | os.PathLike[str]) -> Path:
+    """``path`` if free, else ``stem-2.ext``, ``stem-3.ext``... (for default export names)."""
+    target = Path(path)
+    if not target.exists():
+        return target
+    for n in range(2, 10_000):
+        candidate = target.with_name(f"{target.stem}-{n}{target.suffix}")
+        if not candidate.exists():
+            return candidate
+    raise SessionError(f"{target}: too many existing copies")
+
+
+# -- the model -------------------------------------------------------------------
+
+@dataclass(slots=True)
+class Bookmark:
+    """A marked line, with an optional note. ``ref`` is the stable section reference
+    fragment (``section=...&line=n``) used to re-apply it to another capture."""
+
+    line: int
+    note: str = ""
+    created: str = field(default_factory=now_iso)
+    ref: str | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"line": self.line, "note": self.note, "created": self.created}
+        if self.ref:
+            out["ref"] = self.ref
+        return out
+
+
+@dataclass(slots=True)
+class Session:
+    """Everything needed to reopen the same view of a file: bookmarks and notes,
+    filters and search, the current line and the section scope."""
+
+    file_name: str
+    content_sha256: str
+    bookmarks: dict[int, Bookmark] = field(default_factory=dict)
+    filters: list[Any] = field(default_factory=list)
+    search: str | None = None
+    position: int | None = None
+    scope: str | None = None
+    position_ref: str | None = None
+
+    @classmethod
+    def for_document(cls, doc: Document, digest: str | None = None) -> Session:
+        """An empty session for ``doc`` (hashing its file unless ``digest`` is given)."""
+        return cls(file_label(doc), digest or content_hash(doc))
+
+    # bookmarks ----------------------------------------------------------------
+    def sorted_bookmarks(self) -> list[Bookmark]:
+        return [self.bookmarks[n] for n in sorted(self.bookmarks)]
+
+    def is_marked(self, line: int) -> bool:
+        return line in self.bookmarks
+
+    def mark(self, doc: Document, line: int, note: str | None = None) -> Bookmark:
+        """Bookmark ``line`` (keeping an existing note unless ``note`` is given)."""
+        _check_line(doc, line)
+        bookmark = self.bookmarks.get(line)
+        if bookmark is None:
+            bookmark = Bookmark(line, ref=_stable_fragment(doc, line))
+            self.bookmarks[line] = bookmark
+        if note is not None:
+            bookmark.note = _clean_note(note)
+        return bookmark
+
+    def toggle(self, doc: Document, line: int) -> bool:
+        """Mark ``line`` or, if marked, unmark it (dropping its note); True when now marked."""
+        if line in self.bookmarks:
+            del self.bookmarks[line]
+            return False
+        self.mark(doc, line)
+        return True
+
+    def set_note(self, doc: Document, line: int, note: str) -> Bookmark:
+        """Attach ``note`` to ``line`` (bookmarking it); an empty note clears the text
+        but keeps the bookmark."""
+        return self.mark(doc, line, note)
+
+    def unmark(self, line: int) -> None:
+        self.bookmarks.pop(line, None)
+
+    def note_at(self, line: int) -> str:
+        bookmark = self.bookmarks.get(line)
+        return bookmark.note if bookmark else ""
+
+    def set_position(self, doc: Document, line: int | None) -> None:
+        """Remember the current line (and its stable reference for other captures)."""
+        if line is None or not 1 <= line <= doc.line_count:
+            self.position, self.position_ref = None, None
+            return
+        self.position, self.position_ref = line, _stable_fragment(doc, line)
+
+    def merge(self, other: Session) -> None:
+        """Add ``other``'s bookmarks; where both have a note on a line and they differ,
+        keep both (``mine | theirs``). View state (filters, search, position, scope)
+        comes from ``other`` when it has any: importing means "show me your view"."""
+        for line, theirs in other.bookmarks.items():
+            mine = self.bookmarks.get(line)
+            if mine is None:
+                self.bookmarks[line] = Bookmark(line, theirs.note, theirs.created, theirs.ref)
+            elif theirs.note and theirs.note != mine.note:
+                mine.note = f"{mine.note} | {theirs.note}" if mine.note else theirs.note
+        if other.filters:
+            self.filters = list(other.filters)
+        if other.search is not None:
+            self.search = other.search
+        if other.position is not None:
+            self.position, self.position_ref = other.position, other.position_ref
+        if other.scope is not None:
+            self.scope = other.scope
+
+    # JSON -----------------------------------------------------------------------
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "schema": SCHEMA,
+            "version": VERSION,
+            "file": self.file_name,
+            "content_sha256": self.content_sha256,
+            "bookmarks": [b.as_dict() for b in self.sorted_bookmarks()],
+            "filters": self.filters,
+            "search": self.search,
+            "position": {"line": self.position, "ref": self.position_ref}
+            if self.position else None,
+            "scope": self.scope,
+        }
+
+    def to_json(self) -> str:
+        return json.dumps(self.to_dict(), indent=2, ensure_ascii=False) + "\n"
+
+    @classmethod
+    def from_dict(cls, data: Any, source: str) -> Session:
+        """Validate and load a session dict; ``SessionError`` names ``source`` and the field."""
+        def bad(problem: str) -> SessionError:
+            return SessionError(f"{source}: {problem}")
+
+        if not isinstance(data, dict) or data.get("schema") != SCHEMA:
+            raise bad("not a triagebench session (no \"schema\": \"triagebench-session\")")
+        version = data.get("version")
+        if not isinstance(version, int) or version < 1:
+            raise bad("\"version\" must be a positive integer")
+        if version > VERSION:
+            raise bad(f"made by a newer triagebench (session version {version}, "
+                      f"this one reads {VERSION})")
+        file_name = data.get("file")
+        digest = data.get("content_sha256")
+        if not isinstance(file_name, str) or not isinstance(digest, str):
+            raise bad("\"file\" and \"content_sha256\" must be strings")
+        raw_marks = data.get("bookmarks", [])
+        if not isinstance(raw_marks, list):
+            raise bad("\"bookmarks\" must be a list")
+        bookmarks: dict[int, Bookmark] = {}
+        for i, item in enumerate(raw_marks):
+            if not isinstance(item, dict):
+                raise bad(f"bookmarks[{i}] must be an object")
+            line = item.get("line")
+            if not isinstance(line, int) or isinstance(line, bool) or line < 1:
+                raise bad(f"bookmarks[{i}].line must be a positive integer")
+            note = item.get("note", "")
+            created = item.get("created", "")
+            ref = item.get("ref")
+            if not isinstance(note, str) or not isinstance(created, str):
+                raise bad(f"bookmarks[{i}]: \"note\" and \"created\" must be strings")
+            if ref is not None and not isinstance(ref, str):
+                raise bad(f"bookmarks[{i}].ref must be a string")
+            bookmarks[line] = Bookmark(line, _clean_note(note), created, ref)
+        filters = data.get("filters") or []
+        if not isinstance(filters, list):
+            raise bad("\"filters\" must be a list")
+        search = data.get("search")
+        if search is not None and not isinstance(search, str):
+            raise bad("\"search\" must be a string")
+        scope = data.get("scope")
+        if scope is not None and not isinstance(scope, str):
+            raise bad("\"scope\" must be a section key (a string)")
+        position, position_ref = None, None
+        raw_position = data.get("position")
+        if raw_position is not None:
+            if not isinstance(raw_position, dict):
+                raise bad("\"position\" must be an object {\"line\": n}")
+            position = raw_position.get("line")
+            position_ref = raw_position.get("ref")
+            if position is not None and (not isinstance(position, int) or position < 1):
+                raise bad("position.line must be a positive integer")
+            if position_ref is not None and not isinstance(position_ref, str):
+                raise bad("position.ref must be a string")
+        return cls(file_name, digest, bookmarks, filters, search, position, scope, position_ref)
+
+
+def _check_line(doc: Document, line: int) -> None:
+    if not 1 <= line <= doc.line_count:
+        raise ValueError(f"line {line} is outside {file_label(doc)} (1-{doc.line_count})")
+
+
+def _clean_note(note: str) -> str:
+    """Notes are free text; trailing whitespace is dropped and size is capped."""
+    return note.rstrip()[:MAX_NOTE_CHARS]
+
+
+def _stable_fragment(doc: Document, line: int) -> str | None:
+    ref = format_ref(doc, line, stable=True)
+    fragment = ref.rpartition("#")[2]
+    return fragment if fragment.startswith("section=") else None
+
+
+def _read_json(path: Path) -> Any:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise SessionError(f"{path}: no such file") from None
+    except IsADirectoryError:
+        raise SessionError(f"{path}: is a directory, not a session file") from None
+    except UnicodeDecodeError:
+        raise SessionError(f"{path}: not a session file (not UTF-8 text)") from None
+    except OSError as exc:
+        raise SessionError(f"{path}: cannot read ({exc.strerror or exc})") from None
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise SessionError(f"{path}: invalid JSON at line {exc.lineno} column {exc.colno} "
+                           f"({exc.msg})") from None
+
+
+# -- stored sessions (per content hash) ------------------------------------------
+
+def load_stored(doc: Document, digest: str | None = None) -> tuple[Session, list[str]]:
+    """The stored session of ``doc`` (empty when none), plus warnings to show.
+
+    A damaged store file is moved aside to ``<hash>.json.bad`` (nothing lost) and an
+    empty session is returned, so a bad file never stops the app from opening.
+    """
+    digest = digest or content_hash(doc)
+    path = store_path(digest)
+    if not path.exists():
+        return Session.for_document(doc, digest), []
+    try:
+        session = Session.from_dict(_read_json(path), str(path))
+    except SessionError as exc:
+        aside = path.with_name(path.name + ".bad")
+        with contextlib.suppress(OSError):
+            os.replace(path, aside)
+        return Session.for_document(doc, digest), [f"{exc}; moved aside to {aside.name}"]
+    session.file_name = file_label(doc)
+    session.bookmarks = {n: b for n, b in session.bookmarks.items() if n <= doc.line_count}
+    return session, []
+
+
+def save_stored(session: Session) -> Path:
+    """Persist ``session`` under its content hash (atomic; creates the directory)."""
+    path = store_path(session.content_sha256)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise SessionError(f"{path.parent}: cannot create ({exc.strerror or exc})") from None
+    return write_atomic(path, session.to_json(), overwrite=True, mode=0o600)
+
+
+# -- export / import ---------------------------------------------------------------
+
+def export_session(session: Session, path: str | os.PathLike[str], *,
+                   force: bool = False) -> Path:
+    """Write ``session`` to ``path`` for a colleague; refuses an existing file unless
+    ``force`` (``SessionError``)."""
+    return write_atomic(path, session.to_json(), overwrite=force)
+
+
+def read_session_file(path: str | os.PathLike[str]) -> Session:
+    """Read and validate an exported session file."""
+    source = Path(path)
+    return Session.from_dict(_read_json(source), str(source))
+
+
+def import_session(path: str | os.PathLike[str], doc: Document,
+                   digest: str | None = None) -> tuple[Session, list[str]]:
+    """Apply an exported session to ``doc``; returns it (keyed by ``doc``'s hash) and
+    warnings for the user.
+
+    Same content: lines apply as they are. Different content (another capture or an
+    edited file): each bookmark moves to where its stable section reference points,
+    else stays on its line if the file is long enough, else is dropped; the
+    position and scope likewise. Nothing here raises for a mismatch; only an
+    unreadable or invalid session file raises ``SessionError``.
+    """
+    imported = read_session_file(path)
+    digest = digest or content_hash(doc)
+    name = file_label(doc)
+    session = Session(name, digest, filters=list(imported.filters), search=imported.search)
+    warnings: list[str] = []
+    if imported.content_sha256 == digest:
+        session.bookmarks = {n: b for n, b in imported.bookmarks.items() if n <= doc.line_count}
+        session.position, session.position_ref = imported.position, imported.position_ref
+        session.scope = imported.scope
+        return session, warnings
+
+    warnings.append(f"{Path(path).name} was saved for {imported.file_name} with different "
+                    f"content (sha256 {imported.content_sha256[:12]}, this file "
+                    f"{digest[:12]}); applying by section reference where possible, else by line")
+    moved, kept, dropped = 0, 0, 0
+    for bookmark in imported.sorted_bookmarks():
+        line = _relocate(doc, bookmark.line, bookmark.ref)
+        if line is None:
+            dropped += 1
+            continue
+        if line != bookmark.line:
+            moved += 1
+        elif not bookmark.ref:
+            kept += 1
+        existing = session.bookmarks.get(line)
+        if existing is not None and existing.note and bookmark.note:
+            existing.note = f"{existing.note} | {bookmark.note}"
+            continue
+        session.bookmarks[line] = Bookmark(line, bookmark.note, bookmark.created,
+                                           _stable_fragment(doc, line))
+    if moved:
+        warnings.append(f"{moved} bookmark(s) moved to the same place in their section")
+    if kept:
+        warnings.append(f"{kept} bookmark(s) have no section reference and kept their line "
+                        f"number (check them)")
+    if dropped:
+        warnings.append(f"{dropped} bookmark(s) dropped: past the end of {name}")
+    if imported.position is not None:
+        line = _relocate(doc, imported.position, imported.position_ref)
+        session.set_position(doc, line)
+    if imported.scope is not None:
+        if doc.sections_by_key(imported.scope):
+            session.scope = imported.scope
+        else:
+            warnings.append(f"section {imported.scope!r} is not in {name}; showing the whole file")
+    return session, warnings
+
+
+def _relocate(doc: Document, line: int, ref: str | None) -> int | None:
+    """Where a line saved against another capture belongs in ``doc``."""
+    if ref:
+        try:
+            return resolve_ref(parse_ref(ref), doc)
+        except RefError:
+            pass
+    return line if line <= doc.line_count else None
+
+
+def bookmark_rows(doc: Document, bookmarks: Iterable[Bookmark]) -> list[tuple[int, str, str]]:
+    """(line, section command or "", note) per bookmark, in line order: what the
+    bookmarks panel and the report list. Text is raw: callers escape it for display."""
+    rows = []
+    for bookmark in sorted(bookmarks, key=lambda b: b.line):
+        section = doc.section_at(bookmark.line) if bookmark.line <= doc.line_count else None
+        rows.append((bookmark.line, section.command if section else "", bookmark.note))
+    return rows
+
+
+__all__ = [
+    "DATA_DIR_ENV", "SCHEMA", "VERSION", "Bookmark", "Session", "SessionError",
+    "bookmark_rows", "content_hash", "content_hash_of_file", "data_dir", "export_session",
+    "import_session", "load_stored", "read_session_file", "save_stored", "store_path",
+    "unique_path", "write_atomic",
+]

@@ -1,0 +1,158 @@
+"""The Markdown report built from findings constructed by hand (independent of the engine)."""
+
+from __future__ import annotations
+
+import re
+from types import SimpleNamespace
+
+import pytest
+from triagebench.heuristics.model import Evidence, Finding, Findings, HeuristicError, SignalResult
+from triagebench.parser import parse_text
+from triagebench.tui.report import build_report, code_span, fenced, md_escape, safe_url
+from triagebench.tui.session import Session
+
+from tests.test_refs import diagnostics_text, line_of
+
+
+def heuristic(**fields):
+    base = dict(id="supervisor-log-backend", title="Supervisor cannot reach the log backend",
+                severity="high", permalink="https://example.com/kb/log backend (1)",
+                description="The supervisor failed to ship logs.", remedy="Check `balena logs`.",
+                source="library/x.toml", draft=False, fixed_in="14.9.0")
+    base.update(fields)
+    return SimpleNamespace(**base)
+
+
+@pytest.fixture()
+def doc():
+    return parse_text(diagnostics_text(), path="/home/agent/tickets/diag.txt")
+
+
+def finding_on(doc, needle: str, **fields) -> Finding:
+    line = line_of(doc, needle)
+    section = doc.section_at(line)
+    ev = Evidence(line, section.key if section else "", doc.plain(line))
+    return Finding(heuristic(**fields), {
+        "error": SignalResult("error", True, [ev]),
+        "old_supervisor": SignalResult("old_supervisor", True, observed="12.11.0"),
+        "maybe": SignalResult("maybe", None),
+    })
+
+
+def fences_balanced(text: str) -> bool:
+    """Every opening fence is closed by a fence of the same length (CommonMark rule)."""
+    open_fence = None
+    for line in text.splitlines():
+        match = re.match(r"^(`{3,})", line)
+        if not match:
+            continue
+        if open_fence is None:
+            open_fence = match.group(1)
+        elif match.group(1) == open_fence and line.strip() == open_fence:
+            open_fence = None
+    return open_fence is None
+
+
+def test_report_has_title_facts_findings_and_evidence_refs(doc) -> None:
+    low = finding_on(doc, "Docker version", id="engine-old", title="Old engine", severity="low",
+                     fixed_in=None, permalink="https://example.com/old")
+    high = finding_on(doc, "LogBackend")
+    report = build_report(doc, Findings([low, high]))
+    lines = report.splitlines()
+    assert lines[0] == "# Triage report: diag.txt"
+    assert "Captured 2022-05-02 16:03:41 UTC" in lines[2]
+    assert "/home/agent" not in report  # no local paths in a ticket
+    assert "| OS version | 2.87.16+rev1 |" in report
+    # Worst first, both in the summary table and in the detail headings.
+    assert report.index("### 1. [HIGH] Supervisor cannot reach") < report.index("### 2. [LOW] Old")
+    assert "| 1 | high | Supervisor cannot reach the log backend | 14.9.0 |" in report
+    assert "- **Fixed in:** 14.9.0" in report
+    assert ("- **Write-up:** [https://example.com/kb/log%20backend%20%281%29]"
+            "(https://example.com/kb/log%20backend%20%281%29)") in report
+    assert "**Remedy:** Check `balena logs`." in report
+    assert "`old_supervisor` = true (observed `12.11.0`)" in report
+    assert "`maybe` = unknown" in report
+    error_line = line_of(doc, "LogBackend")
+    assert f"diag.txt#L{error_line}  [error]   LogBackend: unexpected error" in report
+    assert "\x1b" not in report
+    assert "<" not in report.replace("\\<", "")  # no HTML
+    assert fences_balanced(report)
+
+
+def test_backticks_in_evidence_cannot_break_the_fence(doc) -> None:
+    finding = finding_on(doc, "weird `backtick`")
+    report = build_report(doc, Findings([finding]))
+    assert "````text" in report  # longer than the ``` run inside the line
+    assert "weird `backtick` and ```fence``` line" in report
+    assert fences_balanced(report)
+
+
+def test_control_characters_are_escaped_everywhere(doc) -> None:
+    nasty = heuristic(title="Title \x1b]52;c;aGk=\x07 end", description="d\x1b[2J")
+    finding = Finding(nasty, {"s": SignalResult("s", True, [Evidence(1, "", "x\x1b]0;pwn\x07y")])})
+    report = build_report(doc, Findings([finding]))
+    assert "\x1b" not in report and "\x07" not in report
+    assert "\\x07" in report
+
+
+def test_no_findings_and_plain_log() -> None:
+    doc = parse_text("just\na log\n", path="app.log")
+    doc.facts = dict.fromkeys(doc.facts)  # a plain log carries no device facts
+    report = build_report(doc, Findings([]))
+    assert "## Findings (0)" in report and "No known problem matched" in report
+    assert "No device facts found" in report
+    assert "Capture time unknown" in report
+
+
+def test_evaluation_errors_are_listed(doc) -> None:
+    report = build_report(doc, Findings([], [HeuristicError("slow-one", "regex timed out")]))
+    assert "Heuristics that could not be evaluated" in report
+    assert "- `slow-one`: regex timed out" in report
+
+
+def test_evidence_is_capped_with_a_count_of_the_rest(doc) -> None:
+    evidence = [Evidence(n, "", doc.plain(n)) for n in range(1, 31)]
+    finding = Finding(heuristic(), {"s": SignalResult("s", True, evidence, truncated=5)})
+    report = build_report(doc, Findings([finding]))
+    assert "diag.txt#L12 " in report and "diag.txt#L13 " not in report
+    assert "… and 23 more matching lines" in report
+
+
+def test_bookmarks_and_notes_section(doc) -> None:
+    session = Session.for_document(doc, "0" * 64)
+    error = line_of(doc, "LogBackend")
+    session.set_note(doc, error, "first look here\n<script>alert(1)</script>")
+    session.toggle(doc, 3)
+    report = build_report(doc, Findings([]), bookmarks=session.sorted_bookmarks())
+    assert "## Bookmarks and notes (2)" in report
+    assert f"**diag.txt#L{error}** in `balena logs b96a5987452b`" in report
+    assert "> first look here" in report
+    assert "> \\<script\\>alert(1)\\</script\\>" in report
+    assert report.index("diag.txt#L3") < report.index(f"diag.txt#L{error}")
+    assert fences_balanced(report)
+
+
+def test_templates_section_when_given(doc) -> None:
+    line = line_of(doc, "LogBackend")
+    templates = [{"template": "LogBackend: <*> | pipe", "count": 42, "lines": [line]}]
+    report = build_report(doc, Findings([]), templates=templates)
+    assert "## Unexplained error lines (top templates)" in report
+    assert f"| 42 | `diag.txt#L{line}` | `LogBackend: <*> \\| pipe` |" in report
+    assert "Unexplained" not in build_report(doc, Findings([]), templates=[])
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("a|b", "a\\|b"), ("*x*", "\\*x\\*"), ("raspberrypi3_64", "raspberrypi3_64"),
+    ("_lead", "\\_lead"), ("<b>", "\\<b\\>"), ("[l](u)", "\\[l\\](u)"),
+])
+def test_md_escape(text: str, expected: str) -> None:
+    assert md_escape(text) == expected
+
+
+def test_code_span_and_fence_and_url_helpers() -> None:
+    assert code_span("a`b") == "``a`b``"
+    assert code_span("`x`") == "`` `x` ``"
+    assert fenced(["````"]).startswith("`````text")
+    assert safe_url("javascript:alert(1)") is None
+    assert safe_url("ftp://x/y") is None
+    assert safe_url("https://x.org/a_(b)") == "https://x.org/a_%28b%29"

@@ -1,0 +1,1032 @@
+"""LogView: the main pane where a diagnostics file is read (Line API widget).
+
+Built like toolong's ``LogLines`` and Textual's ``Log``: a ``ScrollView`` whose
+``render_line`` draws only the visible rows, with LRU caches for the styled text
+of a line and for the finished ``Strip``. Nothing is created per file line up
+front, so a 1,000,000-line file opens as fast as a small one: rows map to file
+lines through a ``RowMap`` (a few ranges, or one ``array('I')`` when a filter is
+active), search and filter results are ``array('I')`` of line numbers computed
+in a thread worker for big scopes (inline for small ones, so typing feels
+instant), and evidence lines come from ``Findings.by_line``.
+
+Layout of the widget, left to right: bookmark mark, file line number, a mark
+(severity bar for evidence lines, a quiet dot for lines that merely look like an
+error), the text (cut with ``…`` at the edge; ``line_detail`` has the whole
+line), and a one-column minimap of hits (evidence by severity, search matches,
+draft-preview lines) over the current scope. Row 0 is a sticky header naming the
+section (command) that owns the top visible line.
+
+Decisions where the agreed interface was silent:
+
+* ``goto_line`` to a line outside the current section switches the scope to the
+  whole file (the sticky header still names the owning section), and to a line
+  hidden by the filter clears the filter: the user asked to see that line.
+* ``cursor_line`` is always a shown line; setting it to a hidden one moves it to
+  the nearest shown line at or after it.
+* Search and filter match the plain text (ANSI and NULs removed) of each line;
+  ``search_count`` counts matching *lines* among the shown rows.
+* n/N and e/E wrap around at the ends of the scope.
+* A single trailing ``\\r`` (CRLF files) is not shown; every other control
+  character is shown escaped.
+"""
+
+from __future__ import annotations
+
+from array import array
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import ClassVar
+
+import regex
+from rich.segment import Segment
+from rich.style import Style
+from rich.text import Text
+from textual import events
+from textual.binding import Binding, BindingType
+from textual.cache import LRUCache
+from textual.color import Color
+from textual.geometry import Size
+from textual.message import Message
+from textual.reactive import reactive
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
+from textual.worker import get_current_worker
+from triagebench.heuristics.model import SEVERITIES, SEVERITY_RANK, Finding, Findings
+from triagebench.parser import Document, plain_text, printable
+
+from .log_index import (
+    RowMap,
+    ScanCancelled,
+    ScanTooSlow,
+    compile_pattern,
+    contains_sorted,
+    count_between,
+    next_in,
+    prev_in,
+    scan_lines,
+)
+from .log_render import is_suspicious, lexer_for, line_text, syntax_spans
+
+try:  # the app's theme tokens, when the themes package provides them
+    from triagebench.themes import SEVERITY_DEFAULTS as _THEME_DEFAULTS
+except ImportError:  # pragma: no cover - themes package without the tokens
+    _THEME_DEFAULTS = {}
+
+SEVERITY_DEFAULTS: dict[str, str] = {
+    "sev-critical": "#e5484d",
+    "sev-high": "#f76b15",
+    "sev-medium": "#e2a336",
+    "sev-low": "#3e9fd6",
+    "sev-info": "#8b8d98",
+    "sev-suspect": "#b78fd6",
+    **_THEME_DEFAULTS,
+}
+"""Fallback colours when the app's theme does not define the ``$sev-*`` variables."""
+
+SCAN_BUDGET = 30.0
+"""Seconds a background search/filter may take before it is abandoned."""
+
+CUT_MARKER = "…"
+
+
+@dataclass(frozen=True, slots=True)
+class _Compiled:
+    """A compiled search or filter pattern and how it was asked for."""
+
+    source: str
+    pattern: regex.Pattern[str]
+    exclude: bool = False
+
+
+class LogView(ScrollView, can_focus=True):
+    """Scrollable, highlighted view of one Document (see the module docstring)."""
+
+    ALLOW_SELECT = False  # mouse drag selects whole lines (our own selection)
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("up,k", "cursor_up", "Up", show=False),
+        Binding("down,j", "cursor_down", "Down", show=False),
+        Binding("pageup", "page_up", "Page up", show=False),
+        Binding("pagedown,space", "page_down", "Page down", show=False),
+        Binding("home,g", "first_line", "Top", show=False),
+        Binding("end,G", "last_line", "Bottom", show=False),
+        Binding("e", "next_hit", "Next hit"),
+        Binding("E", "prev_hit", "Prev hit"),
+        Binding("n", "next_match", "Next match"),
+        Binding("N", "prev_match", "Prev match"),
+        Binding("v", "toggle_selection", "Select"),
+        Binding("shift+up", "extend_up", "Extend up", show=False),
+        Binding("shift+down", "extend_down", "Extend down", show=False),
+        Binding("escape", "clear_selection", "Clear selection"),
+    ]
+
+    COMPONENT_CLASSES: ClassVar[set[str]] = {
+        "log-view--gutter",
+        "log-view--header",
+        "log-view--header-tag",
+        "log-view--cursor",
+        "log-view--selection",
+        "log-view--match",
+        "log-view--dim",
+        "log-view--bookmark",
+        "log-view--extra",
+        "log-view--cut",
+    }
+
+    DEFAULT_CSS = """
+    LogView {
+        background: $surface;
+        overflow-x: hidden;
+        overflow-y: scroll;
+        scrollbar-size-vertical: 1;
+        & > .log-view--gutter { color: $text-muted; }
+        & > .log-view--header { background: $panel; color: $text; text-style: bold; }
+        & > .log-view--header-tag { background: $panel; color: $text-muted; }
+        & > .log-view--cursor { background: $primary 20%; }
+        &:focus > .log-view--cursor { background: $primary 40%; }
+        & > .log-view--selection { background: $secondary 50%; }
+        & > .log-view--match { background: $warning 70%; color: $background; text-style: bold; }
+        & > .log-view--dim { color: $text-disabled; }
+        & > .log-view--bookmark { color: $accent; text-style: bold; }
+        & > .log-view--extra { background: $accent 30%; }
+        & > .log-view--cut { color: $text-muted; }
+    }
+    """
+
+    cursor_line: reactive[int] = reactive(1, init=False, always_update=False)
+    """The cursor's FILE line number (1-based); always a shown line."""
+
+    sync_limit: int = 50_000
+    """Scopes with at most this many lines are searched/filtered inline (no worker)."""
+
+    # -- messages ----------------------------------------------------------
+    class CursorMoved(Message):
+        """The cursor moved to file ``line`` (inside section ``section_index`` or None)."""
+
+        def __init__(self, line: int, section_index: int | None) -> None:
+            super().__init__()
+            self.line = line
+            self.section_index = section_index
+
+        def can_replace(self, message: Message) -> bool:
+            return isinstance(message, LogView.CursorMoved)
+
+    class ScopeChanged(Message):
+        """The view now shows section ``section_index`` (None: the whole file)."""
+
+        def __init__(self, section_index: int | None) -> None:
+            super().__init__()
+            self.section_index = section_index
+
+    class SearchError(Message):
+        """The search (or filter) pattern is invalid or too slow; ``message`` says why."""
+
+        def __init__(self, message: str) -> None:
+            super().__init__()
+            self.message = message
+
+    class SearchChanged(Message):
+        """Search results are ready: ``count`` matching lines among the shown rows."""
+
+        def __init__(self, pattern: str | None, count: int) -> None:
+            super().__init__()
+            self.pattern = pattern
+            self.count = count
+
+    class FilterChanged(Message):
+        """The filter changed: ``shown`` rows, ``hidden`` lines of the scope hidden."""
+
+        def __init__(self, shown: int, hidden: int, pattern: str | None = None) -> None:
+            super().__init__()
+            self.shown = shown
+            self.hidden = hidden
+            self.pattern = pattern
+
+    class SelectionChanged(Message):
+        """The line selection changed (inclusive file lines, or None)."""
+
+        def __init__(self, selection: tuple[int, int] | None) -> None:
+            super().__init__()
+            self.selection = selection
+
+    class ScanDone(Message, bubble=False):
+        """A search/filter worker finished (internal: handled by the LogView itself)."""
+
+        def __init__(self, kind: str, generation: int, lines: array | None,
+                     error: str | None) -> None:
+            super().__init__()
+            self.kind = kind
+            self.generation = generation
+            self.lines = lines
+            self.error = error
+
+    # -- construction --------------------------------------------------------
+    def __init__(self, document: Document | None = None, findings: Findings | None = None,
+                 *, id: str | None = None, classes: str | None = None) -> None:  # noqa: A002
+        super().__init__(id=id, classes=classes)
+        self.document: Document | None = None
+        self.findings: Findings | None = None
+        self.scope: int | None = None
+        self.bookmarks: set[int] = set()
+        self.extra_highlights: set[int] = set()
+        self.extra_label: str | None = None
+        self._scope_rows = RowMap()
+        self._rows = RowMap()
+        self._filter: _Compiled | None = None
+        self._filter_pending = False
+        self._search: _Compiled | None = None
+        self._matches: array | None = None
+        self._generation = {"search": 0, "filter": 0}
+        self._evidence = array("I")
+        self._severity: dict[int, str] = {}
+        self._anchor: int | None = None
+        self._sel_end = 1
+        self._selecting = False
+        self._dragging = False
+        self._drag_start = 1
+        self._version = 0
+        self._text_cache: LRUCache[int, Text] = LRUCache(2_000)
+        self._strip_cache: LRUCache[tuple[object, ...], Strip] = LRUCache(2_000)
+        self._syntax: dict[int, dict[int, list[tuple[int, int, Style]]]] = {}
+        self._minimap_cache: tuple[tuple[object, ...], list[Style | None], list[str]] | None = None
+        self._colors: dict[str, Color] | None = None
+        if document is not None:
+            self.load(document, findings)
+
+    # -- public API ----------------------------------------------------------
+    def load(self, document: Document, findings: Findings | None = None) -> None:
+        """Show ``document`` (whole file, cursor on line 1); search/filter are re-run."""
+        self.document = document
+        self.scope = None
+        self.bookmarks = set()
+        self.extra_highlights = set()
+        self.extra_label = None
+        self._anchor = None
+        self._selecting = False
+        self._syntax.clear()
+        self._set_findings(findings)
+        self._scope_rows = RowMap([(1, document.line_count)])
+        self._rows = self._scope_rows
+        self._matches = None
+        self.set_reactive(LogView.cursor_line, 1)
+        self._changed()
+        self._rescan()
+        if self.is_mounted:
+            self.scroll_to(y=0, animate=False)
+
+    def set_findings(self, findings: Findings | None) -> None:
+        """Re-highlight evidence lines (e.g. after a heuristic draft was saved)."""
+        self._set_findings(findings)
+        self._changed()
+
+    def set_bookmarks(self, lines: Iterable[int]) -> None:
+        """Mark these file lines as bookmarked (shown in the gutter)."""
+        self.bookmarks = set(lines)
+        self._changed()
+
+    def set_extra_highlights(self, lines: Iterable[int], label: str | None = None) -> None:
+        """Tint these file lines (draft preview); ``label`` is shown in the header."""
+        self.extra_highlights = set(lines)
+        self.extra_label = label if self.extra_highlights else None
+        self._changed()
+
+    def show_section(self, index: int | None) -> None:
+        """Show only section ``index`` (its stdout span then its stderr span); None: all."""
+        if self.document is None or index == self.scope:
+            return
+        if index is not None and not 0 <= index < len(self.document.sections):
+            raise IndexError(f"no section {index}")
+        old_cursor = self.cursor_line
+        self.scope = index
+        self._scope_rows = self._rows_for_scope(index)
+        self._rows = self._scope_rows
+        self._matches = None
+        self._rescan()
+        if index is None:
+            self._move_cursor(old_cursor, center=True)
+        else:
+            self._move_cursor(self._rows.line_at(0) if len(self._rows) else 1, top=True)
+        self._changed()
+        self.post_message(LogView.ScopeChanged(index))
+
+    def goto_line(self, n: int, center: bool = True) -> None:
+        """Move the cursor to file line ``n`` and scroll it into view.
+
+        A line outside the current section switches to the whole file; a line
+        hidden by the filter clears the filter (see the module docstring).
+        """
+        if self.document is None or not self.document.line_count:
+            return
+        n = max(1, min(n, self.document.line_count))
+        if self.scope is not None and not self._scope_rows.contains(n):
+            self.show_section(None)
+        if self._filter is not None and not self._rows.contains(n):
+            self.set_filter(None)
+        self._move_cursor(n, center=center)
+
+    def line_detail(self, n: int) -> str:
+        """The whole line ``n`` as plain, printable text (escapes shown escaped)."""
+        if self.document is None or not 1 <= n <= self.document.line_count:
+            return ""
+        return printable(plain_text(self.document.line(n)))
+
+    @property
+    def selection(self) -> tuple[int, int] | None:
+        """Selected file lines (first, last), inclusive, or None."""
+        if self._anchor is None:
+            return None
+        return (min(self._anchor, self._sel_end), max(self._anchor, self._sel_end))
+
+    def set_search(self, pattern: str | None, *, regex: bool = True,
+                   case_sensitive: bool = False) -> None:
+        """Highlight lines matching ``pattern`` (None/empty clears); never raises."""
+        if not pattern:
+            self._search = None
+            self._matches = None
+            self._cancel("search")
+            self._changed()
+            self.post_message(LogView.SearchChanged(None, 0))
+            return
+        try:
+            compiled = compile_pattern(pattern, regex_mode=regex, case_sensitive=case_sensitive)
+        except (regex_module_error(), ValueError, OverflowError) as exc:
+            self.post_message(LogView.SearchError(f"invalid pattern: {exc}"))
+            return
+        self._search = _Compiled(pattern, compiled)
+        self._matches = None
+        self._start_scan("search")
+
+    @property
+    def search_count(self) -> int:
+        """Number of shown lines matching the search (0 while none or computing)."""
+        return len(self._matches) if self._matches is not None else 0
+
+    @property
+    def search_pending(self) -> bool:
+        """True while a search is active but its results are not in yet."""
+        return self._search is not None and self._matches is None
+
+    def set_filter(self, pattern: str | None, *, exclude: bool = False) -> None:
+        """Show only lines matching ``pattern`` (``exclude``: hide them); None clears."""
+        if not pattern:
+            self._filter = None
+            self._cancel("filter")
+            self._filter_pending = False
+            self._apply_rows(self._scope_rows)
+            return
+        try:
+            compiled = compile_pattern(pattern)
+        except (regex_module_error(), ValueError, OverflowError) as exc:
+            self.post_message(LogView.SearchError(f"invalid filter: {exc}"))
+            return
+        self._filter = _Compiled(pattern, compiled, exclude)
+        self._start_scan("filter")
+
+    @property
+    def hidden_count(self) -> int:
+        """Lines of the current scope hidden by the filter."""
+        return len(self._scope_rows) - len(self._rows)
+
+    @property
+    def shown_count(self) -> int:
+        """Rows currently shown (scope after filter)."""
+        return len(self._rows)
+
+    def next_match(self) -> None:
+        """Move to the next shown line matching the search (wraps)."""
+        if self._matches:
+            self._goto_sorted(self._matches, forward=True, wrap=True)
+
+    def prev_match(self) -> None:
+        """Move to the previous shown line matching the search (wraps)."""
+        if self._matches:
+            self._goto_sorted(self._matches, forward=False, wrap=True)
+
+    def next_hit(self) -> None:
+        """Move to the next evidence line in scope (wraps)."""
+        self._goto_sorted(self._evidence, forward=True, wrap=True, shown_only=True)
+
+    def prev_hit(self) -> None:
+        """Move to the previous evidence line in scope (wraps)."""
+        self._goto_sorted(self._evidence, forward=False, wrap=True, shown_only=True)
+
+    def next_evidence(self, finding: Finding) -> None:
+        """Go to the finding's next evidence line after the cursor (wraps; may change scope)."""
+        lines = [e.line for e in finding.evidence]
+        if lines:
+            target = next_in(lines, self.cursor_line)
+            self.goto_line(target if target is not None else lines[0])
+
+    def prev_evidence(self, finding: Finding) -> None:
+        """Go to the finding's previous evidence line before the cursor (wraps)."""
+        lines = [e.line for e in finding.evidence]
+        if lines:
+            target = prev_in(lines, self.cursor_line)
+            self.goto_line(target if target is not None else lines[-1])
+
+    def severity_of(self, line: int) -> str | None:
+        """Worst severity of the findings with evidence on ``line``."""
+        return self._severity.get(line)
+
+    # -- actions ---------------------------------------------------------------
+    def action_cursor_up(self) -> None:
+        self._step(-1)
+
+    def action_cursor_down(self) -> None:
+        self._step(1)
+
+    def action_page_up(self) -> None:
+        self._page(-1)
+
+    def action_page_down(self) -> None:
+        self._page(1)
+
+    def action_first_line(self) -> None:
+        if len(self._rows):
+            self._move_cursor(self._rows.line_at(0), top=True)
+
+    def action_last_line(self) -> None:
+        if len(self._rows):
+            self._move_cursor(self._rows.line_at(len(self._rows) - 1))
+
+    def action_next_hit(self) -> None:
+        self.next_hit()
+
+    def action_prev_hit(self) -> None:
+        self.prev_hit()
+
+    def action_next_match(self) -> None:
+        self.next_match()
+
+    def action_prev_match(self) -> None:
+        self.prev_match()
+
+    def action_toggle_selection(self) -> None:
+        """``v``: start a selection at the cursor, or stop extending it."""
+        if self._selecting:
+            self._selecting = False
+            return
+        self._selecting = True
+        self._set_anchor(self.cursor_line)
+
+    def action_extend_up(self) -> None:
+        self._extend(-1)
+
+    def action_extend_down(self) -> None:
+        self._extend(1)
+
+    def action_clear_selection(self) -> None:
+        self._selecting = False
+        self._set_anchor(None)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Esc only belongs to the log view while there is a selection to clear."""
+        if action == "clear_selection":
+            return self._anchor is not None
+        return True
+
+    # -- cursor / scrolling internals ----------------------------------------
+    @property
+    def _content_rows(self) -> int:
+        return max(1, self.size.height - 1)  # row 0 is the sticky header
+
+    def _cursor_row(self) -> int:
+        row = self._rows.row_of(self.cursor_line)
+        return row if row is not None else self._rows.nearest_row(self.cursor_line)
+
+    def _step(self, delta: int) -> None:
+        if not len(self._rows):
+            return
+        row = max(0, min(len(self._rows) - 1, self._cursor_row() + delta))
+        self._move_cursor(self._rows.line_at(row))
+
+    def _page(self, direction: int) -> None:
+        """Move cursor and view by one page, keeping the cursor's screen position."""
+        if not len(self._rows):
+            return
+        page = max(1, self._content_rows - 1)
+        row = max(0, min(len(self._rows) - 1, self._cursor_row() + direction * page))
+        self.scroll_to(y=max(0, self.scroll_offset.y + direction * page), animate=False)
+        self._move_cursor(self._rows.line_at(row))
+
+    def _extend(self, delta: int) -> None:
+        """shift+up/down: grow the selection from its anchor (starting one if needed)."""
+        if self._anchor is None:
+            self._set_anchor(self.cursor_line)
+        if not len(self._rows):
+            return
+        row = max(0, min(len(self._rows) - 1, self._cursor_row() + delta))
+        self._move_cursor(self._rows.line_at(row), extend=True)
+
+    def _set_anchor(self, line: int | None) -> None:
+        """Start a selection at ``line`` (one line long) or clear it (None)."""
+        before = self.selection
+        self._anchor = line
+        if line is not None:
+            self._sel_end = line
+        if self.selection != before:
+            self._selection_changed()
+
+    def _selection_changed(self) -> None:
+        self._version += 1
+        self._minimap_cache = None
+        self.refresh()
+        self.refresh_bindings()
+        self.post_message(LogView.SelectionChanged(self.selection))
+
+    def _move_cursor(self, line: int, *, center: bool = False, top: bool = False,
+                     scroll: bool = True, extend: bool = False) -> None:
+        """Move the cursor; while selecting (v, shift, drag) the selection follows."""
+        self.cursor_line = line
+        following = extend or self._selecting or self._dragging
+        if self._anchor is not None and following and self._sel_end != self.cursor_line:
+            self._sel_end = self.cursor_line
+            self._selection_changed()
+        if scroll:
+            self._ensure_visible(center=center, top=top)
+
+    def _ensure_visible(self, center: bool = False, top: bool = False) -> None:
+        if not self.size.height:
+            self.call_after_refresh(self._ensure_visible, center, top)
+            return
+        row = self._cursor_row()
+        height = self._content_rows
+        scroll_y = self.scroll_offset.y
+        if top:
+            target = row
+        elif center and not scroll_y <= row < scroll_y + height or center and (row - scroll_y < 2 or row - scroll_y > height - 3):
+            target = row - height // 2
+        elif row < scroll_y:
+            target = row
+        elif row >= scroll_y + height:
+            target = row - height + 1
+        else:
+            return
+        self.scroll_to(y=max(0, target), animate=False)
+
+    def validate_cursor_line(self, line: int) -> int:
+        """Keep the cursor on a shown line."""
+        if not len(self._rows):
+            return 1
+        if self._rows.contains(line):
+            return line
+        return self._rows.line_at(self._rows.nearest_row(line))
+
+    def watch_cursor_line(self, old: int, new: int) -> None:
+        for line in (old, new):
+            row = self._rows.row_of(line)
+            if row is not None:
+                self.refresh_lines(row + 1, 1)  # +1: row 0 of the widget is the header
+        section = self.document.section_at(new) if self.document is not None else None
+        self.post_message(LogView.CursorMoved(new, section.index if section else None))
+
+    def _goto_sorted(self, lines: array | list[int], *, forward: bool, wrap: bool,
+                     shown_only: bool = False) -> None:
+        """Move to the next/previous value of a sorted line list that is shown."""
+        if not len(lines):
+            self.app.bell()
+            return
+        current = self.cursor_line
+        probe = current
+        for _ in range(2):
+            while True:
+                target = next_in(lines, probe) if forward else prev_in(lines, probe)
+                if target is None:
+                    break
+                if not shown_only or self._rows.contains(target):
+                    self._move_cursor(target, center=True)
+                    return
+                probe = target
+            if not wrap:
+                break
+            probe = 0 if forward else (self.document.line_count + 1 if self.document else 0)
+        self.app.bell()
+
+    # -- scope / scan internals -------------------------------------------------
+    def _rows_for_scope(self, index: int | None) -> RowMap:
+        assert self.document is not None
+        if index is None:
+            return RowMap([(1, self.document.line_count)])
+        section = self.document.sections[index]
+        ranges = [section.stdout.span]
+        if section.stderr is not None:
+            ranges.append(section.stderr.span)
+        return RowMap(ranges)
+
+    def _set_findings(self, findings: Findings | None) -> None:
+        self.findings = findings
+        self._severity = {}
+        if findings is not None:
+            for line in findings.by_line:
+                worst = findings.worst_at(line)
+                if worst is not None:
+                    self._severity[line] = worst
+        self._evidence = array("I", sorted(self._severity))
+
+    def _cancel(self, kind: str) -> None:
+        self._generation[kind] += 1
+        if self.is_mounted:
+            self.workers.cancel_group(self, f"log-view-{kind}")
+
+    def _rescan(self) -> None:
+        """Re-run the filter (then the search) after the scope or document changed."""
+        if self._filter is not None:
+            self._start_scan("filter")
+        elif self._search is not None:
+            self._start_scan("search")
+
+    def _start_scan(self, kind: str) -> None:
+        """Scan inline for small scopes, else in a cancellable thread worker."""
+        if self.document is None:
+            return
+        self._cancel(kind)
+        generation = self._generation[kind]
+        compiled = self._filter if kind == "filter" else self._search
+        assert compiled is not None
+        rows = self._scope_rows if kind == "filter" else self._rows
+        lines = self.document.lines
+        if kind == "filter":
+            self._filter_pending = True
+        if len(rows) <= self.sync_limit or not self.is_mounted:
+            try:
+                result: array | None = scan_lines(lines, rows, compiled.pattern,
+                                                  per_line_timeout=0.2, invert=compiled.exclude)
+                error = None
+            except ScanTooSlow:
+                result, error = None, f"pattern too slow: {compiled.source}"
+            self._apply_scan(kind, generation, result, error)
+            return
+
+        def work() -> None:
+            worker = get_current_worker()
+            try:
+                found = scan_lines(lines, rows, compiled.pattern, invert=compiled.exclude,
+                                   cancelled=lambda: worker.is_cancelled, budget=SCAN_BUDGET)
+            except ScanCancelled:
+                return
+            except ScanTooSlow:
+                self.post_message(LogView.ScanDone(kind, generation, None,
+                                                   f"pattern too slow: {compiled.source}"))
+                return
+            self.post_message(LogView.ScanDone(kind, generation, found, None))
+
+        self.run_worker(work, name=f"log-view {kind}", group=f"log-view-{kind}",
+                        exclusive=True, thread=True, exit_on_error=False)
+
+    def on_log_view_scan_done(self, message: LogView.ScanDone) -> None:
+        message.stop()
+        self._apply_scan(message.kind, message.generation, message.lines, message.error)
+
+    def _apply_scan(self, kind: str, generation: int, lines: array | None,
+                    error: str | None) -> None:
+        if generation != self._generation[kind]:
+            return  # superseded by a newer pattern or scope
+        if error is not None or lines is None:
+            self.post_message(LogView.SearchError(error or "search failed"))
+            if kind == "filter":
+                self._filter = None
+                self._filter_pending = False
+                self._apply_rows(self._scope_rows)
+            else:
+                self._search = None
+                self._changed()
+            return
+        if kind == "filter":
+            self._filter_pending = False
+            self._apply_rows(RowMap.from_lines(lines))
+        else:
+            self._matches = lines
+            self._changed()
+            self.post_message(LogView.SearchChanged(
+                self._search.source if self._search else None, len(lines)))
+
+    def _apply_rows(self, rows: RowMap) -> None:
+        """Show a new set of rows (filter result), keep the cursor near its line."""
+        self._rows = rows
+        self._matches = None
+        self._changed()
+        if len(rows):
+            self._move_cursor(self.cursor_line, center=True)
+        self.post_message(LogView.FilterChanged(
+            len(rows), self.hidden_count, self._filter.source if self._filter else None))
+        if self._search is not None:
+            self._start_scan("search")
+
+    def _changed(self, strips: bool = True) -> None:
+        """State affecting rendering changed: invalidate caches, resize, repaint."""
+        self._version += 1
+        self._minimap_cache = None
+        if strips:
+            self._strip_cache.clear()
+        self.virtual_size = Size(0, len(self._rows) + 1)
+        self.refresh()
+
+    # -- theme -------------------------------------------------------------------
+    def on_mount(self) -> None:
+        self.app.theme_changed_signal.subscribe(self, self._theme_changed)
+        self._changed()
+
+    def _theme_changed(self, _theme: object) -> None:
+        self._clear_style_caches()
+
+    def notify_style_update(self) -> None:
+        """CSS/theme changed: cached strips carry old colours."""
+        super().notify_style_update()
+        self._clear_style_caches()
+
+    def _clear_style_caches(self) -> None:
+        self._colors = None
+        self._text_cache.clear()
+        self._strip_cache.clear()
+        self._syntax.clear()
+        self._minimap_cache = None
+        self._version += 1
+        self.refresh()
+
+    def _severity_colors(self) -> dict[str, Color]:
+        """``$sev-*`` theme colours (falling back to defaults), parsed once per theme."""
+        if self._colors is None:
+            variables = getattr(self.app, "theme_variables", {}) or {}
+            colors: dict[str, Color] = {}
+            for name in (*SEVERITIES, "suspect"):
+                default = SEVERITY_DEFAULTS[f"sev-{name}"]
+                value = variables.get(f"sev-{name}", default)
+                try:
+                    colors[name] = Color.parse(str(value).split()[0])
+                except Exception:  # any unparsable theme value -> the default colour
+                    colors[name] = Color.parse(default)
+            background = self.styles.background
+            if background.a == 0:
+                background = Color.parse(variables.get("surface", "#1e1e1e").split()[0])
+            colors["_background"] = background
+            self._colors = colors
+        return self._colors
+
+    def _severity_styles(self, severity: str) -> tuple[Style, Style]:
+        """(mark style, line tint style) for a severity."""
+        colors = self._severity_colors()
+        color = colors[severity]
+        tint = colors["_background"].blend(color, 0.22)
+        return Style(color=color.rich_color, bold=True), Style(bgcolor=tint.rich_color)
+
+    # -- rendering -------------------------------------------------------------
+    def _base_text(self, line: int) -> Text:
+        """Safe styled Text of a file line (ANSI colour, syntax), cached."""
+        cached = self._text_cache.get(line)
+        if cached is not None:
+            return cached
+        assert self.document is not None
+        raw = self.document.lines[line - 1]
+        spans = None
+        section = self.document.section_at(line)
+        if section is not None and section.stdout.first_line <= line <= section.stdout.last_line:
+            spans = self._section_syntax(section.index).get(line)
+        text = line_text(raw, spans)
+        self._text_cache[line] = text
+        return text
+
+    def _section_syntax(self, index: int) -> dict[int, list[tuple[int, int, Style]]]:
+        cached = self._syntax.get(index)
+        if cached is None:
+            assert self.document is not None
+            section = self.document.sections[index]
+            lexer = lexer_for(section.command)
+            cached = {}
+            if lexer is not None and section.stdout.count:
+                dark = getattr(self.app.current_theme, "dark", True)
+                cached = syntax_spans(self.document.lines, section.stdout.first_line,
+                                      section.stdout.count, lexer, dark=dark)
+            self._syntax[index] = cached
+        return cached
+
+    def _gutter_width(self) -> int:
+        digits = len(str(self.document.line_count)) if self.document else 1
+        return digits + 3  # bookmark, number, mark, space
+
+    def render_line(self, y: int) -> Strip:
+        width = self.size.width
+        if self.document is None or width <= 0:
+            return Strip.blank(width, self.rich_style)
+        if y == 0:
+            return self._render_header(width)
+        row = self.scroll_offset.y + y - 1
+        tick = self._tick(y - 1)
+        if row >= len(self._rows):
+            return Strip.join([Strip.blank(width - 1, self.rich_style), tick])
+        line = self._rows.line_at(row)
+        selection = self.selection
+        selected = selection is not None and selection[0] <= line <= selection[1]
+        key = (line, width, line == self.cursor_line, selected, self._version)
+        strip = self._strip_cache.get(key)
+        if strip is None:
+            strip = self._render_row(line, width - 1, line == self.cursor_line, selected)
+            self._strip_cache[key] = strip
+        return Strip.join([strip, tick])
+
+    def _render_row(self, line: int, width: int, is_cursor: bool, selected: bool) -> Strip:
+        """Gutter + text for one file line, exactly ``width`` cells."""
+        assert self.document is not None
+        base = self.rich_style
+        gutter_style = base + self.get_component_rich_style("log-view--gutter", partial=True)
+        severity = self._severity.get(line)
+        row_style = base
+        if severity is not None:
+            mark_style, tint = self._severity_styles(severity)
+            row_style = base + tint
+            mark = Segment("▌", base + mark_style)
+        elif line in self.extra_highlights:
+            mark = Segment("+", base + self.get_component_rich_style("log-view--bookmark",
+                                                                    partial=True))
+        elif is_suspicious(self.document.plain(line)):
+            suspect = self._severity_colors()["suspect"]
+            mark = Segment("•", base + Style(color=suspect.rich_color))
+        else:
+            mark = Segment(" ", base)
+        if line in self.extra_highlights:
+            row_style = row_style + self.get_component_rich_style("log-view--extra", partial=True)
+        if selected:
+            row_style = row_style + self.get_component_rich_style("log-view--selection",
+                                                                  partial=True)
+        elif is_cursor:
+            row_style = row_style + self.get_component_rich_style("log-view--cursor",
+                                                                  partial=True)
+        bookmark = (Segment("◆", base + self.get_component_rich_style("log-view--bookmark",
+                                                                      partial=True))
+                    if line in self.bookmarks else Segment(" ", base))
+        digits = self._gutter_width() - 3
+        number_style = gutter_style + (Style(bold=True) if is_cursor else Style())
+        gutter = [bookmark, Segment(f"{line:>{digits}}", number_style), mark, Segment(" ", base)]
+
+        text = self._base_text(line).copy()
+        text_width = max(1, width - self._gutter_width())
+        if self._search is not None and self._matches is not None:
+            if contains_sorted(self._matches, line):
+                match_style = self.get_component_rich_style("log-view--match", partial=True)
+                try:
+                    for found in self._search.pattern.finditer(text.plain, timeout=0.05):
+                        if found.end() > found.start():
+                            text.stylize(match_style, found.start(), found.end())
+                except TimeoutError:
+                    pass
+            else:
+                text.stylize(self.get_component_rich_style("log-view--dim", partial=True))
+        segments = list(text.render(self.app.console))
+        body = Strip(segments)
+        if body.cell_length > text_width:
+            cut_style = row_style + self.get_component_rich_style("log-view--cut", partial=True)
+            body = Strip.join([body.crop(0, text_width - 1), Strip([Segment(CUT_MARKER,
+                                                                            cut_style)])])
+        body = body.apply_style(row_style).adjust_cell_length(text_width, row_style)
+        return Strip.join([Strip(gutter), body]).adjust_cell_length(width, base)
+
+    def _render_header(self, width: int) -> Strip:
+        """Row 0: the command of the section owning the top visible line."""
+        assert self.document is not None
+        style = self.rich_style + self.get_component_rich_style("log-view--header", partial=True)
+        tag_style = self.rich_style + self.get_component_rich_style("log-view--header-tag",
+                                                                    partial=True)
+        top_row = self.scroll_offset.y
+        title, tag = self.header_text(top_row)
+        key = ("header", title, tag, width, self._version)
+        cached = self._strip_cache.get(key)
+        if cached is not None:
+            return cached
+        tag_text = f" {tag} " if tag else ""
+        room = max(1, width - len(tag_text))
+        head = f" {title}"
+        if len(head) > room:
+            head = head[:room - 1] + CUT_MARKER
+        strip = Strip([Segment(head.ljust(room), style), Segment(tag_text, tag_style)])
+        strip = strip.adjust_cell_length(width, style)
+        self._strip_cache[key] = strip
+        return strip
+
+    def header_text(self, top_row: int | None = None) -> tuple[str, str]:
+        """(title, tag) of the sticky header for the given top row (default: current)."""
+        if self.document is None or not len(self._rows):
+            return ("(empty)", "")
+        if top_row is None:
+            top_row = self.scroll_offset.y
+        line = self._rows.line_at(max(0, min(top_row, len(self._rows) - 1)))
+        place = self.document.place_of(line)
+        tags = []
+        if place is None or place[3] < 0:
+            kind = place[2] if place else "preamble"
+            title = f"({kind})"
+        else:
+            section = self.document.sections[place[3]]
+            title = printable(section.command, keep_tabs=False)
+            if place[2] == "stderr":
+                tags.append("stderr")
+        if self._filter is not None:
+            tags.append(f"{self.hidden_count} hidden")
+        if self.extra_label:
+            tags.append(printable(self.extra_label, keep_tabs=False))
+        return title, " · ".join(tags)
+
+    # -- minimap -------------------------------------------------------------------
+    def _tick(self, screen_row: int) -> Strip:
+        """The minimap cell for content row ``screen_row`` (0 = first row under the header)."""
+        height = self._content_rows
+        styles, chars = self._minimap(height)
+        if 0 <= screen_row < height and styles[screen_row] is not None:
+            return Strip([Segment(chars[screen_row], styles[screen_row])])
+        return Strip([Segment(" ", self.rich_style)])
+
+    def _minimap(self, height: int) -> tuple[list[Style | None], list[str]]:
+        """Per screen row: the worst hit in that slice of the scope (cached)."""
+        key = (height, len(self._rows), self._version)
+        if self._minimap_cache is not None and self._minimap_cache[0] == key:
+            return self._minimap_cache[1], self._minimap_cache[2]
+        styles: list[Style | None] = [None] * height
+        chars = [" "] * height
+        total = len(self._rows)
+        if total:
+            def bucket(row: int) -> int:
+                return min(height - 1, row * height // total) if total > height else row
+
+            base = self.rich_style
+            if self._matches:
+                match_style = base + self.get_component_rich_style("log-view--match",
+                                                                   partial=True)
+                for b in range(min(height, total)):
+                    if total > height:
+                        lo, hi = (b * total + height - 1) // height, ((b + 1) * total - 1) // height
+                    else:
+                        lo = hi = b
+                    if lo > hi or hi >= total:
+                        continue
+                    first, last = self._rows.line_at(lo), self._rows.line_at(hi)
+                    if count_between(self._matches, first, last):
+                        styles[b], chars[b] = match_style, "▪"
+            if self.extra_highlights:
+                extra_style = base + self.get_component_rich_style("log-view--bookmark",
+                                                                   partial=True)
+                for line in self.extra_highlights:
+                    row = self._rows.row_of(line)
+                    if row is not None and bucket(row) < height:
+                        styles[bucket(row)], chars[bucket(row)] = extra_style, "+"
+            ranks: list[int] = [len(SEVERITIES)] * height
+            for line in self._evidence:
+                row = self._rows.row_of(line)
+                if row is None:
+                    continue
+                b = bucket(row)
+                severity = self._severity[line]
+                if b < height and SEVERITY_RANK[severity] < ranks[b]:
+                    ranks[b] = SEVERITY_RANK[severity]
+                    mark_style, _tint = self._severity_styles(severity)
+                    styles[b], chars[b] = base + mark_style, "█"
+        self._minimap_cache = (key, styles, chars)
+        return styles, chars
+
+    # -- mouse -------------------------------------------------------------------------
+    def _line_at_screen(self, y: int) -> int | None:
+        if not len(self._rows):
+            return None
+        row = self.scroll_offset.y + max(1, y) - 1
+        row = max(0, min(len(self._rows) - 1, row))
+        return self._rows.line_at(row)
+
+    def on_mouse_down(self, event: events.MouseDown) -> None:
+        if event.button != 1:
+            return
+        offset = event.get_content_offset(self)
+        if offset is None or offset.y < 1:
+            return
+        line = self._line_at_screen(offset.y)
+        if line is None:
+            return
+        self._dragging = True
+        self.capture_mouse()
+        self._selecting = False
+        self._set_anchor(None)
+        self._drag_start = line
+        self._move_cursor(line)
+
+    def on_mouse_move(self, event: events.MouseMove) -> None:
+        if not self._dragging:
+            return
+        offset = event.get_content_offset_capture(self)
+        line = self._line_at_screen(offset.y)
+        if line is None:
+            return
+        if offset.y < 1:
+            self._step(-1)
+            line = self.cursor_line
+        elif offset.y >= self.size.height:
+            self._step(1)
+            line = self.cursor_line
+        if line != self._drag_start and self._anchor is None:
+            self._set_anchor(self._drag_start)
+        self._move_cursor(line)
+
+    def on_mouse_up(self, event: events.MouseUp) -> None:
+        if self._dragging:
+            self._dragging = False
+            self.release_mouse()
+
+
+def regex_module_error() -> type[Exception]:
+    """The exception type the ``regex`` module raises for a bad pattern."""
+    return regex.error

@@ -1,0 +1,55 @@
+"""Messages the loading worker posts to the app (the only way it talks to the UI).
+
+Each carries the ``generation`` of the load that produced it, so results of a
+cancelled or superseded load are ignored by the handlers.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from textual.message import Message
+from triagebench.heuristics.model import Findings
+from triagebench.parser import Document
+
+
+class LoadProgress(Message):
+    """What the loader is doing now (``fraction`` None = unknown)."""
+
+    def __init__(self, generation: int, stage: str, fraction: float | None = None) -> None:
+        super().__init__()
+        self.generation = generation
+        self.stage = stage
+        self.fraction = fraction
+
+    def can_replace(self, message: Message) -> bool:
+        return isinstance(message, LoadProgress)
+
+
+class DocumentLoaded(Message):
+    """The file is parsed: the log view, tree and header can fill in."""
+
+    def __init__(self, generation: int, document: Document) -> None:
+        super().__init__()
+        self.generation = generation
+        self.document = document
+
+
+class FindingsReady(Message):
+    """Matching finished: findings (and the library they came from)."""
+
+    def __init__(self, generation: int, findings: Findings, library: Any) -> None:
+        super().__init__()
+        self.generation = generation
+        self.findings = findings
+        self.library = library
+
+
+class LoadFailed(Message):
+    """Loading failed; ``message`` is one line naming the file and the problem."""
+
+    def __init__(self, generation: int, message: str, *, document_shown: bool = False) -> None:
+        super().__init__()
+        self.generation = generation
+        self.message = message
+        self.document_shown = document_shown

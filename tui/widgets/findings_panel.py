@@ -1,0 +1,227 @@
+"""The findings panel: matched known patterns, worst first, with their evidence.
+
+The list shows one row per finding (severity badge, title, how many evidence
+lines); below it, the highlighted finding in full: signals with their values
+(true / false / unknown) and observed values, description, remedy and the
+permalink. Enter jumps to the first evidence line; ``]`` / ``[`` (bound by the
+app so they also work from the log view) walk through the evidence. Evaluation
+errors (a heuristic's regex timing out, ...) are listed after the findings:
+they mean "this pattern could not be checked", which an agent must know.
+
+All text shown here comes from heuristic files or the diagnostics file, so it
+is built as ``Content`` from plain strings (never parsed as markup).
+"""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.containers import Vertical, VerticalScroll
+from textual.content import Content
+from textual.message import Message
+from textual.widgets import OptionList, Static
+from textual.widgets.option_list import Option
+from triagebench.heuristics.model import Finding, Findings
+from triagebench.parser import printable
+
+SEVERITY_BADGES = {"critical": "CRIT", "high": "HIGH", "medium": "MED ", "low": "LOW ",
+                   "info": "INFO"}
+VALUE_MARKS = {True: ("✓ true   ", "$success"), False: ("✗ false  ", "$text-muted"),
+               None: ("? unknown", "$warning")}
+
+
+def _safe(text: object) -> str:
+    return printable(str(text or "")).strip()
+
+
+class FindingsPanel(Vertical, can_focus=False):
+    """List of findings plus the detail of the highlighted one."""
+
+    DEFAULT_CSS = """
+    FindingsPanel {
+        height: 1fr;
+    }
+    FindingsPanel > OptionList {
+        height: auto;
+        max-height: 60%;
+        border: none;
+        padding: 0;
+    }
+    FindingsPanel > #finding-detail {
+        height: 1fr;
+        padding: 0 1;
+        border-top: hkey $panel;
+    }
+    """
+
+    class JumpTo(Message):
+        """Show ``line`` (evidence ``index`` of ``count`` for ``finding``) in the log view."""
+
+        def __init__(self, finding: Finding, line: int, index: int, count: int) -> None:
+            super().__init__()
+            self.finding = finding
+            self.line = line
+            self.index = index
+            self.count = count
+
+    def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
+        super().__init__(id=id, classes=classes)
+        self.findings: Findings | None = None
+        self.evidence_index: dict[str, int] = {}
+        self.status = "waiting for the file…"
+
+    def compose(self) -> ComposeResult:
+        yield OptionList(id="finding-list")
+        with VerticalScroll(id="finding-detail"):
+            yield Static(Content(""), id="finding-text")
+
+    @property
+    def option_list(self) -> OptionList:
+        return self.query_one("#finding-list", OptionList)
+
+    # -- state -------------------------------------------------------------
+    def show_status(self, text: str) -> None:
+        """Before findings exist: say what is happening (parsing, matching N heuristics)."""
+        self.status = text
+        if self.findings is None:
+            self.option_list.set_options([Option(Content.styled(text, "$text-muted"),
+                                                 disabled=True)])
+            self.query_one("#finding-text", Static).update(Content(""))
+
+    def set_findings(self, findings: Findings, heuristic_count: int | None = None) -> None:
+        """Show ``findings`` (worst first, as ``Findings`` sorts them) and their errors."""
+        self.findings = findings
+        self.evidence_index = {}
+        options: list[Option | None] = []
+        for index, finding in enumerate(findings.matches):
+            options.append(Option(self.finding_prompt(finding), id=f"f{index}"))
+        if not findings.matches:
+            checked = f" ({heuristic_count} checked)" if heuristic_count is not None else ""
+            options.append(Option(Content.styled(f"No known problem matched{checked}.",
+                                                 "$text-muted"), disabled=True))
+        if findings.errors:
+            options.append(None)
+            for error in findings.errors:
+                options.append(Option(Content.assemble(
+                    ("ERR  ", "bold $error"), (_safe(error.heuristic), "bold"),
+                    ": ", _safe(error.message)), disabled=True))
+        option_list = self.option_list
+        option_list.set_options(options)
+        if findings.matches:
+            option_list.highlighted = 0
+        self.show_detail()
+
+    def finding_prompt(self, finding: Finding) -> Content:
+        count = len(finding.evidence)
+        sev = finding.severity
+        parts: list[Content | tuple[str, str] | str] = [
+            (f"{SEVERITY_BADGES.get(sev, sev.upper()[:4])} ", f"bold $sev-{sev}"),
+            (_safe(finding.title), "bold" if sev in ("critical", "high") else ""),
+        ]
+        if count:
+            parts.append((f"  {count} line{'s' if count != 1 else ''}", "$text-muted"))
+        if finding.draft:
+            parts.append(("  draft", "italic $text-muted"))
+        return Content.assemble(*parts)
+
+    @property
+    def selected(self) -> Finding | None:
+        """The highlighted finding, if any."""
+        if self.findings is None:
+            return None
+        option = self.option_list.highlighted_option
+        if option is None or not option.id or not option.id.startswith("f"):
+            return None
+        return self.findings.matches[int(option.id[1:])]
+
+    def select_finding(self, finding_id: str) -> bool:
+        """Highlight the finding with heuristic id ``finding_id``; False if absent."""
+        if self.findings is None:
+            return False
+        for index, finding in enumerate(self.findings.matches):
+            if finding.id == finding_id:
+                self.option_list.highlighted = self.option_list.get_option_index(f"f{index}")
+                self.show_detail()
+                return True
+        return False
+
+    # -- detail --------------------------------------------------------------
+    def detail_content(self, finding: Finding) -> Content:
+        sev = finding.severity
+        lines: list[Content] = [
+            Content.styled(_safe(finding.title), "bold"),
+            Content.assemble((sev.upper(), f"bold $sev-{sev}"), ("  " + _safe(finding.id),
+                                                                 "$text-muted")),
+            Content(""),
+        ]
+        for name, result in finding.signals.items():
+            mark, style = VALUE_MARKS.get(result.value, VALUE_MARKS[None])
+            row: list[Content | tuple[str, str] | str] = [(mark, style), " ", (_safe(name), "bold")]
+            if result.observed is not None:
+                row.append(("  observed ", "$text-muted"))
+                row.append(_safe(result.observed))
+            if result.evidence:
+                shown = ", ".join(f"L{e.line}" for e in result.evidence[:4])
+                more = len(result.evidence) - 4 + result.truncated
+                if more > 0:
+                    shown += f" +{more}"
+                row.append((f"  {shown}", "$text-muted"))
+            lines.append(Content.assemble(*row))
+        if finding.description:
+            lines += [Content(""), Content(_safe(finding.description))]
+        if finding.remedy:
+            lines += [Content(""), Content.assemble(("Remedy: ", "bold"), _safe(finding.remedy))]
+        if finding.permalink:
+            lines += [Content(""), Content.assemble(("Link: ", "bold"),
+                                                   (_safe(finding.permalink), "underline $accent"),
+                                                   ("  (p copy)", "$text-muted"))]
+        evidence = finding.evidence
+        if evidence:
+            index = self.evidence_index.get(finding.id)
+            where = f"{index + 1}/{len(evidence)}" if index is not None else f"{len(evidence)} lines"
+            lines += [Content(""), Content.styled(
+                f"Evidence {where}: Enter jump, ] next, [ previous", "$text-muted")]
+        return Content("\n").join(lines)
+
+    def show_detail(self) -> None:
+        finding = self.selected
+        text = self.query_one("#finding-text", Static)
+        text.update(self.detail_content(finding) if finding is not None else Content(""))
+
+    def on_option_list_option_highlighted(self, event: OptionList.OptionHighlighted) -> None:
+        event.stop()
+        self.show_detail()
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        event.stop()
+        self.jump(0)
+
+    # -- evidence navigation --------------------------------------------------
+    def jump(self, index: int) -> bool:
+        """Jump to evidence ``index`` of the selected finding; False when there is none."""
+        finding = self.selected
+        if finding is None:
+            return False
+        evidence = finding.evidence
+        if not evidence:
+            return False
+        index %= len(evidence)
+        self.evidence_index[finding.id] = index
+        self.show_detail()
+        self.post_message(self.JumpTo(finding, evidence[index].line, index, len(evidence)))
+        return True
+
+    def step(self, delta: int) -> bool:
+        """Next (+1) / previous (-1) evidence line of the selected finding, wrapping."""
+        finding = self.selected
+        if finding is None:
+            return False
+        current = self.evidence_index.get(finding.id)
+        return self.jump(0 if current is None and delta > 0 else
+                         -1 if current is None else current + delta)
+
+    def refresh_theme(self) -> None:
+        """Re-render prompts (their severity colours are theme variables)."""
+        if self.findings is not None:
+            highlighted = self.option_list.highlighted
+            self.set_findings(self.findings)
+            self.option_list.highlighted = highlighted

@@ -147,6 +147,7 @@ class Proposal:
     file_matches: int | None = None          # lines matching anywhere in the file
     file_lines: int | None = None
     level: str = "masked"                    # "masked" | "differing" | "exact"
+    template: str = ""                       # readable form: literals, "…" for wildcards
     warnings: list[str] = field(default_factory=list)
 
     @property
@@ -384,6 +385,25 @@ def _emit(group: _Group) -> tuple[str, int]:
     return "".join(parts), literal
 
 
+def _human_pieces(pieces: Iterable[Piece]) -> str:
+    out: list[str] = []
+    for piece in pieces:
+        if piece[0] == "lit":
+            out.append(piece[1])
+        elif piece[0] == "quote":
+            out.append(piece[1] + _human_pieces(piece[2]) + piece[1])
+        elif piece[0] == "anyq":
+            out.append(piece[1] + "…" + piece[1])
+        else:
+            out.append("…")
+    return "".join(out)
+
+
+def _human(group: _Group) -> str:
+    """The template as text a person reads: ``Under-voltage detected! (…)``."""
+    return " ".join(_human_pieces(word) for word in group.words)
+
+
 def _literal_letters(regex_literal_words: Sequence[tuple[Piece, ...]]) -> int:
     count = 0
     for word in regex_literal_words:
@@ -541,7 +561,7 @@ def _make(name: str, group: _Group, regex: str, literal: int, level: str,
     proposal = Proposal(name=name, regex=regex, section_keys=keys,
                         lines=tuple(ln.number for ln in group.lines), examples=examples,
                         literal_ratio=round(min(1.0, literal / max(1, covered)), 3),
-                        literal_chars=literal, level=level)
+                        literal_chars=literal, level=level, template=_human(group))
     compiled = re.compile(regex)
     missed = [ln.number for ln in group.lines if not compiled.search(ln.text)]
     if missed:  # cannot happen by construction; keep the promise checkable

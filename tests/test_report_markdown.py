@@ -156,3 +156,22 @@ def test_code_span_and_fence_and_url_helpers() -> None:
     assert safe_url("javascript:alert(1)") is None
     assert safe_url("ftp://x/y") is None
     assert safe_url("https://x.org/a_(b)") == "https://x.org/a_%28b%29"
+
+
+def test_templates_from_the_real_miner_exclude_explained_lines(doc) -> None:
+    from triagebench.heuristics.mining import mine_document
+    from triagebench.tui.report import unexplained_lines
+
+    explained = finding_on(doc, "LogBackend")
+    findings = Findings([explained])
+
+    def errorish(text: str) -> bool:
+        return "error" in text.lower() or "no such file" in text.lower()
+
+    lines = unexplained_lines(doc, findings, errorish)
+    assert line_of(doc, "LogBackend") not in lines
+    assert line_of(doc, "No such file or directory") in lines
+    report = build_report(doc, findings, templates=mine_document(doc, lines=lines))
+    assert "## Unexplained error lines (top templates)" in report
+    row = next(r for r in report.splitlines() if "No such file or directory" in r)
+    assert row.startswith("| 1 | `diag.txt#L")

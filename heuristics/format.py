@@ -1,0 +1,549 @@
+"""Heuristic files: the loader and the strict linter.
+
+One TOML file per heuristic, file stem == ``id`` (format: DESIGN.md "Heuristic
+files"). Authors write these by hand, so every problem is reported as one line
+``FILE: KEY: what is wrong`` (``LintMessage``), and a file with an error is
+skipped while the rest of the library still loads (``Library.problems``).
+
+Beyond DESIGN.md, decided here:
+
+* ``in`` may be omitted on a ``regex``/``extract`` signal: it then means ``["*"]``.
+* ``extract`` reads the *first* capture group of the *first* matching line, in
+  document order (sections in file order, stdout before stderr).
+* A ``fact``/``extract`` signal may carry several comparators; all must hold
+  (``at_least = "2.84.0"`` + ``below = "2.98.4"`` is a range).
+* ``[[examples]]`` may have an optional ``name`` (shown when it fails).
+* Version thresholds (``below`` ... ``equals``) must be readable as a version or
+  a number; ``fixed_in`` must be a version.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import regex
+from triagebench.parser import CATEGORIES, FACT_NAMES
+
+from .model import SEVERITIES
+from .prefilter import Prefilter, required_literals
+from .selectors import selector_problem
+from .versions import as_number, parse_version
+from .when import Node, WhenError, all_of, names_used, parse_when, positive_names
+
+TOP_KEYS = ("id", "title", "severity", "permalink", "description", "remedy", "tags", "when",
+            "fixed_in", "signals", "examples")
+REQUIRED_TOP = ("id", "title", "severity", "permalink", "description", "signals")
+SCALAR_TOP = ("id", "title", "severity", "permalink", "description", "remedy", "when", "fixed_in")
+COMPARATORS = ("below", "at_most", "at_least", "above", "equals", "matches")
+ORDER_COMPARATORS = ("below", "at_most", "at_least", "above")
+SIGNAL_KEYS = ("in", "stream", "regex", "min_count", "absent", "fact", "extract", *COMPARATORS)
+EXAMPLE_KEYS = ("matches", "facts", "sections", "stderr", "name")
+STREAMS = ("stdout", "stderr", "any")
+
+BUILTIN_DIR = Path(__file__).resolve().parent / "library"
+
+
+@dataclass(frozen=True, slots=True)
+class LintMessage:
+    """One problem: ``FILE: KEY: what is wrong``; ``level`` is ``error`` or ``warning``."""
+
+    file: str
+    key: str
+    message: str
+    level: str = "error"
+
+    def __str__(self) -> str:
+        prefix = "warning: " if self.level == "warning" else ""
+        return f"{self.file}: {self.key}: {prefix}{self.message}"
+
+
+@dataclass(slots=True)
+class Comparator:
+    op: str
+    value: Any
+    compiled: Any = None  # the compiled regex for ``matches``
+
+
+@dataclass(slots=True)
+class Signal:
+    """One named signal of a heuristic; ``kind`` is ``regex``, ``fact`` or ``extract``."""
+
+    name: str
+    kind: str
+    selectors: tuple[str, ...] = ("*",)
+    stream: str = "any"
+    pattern: str | None = None
+    compiled: Any = None
+    min_count: int = 1
+    absent: bool = False
+    fact: str | None = None
+    comparators: tuple[Comparator, ...] = ()
+    prefilter: Prefilter | None = None
+
+
+@dataclass(slots=True)
+class Example:
+    """An embedded test: a tiny document (sections, stderr, facts) and the expected result."""
+
+    number: int
+    matches: bool
+    facts: dict[str, Any] = field(default_factory=dict)
+    sections: dict[str, list[str]] = field(default_factory=dict)
+    stderr: dict[str, list[str]] = field(default_factory=dict)
+    name: str = ""
+
+
+@dataclass(slots=True)
+class Heuristic:
+    """A loaded, validated heuristic; ``when_node`` is the parsed ``when``."""
+
+    id: str
+    title: str
+    severity: str
+    permalink: str
+    description: str
+    remedy: str
+    tags: list[str]
+    when: str
+    when_node: Node
+    signals: dict[str, Signal]
+    examples: list[Example]
+    source: str
+    draft: bool = False
+    fixed_in: str | None = None
+
+    @property
+    def positive_signals(self) -> set[str]:
+        """Signals whose evidence explains a match (not under ``not``)."""
+        return positive_names(self.when_node)
+
+
+@dataclass(slots=True)
+class Library:
+    """Loaded heuristics plus the problems of files that were skipped."""
+
+    heuristics: list[Heuristic] = field(default_factory=list)
+    problems: list[LintMessage] = field(default_factory=list)
+
+    def by_id(self, heuristic_id: str) -> Heuristic | None:
+        for heuristic in self.heuristics:
+            if heuristic.id == heuristic_id:
+                return heuristic
+        return None
+
+    def __len__(self) -> int:
+        return len(self.heuristics)
+
+    def __iter__(self):
+        return iter(self.heuristics)
+
+
+def display_path(path: Path | str) -> str:
+    """A path as shown in messages: relative to the working directory when inside it."""
+    text = str(path)
+    try:
+        rel = os.path.relpath(text)
+    except ValueError:
+        return text
+    return text if rel.startswith("..") else rel
+
+
+class _Checker:
+    """Collects messages for one file while building the Heuristic."""
+
+    def __init__(self, file: str):
+        self.file = file
+        self.messages: list[LintMessage] = []
+
+    def error(self, key: str, message: str) -> None:
+        self.messages.append(LintMessage(self.file, key, message))
+
+    def warn(self, key: str, message: str) -> None:
+        self.messages.append(LintMessage(self.file, key, message, "warning"))
+
+    @property
+    def failed(self) -> bool:
+        return any(m.level == "error" for m in self.messages)
+
+
+def _misplaced(check: _Checker, table_label: str, data: dict[str, Any], allowed: Sequence[str],
+               key_prefix: str) -> set[str]:
+    """Report top-level keys that TOML put inside a table; return the keys handled."""
+    handled = set()
+    for key in data:
+        if key in SCALAR_TOP and key not in allowed:
+            check.error(f"{key_prefix}.{key}",
+                        f"key '{key}' is inside {table_label}: move it above the first [table]")
+            handled.add(key)
+    return handled
+
+
+def compile_regex(pattern: str) -> Any:
+    """Compile with the ``regex`` module (what every search uses); raises ``regex.error``."""
+    return regex.compile(pattern)
+
+
+def _check_regex(check: _Checker, key: str, pattern: Any) -> Any:
+    if not isinstance(pattern, str) or not pattern:
+        check.error(key, "must be a non-empty string (a regular expression)")
+        return None
+    try:
+        return compile_regex(pattern)
+    except regex.error as exc:
+        check.error(key, f"regex does not compile: {exc}")
+    except (ValueError, TypeError, OverflowError, RecursionError) as exc:
+        check.error(key, f"regex does not compile: {exc}")
+    return None
+
+
+def _load_signal(check: _Checker, name: str, data: Any) -> Signal | None:
+    prefix = f"signals.{name}"
+    if not isinstance(data, dict):
+        check.error(prefix, "must be a table ([signals.NAME])")
+        return None
+    handled = _misplaced(check, f"[signals.{name}]", data, SIGNAL_KEYS, prefix)
+    for key in data:
+        if key not in SIGNAL_KEYS and key not in handled:
+            check.error(f"{prefix}.{key}", f"unknown key (allowed: {', '.join(SIGNAL_KEYS)})")
+    sources = [k for k in ("regex", "fact", "extract") if k in data]
+    if len(sources) != 1:
+        what = "none" if not sources else " and ".join(sources)
+        check.error(prefix, f"needs exactly one of regex / fact / extract (has {what})")
+        return None
+    kind = sources[0]
+    signal = Signal(name=name, kind=kind)
+    comparators = [k for k in COMPARATORS if k in data]
+
+    if kind in ("regex", "extract"):
+        selectors = data.get("in", ["*"])
+        if isinstance(selectors, str):
+            selectors = [selectors]
+        if not isinstance(selectors, list) or not selectors:
+            check.error(f"{prefix}.in", "must be a non-empty list of section selectors")
+        else:
+            for selector in selectors:
+                problem = selector_problem(selector)
+                if problem:
+                    check.error(f"{prefix}.in", problem)
+                elif selector.startswith("category:"):
+                    category = selector[len("category:"):].strip().upper()
+                    if category not in CATEGORIES:
+                        check.error(f"{prefix}.in", f"unknown category {category!r} "
+                                    f"(known: {', '.join(CATEGORIES)})")
+            signal.selectors = tuple(s for s in selectors if isinstance(s, str))
+        stream = data.get("stream", "any")
+        if stream not in STREAMS:
+            check.error(f"{prefix}.stream", f"must be one of {', '.join(STREAMS)} (got {stream!r})")
+        else:
+            signal.stream = stream
+        signal.pattern = data[kind] if isinstance(data[kind], str) else None
+        signal.compiled = _check_regex(check, f"{prefix}.{kind}", data[kind])
+        if signal.compiled is not None:
+            signal.prefilter = required_literals(signal.pattern or "")
+    else:
+        for key in ("in", "stream"):
+            if key in data:
+                check.error(f"{prefix}.{key}", "a fact signal reads a document fact, not sections: remove it")
+        fact = data["fact"]
+        if not isinstance(fact, str) or fact not in FACT_NAMES:
+            check.error(f"{prefix}.fact", f"unknown fact {fact!r} (known: {', '.join(FACT_NAMES)})")
+        else:
+            signal.fact = fact
+
+    if kind == "regex":
+        if comparators:
+            check.error(f"{prefix}.{comparators[0]}", "comparators need fact or extract, not regex")
+        min_count = data.get("min_count", 1)
+        if isinstance(min_count, bool) or not isinstance(min_count, int) or min_count < 1:
+            check.error(f"{prefix}.min_count", f"must be a whole number >= 1 (got {min_count!r})")
+        else:
+            signal.min_count = min_count
+        absent = data.get("absent", False)
+        if not isinstance(absent, bool):
+            check.error(f"{prefix}.absent", f"must be true or false (got {absent!r})")
+        else:
+            signal.absent = absent
+    else:
+        for key in ("min_count", "absent"):
+            if key in data:
+                check.error(f"{prefix}.{key}", f"only a regex signal takes {key}")
+        if kind == "extract" and signal.compiled is not None and signal.compiled.groups < 1:
+            check.error(f"{prefix}.extract", "needs a capture group: the first group is the value read")
+        if not comparators:
+            check.error(prefix, f"a {kind} signal needs a comparator ({', '.join(COMPARATORS)})")
+        built = []
+        for op in comparators:
+            value = data[op]
+            key = f"{prefix}.{op}"
+            if op == "matches":
+                compiled = _check_regex(check, key, value)
+                built.append(Comparator(op, value, compiled))
+                continue
+            if isinstance(value, bool) and op != "equals":
+                check.error(key, f"must be a version or a number (got {value!r})")
+                continue
+            if not isinstance(value, str | int | float | bool):
+                check.error(key, f"must be a version, a number or a string (got {type(value).__name__})")
+                continue
+            if op in ORDER_COMPARATORS and as_number(value) is None and parse_version(value) is None:
+                check.error(key, f"{value!r} is not a version or a number")
+                continue
+            built.append(Comparator(op, value))
+        signal.comparators = tuple(built)
+    return signal
+
+
+def _load_example(check: _Checker, number: int, data: Any,
+                  signals: dict[str, Signal]) -> Example | None:
+    prefix = f"examples[{number}]"
+    if not isinstance(data, dict):
+        check.error(prefix, "must be a table ([[examples]])")
+        return None
+    handled = _misplaced(check, f"[[examples]] #{number}", data, EXAMPLE_KEYS, prefix)
+    for key in data:
+        if key not in EXAMPLE_KEYS and key not in handled:
+            check.error(f"{prefix}.{key}", f"unknown key (allowed: {', '.join(EXAMPLE_KEYS)})")
+    example = Example(number=number, matches=True)
+    matches = data.get("matches")
+    if not isinstance(matches, bool):
+        check.error(f"{prefix}.matches", "required: true or false")
+    else:
+        example.matches = matches
+    name = data.get("name", "")
+    if not isinstance(name, str):
+        check.error(f"{prefix}.name", "must be a string")
+    else:
+        example.name = name
+    facts = data.get("facts", {})
+    if not isinstance(facts, dict):
+        check.error(f"{prefix}.facts", "must be a table of fact name -> value")
+    else:
+        for fact in facts:
+            if fact not in FACT_NAMES:
+                check.error(f"{prefix}.facts", f"unknown fact {fact!r} (known: {', '.join(FACT_NAMES)})")
+        example.facts = dict(facts)
+    for part in ("sections", "stderr"):
+        table = data.get(part, {})
+        if not isinstance(table, dict):
+            check.error(f"{prefix}.{part}", "must be a table of section key -> list of lines")
+            continue
+        clean: dict[str, list[str]] = {}
+        for key, lines in table.items():
+            if key in SCALAR_TOP and not isinstance(lines, list):
+                check.error(f"{prefix}.{part}.{key}",
+                            f"key '{key}' is inside [examples.{part}]: move it above the first [table]")
+                continue
+            if isinstance(lines, str):
+                lines = lines.split("\n")
+            if not isinstance(lines, list) or not all(isinstance(x, str) for x in lines):
+                check.error(f"{prefix}.{part}.{key}", "must be a list of lines (strings)")
+                continue
+            if any("\n" in x for x in lines):
+                lines = [piece for x in lines for piece in x.split("\n")]
+            clean[key] = lines
+        setattr(example, part, clean)
+    if not example.sections and not example.stderr and not example.facts:
+        check.error(prefix, "needs sections, stderr or facts to test against")
+    return example
+
+
+def load_file(path: Path | str, *, draft: bool = False) -> tuple[Heuristic | None, list[LintMessage]]:
+    """Load and validate one heuristic file; ``None`` (and the reasons) when it has errors."""
+    path = Path(path)
+    file = display_path(path)
+    check = _Checker(file)
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        check.error("file", f"cannot read: {exc.strerror or exc}")
+        return None, check.messages
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        check.error("file", f"not UTF-8 (byte {exc.start})")
+        return None, check.messages
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        check.error("toml", f"invalid TOML: {exc}")
+        return None, check.messages
+    return _build(check, data, path, draft)
+
+
+def _build(check: _Checker, data: dict[str, Any], path: Path,
+           draft: bool) -> tuple[Heuristic | None, list[LintMessage]]:
+    for key in data:
+        if key not in TOP_KEYS:
+            check.error(key, f"unknown key (allowed: {', '.join(TOP_KEYS)})")
+    raw_signals = data.get("signals")
+    misplaced_top: set[str] = set()
+    if isinstance(raw_signals, dict):
+        for table in raw_signals.values():
+            if isinstance(table, dict):
+                misplaced_top.update(k for k in table if k in SCALAR_TOP)
+    raw_examples = data.get("examples", [])
+    if isinstance(raw_examples, list):
+        for table in raw_examples:
+            if isinstance(table, dict):
+                misplaced_top.update(k for k in table if k in SCALAR_TOP)
+                for part in ("sections", "stderr"):
+                    sub = table.get(part)
+                    if isinstance(sub, dict):
+                        misplaced_top.update(k for k, v in sub.items()
+                                             if k in SCALAR_TOP and not isinstance(v, list))
+
+    for key in REQUIRED_TOP:
+        if key not in data and key not in misplaced_top:
+            check.error(key, "required key is missing")
+
+    def text_field(key: str, required: bool) -> str:
+        value = data.get(key, "")
+        if not isinstance(value, str):
+            check.error(key, f"must be a string (got {type(value).__name__})")
+            return ""
+        if required and key in data and not value.strip():
+            check.error(key, "must not be empty")
+        return value.strip()
+
+    hid = text_field("id", True)
+    if hid and hid != path.stem:
+        check.error("id", f"{hid!r} must equal the file name stem {path.stem!r}")
+    title = text_field("title", True)
+    severity = text_field("severity", True)
+    if "severity" in data and severity not in SEVERITIES:
+        check.error("severity", f"{severity!r} is not one of {', '.join(SEVERITIES)}")
+    permalink = text_field("permalink", True)
+    if permalink and not (permalink.startswith(("https://", "http://")) and len(permalink) > 8
+                          and not any(c.isspace() or ord(c) < 32 for c in permalink)):
+        check.error("permalink", f"{permalink!r} must be an http(s) URL without spaces")
+    description = text_field("description", True)
+    remedy = text_field("remedy", False)
+    tags = data.get("tags", [])
+    if not isinstance(tags, list) or not all(isinstance(t, str) for t in tags):
+        check.error("tags", "must be a list of strings")
+        tags = []
+    fixed_in = data.get("fixed_in")
+    if fixed_in is not None and (not isinstance(fixed_in, str) or parse_version(fixed_in) is None):
+        check.error("fixed_in", f"{fixed_in!r} is not a version string")
+        fixed_in = None
+
+    signals: dict[str, Signal] = {}
+    if "signals" in data:
+        if not isinstance(raw_signals, dict) or not raw_signals:
+            check.error("signals", "needs at least one [signals.NAME] table")
+        else:
+            for name, table in raw_signals.items():
+                signal = _load_signal(check, name, table)
+                if signal is not None:
+                    signals[name] = signal
+
+    when_text = data.get("when")
+    when_node: Node | None = None
+    if when_text is not None:
+        if not isinstance(when_text, str):
+            check.error("when", "must be a string expression")
+        elif isinstance(raw_signals, dict) and raw_signals:
+            try:
+                when_node = parse_when(when_text, list(raw_signals))
+            except WhenError as exc:
+                check.error("when", str(exc))
+            else:
+                unused = [n for n in raw_signals if n not in names_used(when_node)]
+                for name in unused:
+                    check.error(f"signals.{name}", "defined but not used in 'when'")
+    elif signals:
+        when_node = all_of(list(signals))
+        when_text = " and ".join(signals)
+
+    examples: list[Example] = []
+    if not isinstance(raw_examples, list):
+        check.error("examples", "must be [[examples]] tables")
+    else:
+        for number, table in enumerate(raw_examples, start=1):
+            example = _load_example(check, number, table, signals)
+            if example is not None:
+                examples.append(example)
+
+    if check.failed or when_node is None:
+        return None, check.messages
+    heuristic = Heuristic(
+        id=hid, title=title, severity=severity, permalink=permalink, description=description,
+        remedy=remedy, tags=list(tags), when=str(when_text), when_node=when_node, signals=signals,
+        examples=examples, source=display_path(path), draft=draft, fixed_in=fixed_in,
+    )
+    return heuristic, check.messages
+
+
+def _files(directory: Path, check_list: list[LintMessage]) -> list[Path]:
+    shown = display_path(directory)
+    if not directory.exists():
+        check_list.append(LintMessage(shown, "dir", "no such directory"))
+        return []
+    if not directory.is_dir():
+        if directory.suffix == ".toml":
+            return [directory]
+        check_list.append(LintMessage(shown, "dir", "not a directory or .toml file"))
+        return []
+    try:
+        return sorted(p for p in directory.glob("*.toml") if p.is_file())
+    except OSError as exc:
+        check_list.append(LintMessage(shown, "dir", f"cannot list: {exc.strerror or exc}"))
+        return []
+
+
+def _load(dirs: Iterable[tuple[Path, bool]]) -> tuple[Library, list[LintMessage]]:
+    library = Library()
+    every: list[LintMessage] = []
+    seen: dict[str, str] = {}
+    for directory, draft in dirs:
+        for path in _files(directory, library.problems):
+            heuristic, messages = load_file(path, draft=draft)
+            every.extend(messages)
+            if heuristic is None:
+                library.problems.extend(m for m in messages if m.level == "error")
+                continue
+            if heuristic.id in seen:
+                message = LintMessage(heuristic.source, "id",
+                                      f"duplicate id {heuristic.id!r} (also in {seen[heuristic.id]})")
+                library.problems.append(message)
+                every.append(message)
+                continue
+            seen[heuristic.id] = heuristic.source
+            library.heuristics.append(heuristic)
+    every[:0] = [m for m in library.problems if m.key == "dir"]
+    return library, every
+
+
+def load_library(dirs: Sequence[str | Path] = (), builtin: bool = True,
+                 drafts: Sequence[str | Path] = ()) -> Library:
+    """The bundled library (unless ``builtin=False``) plus ``dirs``, plus ``drafts``
+    (marked ``draft=True``). Files with errors are skipped and listed in ``problems``."""
+    sources: list[tuple[Path, bool]] = []
+    if builtin:
+        sources.append((BUILTIN_DIR, False))
+    sources.extend((Path(d), False) for d in dirs)
+    sources.extend((Path(d), True) for d in drafts)
+    library, _ = _load(sources)
+    return library
+
+
+def load_with_messages(dirs: Sequence[str | Path] = (), builtin: bool = True,
+                       drafts: Sequence[str | Path] = ()) -> tuple[Library, list[LintMessage]]:
+    """Like ``load_library`` but also returns every message (warnings included)."""
+    sources: list[tuple[Path, bool]] = []
+    if builtin:
+        sources.append((BUILTIN_DIR, False))
+    sources.extend((Path(d), False) for d in dirs)
+    sources.extend((Path(d), True) for d in drafts)
+    return _load(sources)
+
+
+__all__ = [
+    "BUILTIN_DIR", "COMPARATORS", "Comparator", "Example", "Heuristic", "Library", "LintMessage",
+    "Signal", "compile_regex", "display_path", "load_file", "load_library", "load_with_messages",
+]

@@ -362,6 +362,11 @@ class LogView(ScrollView, can_focus=True):
         return len(self._matches) if self._matches is not None else 0
 
     @property
+    def busy(self) -> bool:
+        """True while a filter or search result is still being computed."""
+        return self._filter_pending or self.search_pending
+
+    @property
     def search_pending(self) -> bool:
         """True while a search is active but its results are not in yet."""
         return self._search is not None and self._matches is None

@@ -186,11 +186,17 @@ def resolve_ref(ref: Ref, doc: Document) -> int:
     section = sections[ref.occurrence - 1]
     if ref.section_line is None:
         return section.header_line or section.first_line
-    lines = output_lines(section)
-    if ref.section_line > len(lines):
-        raise RefError(f"line {ref.section_line:,} is past the end of section "
-                       f"{ref.section_key!r} in {name} ({len(lines):,} output lines)")
-    return lines[ref.section_line - 1]
+    # Output lines are stdout then stderr, each contiguous: index without listing them
+    # (a plain log is one section of possibly a million lines).
+    n = ref.section_line
+    if n <= section.stdout.count:
+        return section.stdout.first_line + n - 1
+    stderr_count = section.stderr.count if section.stderr is not None else 0
+    if section.stderr is not None and n <= section.stdout.count + stderr_count:
+        return section.stderr.first_line + n - section.stdout.count - 1
+    total = section.stdout.count + stderr_count
+    raise RefError(f"line {n:,} is past the end of section {ref.section_key!r} in {name} "
+                   f"({total:,} output lines)")
 
 
 def ref_file_matches(ref: Ref, doc: Document) -> bool:

@@ -128,7 +128,8 @@ def test_bookmarks_and_notes_section(doc) -> None:
     assert f"**diag.txt#L{error}** in `balena logs b96a5987452b`" in report
     assert "> first look here" in report
     assert "> \\<script\\>alert(1)\\</script\\>" in report
-    assert report.index("diag.txt#L3") < report.index(f"diag.txt#L{error}")
+    marks = report.split("## Bookmarks and notes")[1]
+    assert marks.index("diag.txt#L3") < marks.index(f"diag.txt#L{error}")
     assert fences_balanced(report)
 
 
@@ -158,20 +159,15 @@ def test_code_span_and_fence_and_url_helpers() -> None:
     assert safe_url("https://x.org/a_(b)") == "https://x.org/a_%28b%29"
 
 
-def test_templates_from_the_real_miner_exclude_explained_lines(doc) -> None:
-    from triagebench.heuristics.mining import mine_document
-    from triagebench.tui.report import unexplained_lines
-
-    explained = finding_on(doc, "LogBackend")
-    findings = Findings([explained])
-
-    def errorish(text: str) -> bool:
-        return "error" in text.lower() or "no such file" in text.lower()
-
-    lines = unexplained_lines(doc, findings, errorish)
-    assert line_of(doc, "LogBackend") not in lines
-    assert line_of(doc, "No such file or directory") in lines
-    report = build_report(doc, findings, templates=mine_document(doc, lines=lines))
-    assert "## Unexplained error lines (top templates)" in report
-    row = next(r for r in report.splitlines() if "No such file or directory" in r)
-    assert row.startswith("| 1 | `diag.txt#L")
+def test_templates_of_unexplained_lines_by_default(doc) -> None:
+    """With no ``templates`` given, the report mines the suspicious lines that no
+    finding explains (heuristics.suspicious + heuristics.mining)."""
+    pytest.importorskip("triagebench.heuristics.suspicious")
+    error = line_of(doc, "LogBackend")
+    report = build_report(doc, Findings([]))
+    assert (f"| 1 | `diag.txt#L{error}` | `LogBackend: unexpected error` |"
+            in report.split("## Unexplained error lines (top templates)")[1])
+    # Known-harmless errors (no provisioning log on a provisioned device) are left out.
+    assert "provisioning-progress.log: No such file" not in report
+    # Once a finding cites the line, it is explained and the section goes away.
+    assert "Unexplained" not in build_report(doc, Findings([finding_on(doc, "LogBackend")]))

@@ -287,50 +287,17 @@ def _bookmarks(doc: Document, bookmarks: Iterable[Any]) -> list[str]:
     return out
 
 
-def _suspicious_predicate() -> Any:
-    """``is_suspicious(text) -> bool`` from the heuristics package, if it exists yet."""
-    import importlib
-
-    for module_name, name in (("triagebench.heuristics.suspicious", "is_suspicious"),
-                              ("triagebench.heuristics.mining", "is_suspicious"),
-                              ("triagebench.heuristics.suspicious", "suspicious"),
-                              ("triagebench.heuristics.mining", "suspicious")):
-        try:
-            module = importlib.import_module(module_name)
-        except ImportError:
-            continue
-        function = getattr(module, name, None)
-        if callable(function):
-            return function
-    return None
-
-
-def unexplained_lines(doc: Document, findings: Any, is_suspicious: Any) -> list[int]:
-    """Output lines that look like errors and are no finding's evidence."""
-    explained = set(getattr(findings, "by_line", {}) or {})
-    lines = []
-    for section in doc.sections:
-        if section.is_category_marker:
-            continue
-        for number in section.output_line_numbers():
-            if number not in explained and is_suspicious(doc.output_text(section, number)):
-                lines.append(number)
-    return lines
-
-
 def default_templates(doc: Document, findings: Any) -> list[Any]:
-    """The top templates of unexplained error-like lines, mined with
-    ``heuristics.mining`` when it and the error-line predicate are available
-    (both optional: an empty list leaves the section out of the report)."""
+    """The top templates of the unexplained error-like lines (``heuristics.suspicious``
+    minus every finding's evidence), mined with ``heuristics.mining``. Both are
+    optional here: when either is missing the section is left out of the report."""
     try:
         from triagebench.heuristics.mining import mine_document
+        from triagebench.heuristics.suspicious import unexplained
     except ImportError:
         return []
-    is_suspicious = _suspicious_predicate()
-    if is_suspicious is None:
-        return []
     try:
-        lines = unexplained_lines(doc, findings, is_suspicious)
+        lines = unexplained(doc, findings)
         return list(mine_document(doc, lines=lines))[:MAX_TEMPLATES] if lines else []
     except Exception:  # noqa: BLE001 - an optional section never breaks the report
         return []

@@ -18,10 +18,12 @@ BANNERS = ["--- diagnose 4.22.11 ---",
 
 
 def diagnostics_text(container: str = "b96a5987452b", shift: list[str] | None = None,
-                     stamp: str = "2022-05-02 16:03:41.105915487+00:00") -> str:
+                     stamp: str = "2022-05-02 16:03:41.105915487+00:00",
+                     extra: list[tuple[str, list[str]]] | None = None) -> str:
     """A small diagnostics file in the real layout (STDOUT:, banners, listing, sections,
     STDERR:). ``container`` changes the supervisor id (a re-capture); ``shift`` adds
-    output lines to an earlier section so every later file line number moves."""
+    output lines to an earlier section so every later file line number moves; ``extra``
+    appends (command, output lines) sections."""
     sections = [
         ("echo === BALENA ===", ["=== BALENA ==="]),
         ("balena --version", ["Docker version 19.03.30, build c41a2d5c1a", *(shift or [])]),
@@ -35,6 +37,7 @@ def diagnostics_text(container: str = "b96a5987452b", shift: list[str] | None = 
                                  'BALENA_BOARD_REV="abc"', 'SLUG="raspberrypi3"',
                                  'MACHINE="raspberrypi3"', 'VARIANT="Production"']),
         ("cat /var/log/provisioning-progress.log", []),
+        *(extra or []),
     ]
     out = ["STDOUT:", "", "real\t0m 0.00s", "user\t0m 0.00s", "sys\t0m 0.00s"]
     for banner in BANNERS:

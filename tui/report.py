@@ -47,7 +47,7 @@ FACT_ROWS: tuple[tuple[str, str], ...] = (
 )
 
 _BACKTICKS_RE = re.compile(r"`+")
-_MD_SPECIAL_RE = re.compile(r"([\\`*\[\]<>|])|(?<!\w)_|_(?!\w)")
+_MD_SPECIAL_RE = re.compile(r"([\\`*\[\]<|])|(?<!\w)_|_(?!\w)")
 _STAMP_RE = re.compile(r"^(\d{4}-\d\d-\d\d)[ T](\d\d:\d\d:\d\d)(?:\.\d+)?(?:\+00:00|Z)$")
 
 
@@ -61,7 +61,8 @@ def safe_text(text: str) -> str:
 
 def md_escape(text: str) -> str:
     """Escape the Markdown characters that would change how ``text`` renders
-    (emphasis, links, code, tables, HTML); word-internal ``_`` is left alone."""
+    (emphasis, links, code, tables, HTML tags); word-internal ``_`` and ``>`` (harmless
+    without a ``<``) are left alone so plain-text readers see ``a->b``, not ``a-\\>b``."""
     return _MD_SPECIAL_RE.sub(lambda m: "\\" + m.group(0), safe_text(text))
 
 
@@ -93,10 +94,10 @@ def safe_url(url: str | None) -> str | None:
 
 
 def author_text(text: str) -> str:
-    """Heuristic-author text (title, description, remedy): Markdown kept, HTML and
-    control characters neutralised."""
+    """Heuristic-author text (title, description, remedy): Markdown kept, HTML tags
+    (``<``) and control characters neutralised."""
     text = printable(text.strip(), keep_tabs=True)
-    return text.replace("<", "\\<").replace(">", "\\>")
+    return text.replace("<", "\\<")
 
 
 def capture_time(value: Any) -> str | None:
@@ -217,7 +218,7 @@ def _findings(doc: Document, findings: Any) -> list[str]:
                  + (" (draft, not reviewed)" if finding.draft else "")]
         url = safe_url(finding.permalink)
         if url:
-            facts.append(f"- **Write-up:** [{url}]({url})")
+            facts.append(f"- **Write-up:** <{url}>")
         fixed = getattr(finding.heuristic, "fixed_in", None)
         if fixed:
             facts.append(f"- **Fixed in:** {md_escape(str(fixed))}")

@@ -57,6 +57,7 @@ SIGNAL_NAME_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 MAX_ID_CHARS = 48
 PLACEHOLDER_PERMALINK = "https://example.invalid/write-up-needed"
 NEGATIVE_EXAMPLE_LINES = 3
+PREVIEW_TIMEOUT = 2.0  # seconds per signal for the "lines here" count of a typed regex
 
 
 class DraftError(Exception):
@@ -163,6 +164,21 @@ def line_ranges(numbers: Iterable[int]) -> str:
             out.append(str(start) if start == prev else f"{start}-{prev}")
         start = prev = n
     return ", ".join(out)
+
+
+def usable_lines(document: Document, numbers: Iterable[int]) -> tuple[list[int], list[int]]:
+    """Split a selection into (non-blank command output lines, the rest): a view's
+    selection often includes a header, timestamp or time lines around the output."""
+    kept: list[int] = []
+    skipped: list[int] = []
+    for number in sorted(set(numbers)):
+        try:
+            (_, text, _), = selection_lines(document, [number])
+        except GeneraliseError:
+            skipped.append(number)
+            continue
+        (kept if text.strip() else skipped).append(number)
+    return kept, skipped
 
 
 def build_draft(document: Document, lines: Sequence[int], *, title: str | None = None,
@@ -632,7 +648,7 @@ def preview(draft: Draft, document: Document | None, corpus: Sequence[str] = (),
     Safe to run in a thread worker: ``cancelled()`` is checked between corpus
     files and the result says whether it stopped early.
     """
-    from triagebench.heuristics import evaluate
+    from triagebench.heuristics.evaluate import evaluate
 
     result = Preview(corpus_total=len(corpus))
     try:
@@ -647,9 +663,13 @@ def preview(draft: Draft, document: Document | None, corpus: Sequence[str] = (),
         hits: set[int] = set()
         for signal in draft.signals:
             try:
-                hits.update(count_matches(signal.regex, document, signal.selectors))
-            except re.error as exc:
-                result.errors.append(f"signal {signal.name}: {exc}")
+                hits.update(count_matches(signal.regex, document, signal.selectors,
+                                          timeout=PREVIEW_TIMEOUT))
+            except TimeoutError:
+                result.errors.append(f"signals.{signal.name}: regex too slow on this file "
+                                     f"(over {PREVIEW_TIMEOUT:g} s): catastrophic backtracking?")
+            except (re.error, ValueError) as exc:
+                result.errors.append(f"signals.{signal.name}: {exc}")
         result.all_lines = sorted(hits)
         result.line_count = len(hits)
         result.lines = [(n, document.plain(n)) for n in result.all_lines[:max_lines]]
@@ -674,6 +694,6 @@ __all__ = [
     "Draft", "DraftError", "DraftExistsError", "DraftSignal", "LintMessage", "Preview",
     "VersionSignal", "build_draft", "corpus_paths", "default_corpus", "default_drafts_dir",
     "PLACEHOLDER_PERMALINK", "draft_library", "line_ranges", "lint_draft", "lint_text",
-    "load_text", "negative_example", "preview",
+    "load_text", "negative_example", "preview", "usable_lines",
     "render_toml", "save_draft", "save_text", "slugify", "suggest_id", "toml_string",
 ]

@@ -453,13 +453,30 @@ def _longest_literal(group: _Group) -> str:
     return best
 
 
-def count_matches(regex: str, document: Document, section_keys: Sequence[str] | None = None,
-                  literal: str = "") -> list[int]:
-    """Line numbers matching ``regex``: in the sections ``section_keys`` selects (exact
-    keys or any selector, resolved like the evaluator does) or, with None,
-    in every output line of the file. ``literal`` (a substring every match contains)
-    is a prefilter. Regexes here come from this module (linear by construction)."""
-    compiled = re.compile(regex)
+def count_matches(pattern: str, document: Document, section_keys: Sequence[str] | None = None,
+                  literal: str = "", timeout: float | None = None) -> list[int]:
+    """Line numbers matching ``pattern``: in the sections ``section_keys`` selects (exact
+    keys or any selector, resolved like the evaluator does) or, with None, in every
+    output line of the file. ``literal`` (a substring every match contains) is a
+    prefilter. Regexes built here are linear by construction and use ``re``; for a
+    regex a person typed, pass ``timeout`` (seconds, for the whole count): the
+    ``regex`` module then enforces it and raises ``TimeoutError``."""
+    if timeout is None:
+        search = re.compile(pattern).search
+    else:
+        import time
+
+        import regex
+
+        compiled = regex.compile(pattern)
+        deadline = time.monotonic() + timeout
+
+        def search(text: str) -> object:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                raise TimeoutError(f"regex search took longer than {timeout:g} s")
+            return compiled.search(text, timeout=left)
+
     found: list[int] = []
     sections = (list(document.sections) if section_keys is None
                 else resolve(list(section_keys), document))
@@ -469,11 +486,11 @@ def count_matches(regex: str, document: Document, section_keys: Sequence[str] | 
             if literal and literal not in raw and "\x1b" not in raw:
                 continue
             text = document.output_text(section, number)[:MAX_LINE_CHARS]
-            if compiled.search(text):
+            if search(text):
                 found.append(number)
     if section_keys is None and not document.sections:
         for number in range(1, document.line_count + 1):
-            if compiled.search(document.plain(number)[:MAX_LINE_CHARS]):
+            if search(document.plain(number)[:MAX_LINE_CHARS]):
                 found.append(number)
     return sorted(set(found))
 

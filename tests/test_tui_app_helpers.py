@@ -107,3 +107,53 @@ def write_sample(folder: Path) -> Path:
     for name, text in HEURISTICS.items():
         (heuristics / f"{name}.toml").write_text(text.lstrip(), encoding="utf-8")
     return path
+
+
+def engine_available() -> bool:
+    """True once the heuristics engine (``load_library`` / ``evaluate``) is importable."""
+    import triagebench.heuristics as heuristics
+
+    return hasattr(heuristics, "load_library") and hasattr(heuristics, "evaluate")
+
+
+def install_stand_in_engine(monkeypatch) -> None:
+    """Until the real engine lands: a tiny evaluator for the TOML files above.
+
+    It reads each file's ``[signals.*] regex`` and reports a finding when every
+    signal has a matching line (``when`` = all signals), with real ``Findings``
+    objects, so the app code under test is the same either way.
+    """
+    import re
+    import tomllib
+    from types import SimpleNamespace
+
+    from triagebench.heuristics.model import Evidence, Finding, Findings, SignalResult
+    from triagebench.tui import loading
+
+    def read_library(options, progress=lambda *a: None):
+        heuristics = []
+        for folder in options.library_dirs:
+            for path in sorted(Path(folder).glob("*.toml")):
+                data = tomllib.loads(path.read_text(encoding="utf-8"))
+                heuristics.append(SimpleNamespace(
+                    id=data["id"], title=data["title"], severity=data["severity"],
+                    permalink=data["permalink"], description=data.get("description", ""),
+                    remedy=data.get("remedy", ""), source=str(path), draft=False,
+                    signals=data["signals"]))
+        return SimpleNamespace(heuristics=heuristics, problems=[])
+
+    def match(document, library, progress=lambda *a: None):
+        found = []
+        for heuristic in library.heuristics:
+            signals = {}
+            for name, spec in heuristic.signals.items():
+                evidence = [Evidence(n, "", document.plain(n))
+                            for n in range(1, document.line_count + 1)
+                            if re.search(spec["regex"], document.plain(n))]
+                signals[name] = SignalResult(name, bool(evidence), evidence)
+            if all(result.value for result in signals.values()):
+                found.append(Finding(heuristic, signals))
+        return Findings(found)
+
+    monkeypatch.setattr(loading, "read_library", read_library)
+    monkeypatch.setattr(loading, "match", match)

@@ -1,13 +1,28 @@
-"""``triage [FILE]``: open the workbench (no FILE: the bundled demo sample)."""
+"""``triage [FILE]``: open the workbench (no FILE: the bundled demo sample).
+
+``triage FILE [--theme NAME] [--heuristics DIR]... [--no-builtin] [--drafts DIR]``
+
+Bad input (missing, a directory, unreadable, empty, binary) is caught by a cheap
+check of the first 64 KiB *before* the terminal switches to the full-screen app,
+so it gets one line on stderr and exit code 2, like every other verb. Whatever
+goes wrong later (the file vanishes, is truncated) is shown inside the app on an
+error screen. The full parse happens once, in the app's loading worker.
+"""
 
 from __future__ import annotations
 
 import argparse
+import gzip
+import os
+import zlib
 from importlib import resources
 
-from triagebench.tui.commands.common import InputError, fail, load_document
+from triagebench.parser import InputError
+from triagebench.parser.reader import GZIP_MAGIC, looks_binary
+from triagebench.tui.commands.common import fail
 
 DEMO_SAMPLE = "healthy-rpi0-2w.txt"
+PRECHECK_BYTES = 65536
 
 
 def demo_path() -> str:
@@ -22,14 +37,62 @@ def demo_path() -> str:
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("file", nargs="?", help="diagnostics file (default: the bundled demo)")
+    parser.add_argument("--theme", metavar="NAME",
+                        help="colour theme for this run (triage-dark, triage-light, "
+                             "triage-contrast, ansi-dark or any Textual theme); "
+                             "a theme picked inside the app is remembered")
+    parser.add_argument("--heuristics", metavar="DIR", action="append", default=[],
+                        help="extra folder of heuristic files (repeatable)")
+    parser.add_argument("--no-builtin", action="store_true",
+                        help="do not load the bundled heuristics library")
+    parser.add_argument("--drafts", metavar="DIR",
+                        help="folder of heuristic drafts (loaded too; new drafts are saved here)")
+
+
+def precheck(path: str) -> None:
+    """Raise ``InputError`` (one line) for a file the app could not show at all."""
+    if not os.path.exists(path):
+        raise InputError(path, "no such file")
+    if os.path.isdir(path):
+        raise InputError(path, "is a directory, not a diagnostics file")
+    try:
+        with open(path, "rb") as handle:
+            head = handle.read(PRECHECK_BYTES)
+        if head[:2] == GZIP_MAGIC:
+            with gzip.open(path, "rb") as handle:
+                head = handle.read(PRECHECK_BYTES)
+    except PermissionError:
+        raise InputError(path, "permission denied") from None
+    except (OSError, EOFError, zlib.error) as exc:
+        raise InputError(path, f"cannot be read ({exc})") from None
+    if not head:
+        raise InputError(path, "file is empty")
+    if looks_binary(head):
+        raise InputError(path, "looks like a binary file, not diagnostics text")
+    if len(head) < PRECHECK_BYTES and not head.strip():
+        raise InputError(path, "file holds only whitespace")
+
+
+def check_dirs(dirs: list[str], what: str) -> None:
+    for folder in dirs:
+        if not os.path.isdir(folder):
+            raise InputError(folder, f"{what} folder does not exist")
 
 
 def run(args: argparse.Namespace) -> int:
     path = args.file or demo_path()
+    heuristic_dirs = list(getattr(args, "heuristics", None) or [])
+    drafts = getattr(args, "drafts", None)
     try:
-        load_document(path)
+        precheck(path)
+        check_dirs(heuristic_dirs, "heuristics")
     except InputError as exc:
         return fail(str(exc))
-    from triagebench.tui.commands import parse
+    if drafts and os.path.exists(drafts) and not os.path.isdir(drafts):
+        return fail(f"{drafts}: drafts folder is a file, not a folder")
+    from triagebench.tui.app import create_app
 
-    return parse.run(argparse.Namespace(file=path, json=False))
+    app = create_app(path, theme=getattr(args, "theme", None), heuristic_dirs=tuple(heuristic_dirs),
+                     builtin=not getattr(args, "no_builtin", False), drafts_dir=drafts)
+    result = app.run()
+    return int(result or app.return_code or 0)

@@ -118,7 +118,7 @@ MASK_PATTERNS: tuple[str, ...] = (
     r"sha256:[0-9a-f]{12,}",
     _B + r"0[xX][0-9a-fA-F]+" + _E,
     # hex ids of 8+ chars with a digit (container ids, hashes)
-    _B + r"(?=[a-fA-F]*\d)[0-9a-fA-F]{8,}" + _E,
+    _B + r"(?=[0-9]*[a-fA-F])(?=[a-fA-F]*\d)[0-9a-fA-F]{8,}" + _E,
     # Go/busybox durations (1h2m3.5s, 0m 0.01s is two tokens) and numbers with units
     _B + r"(?:\d+(?:\.\d+)?(?:ns|us|µs|ms|h|m|s)){2,}" + _E,
     _B + r"[-+]?\d+(?:\.\d+)?(?:ns|us|µs|ms|s|sec|secs|min|mins|h|d|[kKMGTP]i?B|[kKMGTP]|B|%)" + _E,
@@ -303,12 +303,14 @@ class TemplateMiner:
         self._cache: dict[tuple[str | None, str], Template] = {}
 
     # -- learning ------------------------------------------------------------
-    def add(self, text: str, ref: Hashable = None, group: str | None = None) -> int:
+    def add(self, text: str, ref: Hashable = None, group: str | None = None,
+            count: int = 1) -> int:
         """Add one line; returns the id of the template it joined or started.
 
         ``ref`` is remembered as an example (an int is a line number); ``group``
         keeps lines of different sources apart (``mine_document`` passes the
-        section key).
+        section key); ``count`` > 1 adds that many identical lines at once (the
+        fleet scan re-mines per-file templates weighted by their line counts).
         """
         if self.strip_prefixes:
             text = strip_prefix(text)
@@ -319,7 +321,7 @@ class TemplateMiner:
             cluster = self._match_or_create(tokens, group)
             if len(self._cache) < 200_000:
                 self._cache[(group, masked)] = cluster
-        cluster.count += 1
+        cluster.count += count
         if self.max_refs is None or len(cluster.refs) < self.max_refs:
             cluster.refs.append(ref)
         if isinstance(ref, int):

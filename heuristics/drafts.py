@@ -532,37 +532,37 @@ def lint_text(text: str, stem: str) -> list[LintMessage]:
 
 def run_draft_examples(heuristic: Any) -> list[LintMessage]:
     """Run the draft's ``[[examples]]`` like ``triage heuristics test``; failures as errors."""
-    try:
-        from triagebench.heuristics import format as heuristic_format
-        from triagebench.heuristics import run_examples
-    except ImportError:
-        return []
-    library = heuristic_format.Library(heuristics=[heuristic])
+    from triagebench.heuristics import Library, run_examples
+
     messages: list[LintMessage] = []
-    for failure in _example_failures(run_examples(library)):
-        messages.append(LintMessage("error", failure, "examples"))
+    for result in run_examples(Library(heuristics=[heuristic])):
+        if not result.passed:
+            text = result.describe()
+            prefix = f"{heuristic.source}: "
+            text = text[len(prefix):] if text.startswith(prefix) else text
+            key, _, message = text.partition(": ")
+            messages.append(LintMessage("error", message or text, key if message else ""))
     return messages
 
 
-def _example_failures(results: Any) -> list[str]:
-    """Failure texts from ``run_examples``' result (a list of results or messages)."""
-    failures: list[str] = []
-    for item in results or []:
-        ok = getattr(item, "ok", getattr(item, "passed", None))
-        if ok is None and isinstance(item, str):
-            failures.append(item)
-        elif ok is False:
-            failures.append(str(getattr(item, "message", item)))
-    return failures
+def _slow_checks(heuristic: Any) -> list[LintMessage]:
+    """The linter's slower checks (ReDoS on pathological lines, unknown selectors)."""
+    from triagebench.heuristics.lint import lint_heuristic, sample_keys
+
+    return [LintMessage(m.level, m.message, m.key)
+            for m in lint_heuristic(heuristic, sample_keys())]
 
 
 def lint_draft(draft: Draft) -> list[LintMessage]:
-    """Lint the rendered draft, run its examples, and add the draft-only checks."""
+    """Lint the rendered draft exactly as ``triage heuristics lint`` would (loader +
+    ReDoS + selector checks), run its examples as ``triage heuristics test`` would,
+    and add the draft-only check (placeholder permalink)."""
     heuristic, messages = load_text(render_toml(draft), draft.id)
     if not ID_RE.match(draft.id):
         messages.insert(0, LintMessage("error", "must be lowercase letters, digits and dashes",
                                        "id"))
     if heuristic is not None:
+        messages.extend(_slow_checks(heuristic))
         messages.extend(run_draft_examples(heuristic))
     if draft.permalink.strip() == PLACEHOLDER_PERMALINK:
         messages.append(LintMessage(
@@ -648,7 +648,7 @@ def preview(draft: Draft, document: Document | None, corpus: Sequence[str] = (),
     Safe to run in a thread worker: ``cancelled()`` is checked between corpus
     files and the result says whether it stopped early.
     """
-    from triagebench.heuristics.evaluate import evaluate
+    from triagebench.heuristics import evaluate
 
     result = Preview(corpus_total=len(corpus))
     try:

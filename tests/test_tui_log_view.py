@@ -468,6 +468,14 @@ def test_filter_shows_only_matching_lines_and_reports_hidden() -> None:
         rows = [r for r in screen_rows(view)[1:] if r.strip()]
         assert [int(r.split()[0].rstrip("▌•")) for r in rows] == [48, 49, 50, 51]
         assert "hidden" in view.render_line(0).text
+        view.set_search("balenad")
+        view.set_filter("container|starting")  # search counts only the shown lines
+        await pilot.pause()
+        assert view.search_count == 2
+        view.set_filter(None)
+        await pilot.pause()
+        assert view.search_count == 7  # 4 journal lines, the listing and two headers
+        view.set_search(None)
         view.set_filter("^May 02", exclude=True)
         await pilot.pause()
         assert view.hidden_count == 4
@@ -514,6 +522,25 @@ def test_selection_with_v_and_shift_down_then_escape() -> None:
         assert sent(messages, LogView.SelectionChanged)[-1].selection is None
 
     run(check)
+
+
+def test_escape_reaches_the_app_when_nothing_is_selected() -> None:
+    class EscHost(Host):
+        BINDINGS = [("escape", "closed", "Close")]
+        closed = 0
+
+        def action_closed(self) -> None:
+            self.closed += 1
+
+    host = EscHost()
+
+    async def check(pilot: Pilot[None], view: LogView, messages: list[Message]) -> None:
+        await pilot.press("v", "escape")
+        assert view.selection is None and host.closed == 0
+        await pilot.press("escape")
+        assert host.closed == 1
+
+    run(check, host)
 
 
 def test_search_and_filter_in_a_worker_for_big_scopes() -> None:

@@ -11,6 +11,7 @@ from triagebench.tui.widgets.log_index import (
     ScanCancelled,
     compile_pattern,
     count_between,
+    intersect_sorted,
     next_in,
     prev_in,
     scan_lines,
@@ -73,6 +74,8 @@ def test_sorted_helpers() -> None:
     assert next_in(values, 5) == 10 and next_in(values, 15) is None
     assert prev_in(values, 5) is None and prev_in(values, 11) == 10
     assert count_between(values, 5, 14) == 2
+    assert list(intersect_sorted(values, array("I", range(0, 100, 5)))) == [5, 10, 15]
+    assert list(intersect_sorted(array("I", [1, 2]), values)) == []
 
 
 def test_safe_ansi_keeps_colour_and_escapes_everything_else() -> None:

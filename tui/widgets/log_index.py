@@ -204,3 +204,23 @@ def contains_sorted(sorted_lines: Sequence[int], line: int) -> bool:
 def count_between(sorted_lines: Sequence[int], first: int, last: int) -> int:
     """How many values lie in the inclusive range [first, last]."""
     return bisect_right(sorted_lines, last) - bisect_left(sorted_lines, first)
+
+
+def intersect_sorted(first: Sequence[int], second: Sequence[int], *,
+                     cancelled: Callable[[], bool] | None = None) -> array:
+    """Values present in both sorted sequences, as ``array('I')``.
+
+    Walks the shorter sequence and binary-searches the longer one, so a few
+    thousand search matches against a million filtered rows costs milliseconds.
+    """
+    small, large = (first, second) if len(first) <= len(second) else (second, first)
+    out = array("I")
+    size = len(large)
+    for start in range(0, len(small), CHUNK):
+        if cancelled is not None and cancelled():
+            raise ScanCancelled
+        for value in small[start:start + CHUNK]:
+            index = bisect_left(large, value)
+            if index < size and large[index] == value:
+                out.append(value)
+    return out

@@ -33,7 +33,7 @@ Decisions where the agreed interface was silent:
 from __future__ import annotations
 
 from array import array
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import ClassVar
 
@@ -61,6 +61,7 @@ from .log_index import (
     compile_pattern,
     contains_sorted,
     count_between,
+    intersect_sorted,
     next_in,
     prev_in,
     scan_lines,
@@ -235,8 +236,9 @@ class LogView(ScrollView, can_focus=True):
         self._filter: _Compiled | None = None
         self._filter_pending = False
         self._search: _Compiled | None = None
-        self._matches: array | None = None
-        self._generation = {"search": 0, "filter": 0}
+        self._scope_matches: array | None = None  # search matches over the whole scope
+        self._matches: array | None = None  # ... among the shown (filtered) rows
+        self._generation = {"search": 0, "filter": 0, "derive": 0}
         self._evidence = array("I")
         self._severity: dict[int, str] = {}
         self._anchor: int | None = None
@@ -267,7 +269,6 @@ class LogView(ScrollView, can_focus=True):
         self._set_findings(findings)
         self._scope_rows = RowMap([(1, document.line_count)])
         self._rows = self._scope_rows
-        self._matches = None
         self.set_reactive(LogView.cursor_line, 1)
         self._changed()
         self._rescan()
@@ -300,7 +301,6 @@ class LogView(ScrollView, can_focus=True):
         self.scope = index
         self._scope_rows = self._rows_for_scope(index)
         self._rows = self._scope_rows
-        self._matches = None
         self._rescan()
         if index is None:
             self._move_cursor(old_cursor, center=True)
@@ -342,8 +342,9 @@ class LogView(ScrollView, can_focus=True):
         """Highlight lines matching ``pattern`` (None/empty clears); never raises."""
         if not pattern:
             self._search = None
-            self._matches = None
+            self._scope_matches = self._matches = None
             self._cancel("search")
+            self._cancel("derive")
             self._changed()
             self.post_message(LogView.SearchChanged(None, 0))
             return
@@ -353,7 +354,7 @@ class LogView(ScrollView, can_focus=True):
             self.post_message(LogView.SearchError(f"invalid pattern: {exc}"))
             return
         self._search = _Compiled(pattern, compiled)
-        self._matches = None
+        self._scope_matches = self._matches = None
         self._start_scan("search")
 
     @property
@@ -634,49 +635,69 @@ class LogView(ScrollView, can_focus=True):
             self.workers.cancel_group(self, f"log-view-{kind}")
 
     def _rescan(self) -> None:
-        """Re-run the filter (then the search) after the scope or document changed."""
+        """Re-run filter and search over a new scope or document (results arrive later)."""
+        self._scope_matches = None
+        self._matches = None
         if self._filter is not None:
             self._start_scan("filter")
-        elif self._search is not None:
+        if self._search is not None:
             self._start_scan("search")
 
-    def _start_scan(self, kind: str) -> None:
-        """Scan inline for small scopes, else in a cancellable thread worker."""
-        if self.document is None:
-            return
+    def _run(self, kind: str, size: int, compute: Callable[[Callable[[], bool] | None], array],
+             what: str) -> None:
+        """Run ``compute`` inline when ``size`` is small, else in a cancellable thread worker.
+
+        Either way the result goes through ``_apply_scan`` (via a ``ScanDone``
+        message from the worker), tagged with a generation so stale results from
+        a superseded pattern are dropped.
+        """
         self._cancel(kind)
         generation = self._generation[kind]
-        compiled = self._filter if kind == "filter" else self._search
-        assert compiled is not None
-        rows = self._scope_rows if kind == "filter" else self._rows
-        lines = self.document.lines
-        if kind == "filter":
-            self._filter_pending = True
-        if len(rows) <= self.sync_limit or not self.is_mounted:
+        if size <= self.sync_limit or not self.is_mounted:
             try:
-                result: array | None = scan_lines(lines, rows, compiled.pattern,
-                                                  per_line_timeout=0.2, invert=compiled.exclude)
+                result: array | None = compute(None)
                 error = None
             except ScanTooSlow:
-                result, error = None, f"pattern too slow: {compiled.source}"
+                result, error = None, f"pattern too slow: {what}"
             self._apply_scan(kind, generation, result, error)
             return
 
         def work() -> None:
             worker = get_current_worker()
             try:
-                found = scan_lines(lines, rows, compiled.pattern, invert=compiled.exclude,
-                                   cancelled=lambda: worker.is_cancelled, budget=SCAN_BUDGET)
+                found = compute(lambda: worker.is_cancelled)
             except ScanCancelled:
                 return
             except ScanTooSlow:
                 self.post_message(LogView.ScanDone(kind, generation, None,
-                                                   f"pattern too slow: {compiled.source}"))
+                                                   f"pattern too slow: {what}"))
                 return
             self.post_message(LogView.ScanDone(kind, generation, found, None))
 
         self.run_worker(work, name=f"log-view {kind}", group=f"log-view-{kind}",
                         exclusive=True, thread=True, exit_on_error=False)
+
+    def _start_scan(self, kind: str) -> None:
+        """Scan the scope for the filter or the search pattern."""
+        if self.document is None:
+            return
+        compiled = self._filter if kind == "filter" else self._search
+        assert compiled is not None
+        rows = self._scope_rows
+        lines = self.document.lines
+        if kind == "filter":
+            self._filter_pending = True
+        else:
+            self._cancel("derive")
+
+        def compute(cancelled: Callable[[], bool] | None) -> array:
+            if cancelled is None:  # UI thread: bound every line
+                return scan_lines(lines, rows, compiled.pattern, invert=compiled.exclude,
+                                  per_line_timeout=0.2)
+            return scan_lines(lines, rows, compiled.pattern, invert=compiled.exclude,
+                              cancelled=cancelled, budget=SCAN_BUDGET)
+
+        self._run(kind, len(rows), compute, compiled.source)
 
     def on_log_view_scan_done(self, message: LogView.ScanDone) -> None:
         message.stop()
@@ -694,16 +715,17 @@ class LogView(ScrollView, can_focus=True):
                 self._apply_rows(self._scope_rows)
             else:
                 self._search = None
+                self._scope_matches = self._matches = None
                 self._changed()
             return
         if kind == "filter":
             self._filter_pending = False
             self._apply_rows(RowMap.from_lines(lines))
+        elif kind == "search":
+            self._scope_matches = lines
+            self._derive_matches()
         else:
-            self._matches = lines
-            self._changed()
-            self.post_message(LogView.SearchChanged(
-                self._search.source if self._search else None, len(lines)))
+            self._set_matches(lines)
 
     def _apply_rows(self, rows: RowMap) -> None:
         """Show a new set of rows (filter result), keep the cursor near its line."""
@@ -714,8 +736,30 @@ class LogView(ScrollView, can_focus=True):
             self._move_cursor(self.cursor_line, center=True)
         self.post_message(LogView.FilterChanged(
             len(rows), self.hidden_count, self._filter.source if self._filter else None))
-        if self._search is not None:
-            self._start_scan("search")
+        self._derive_matches()
+
+    def _derive_matches(self) -> None:
+        """Shown matches = scope matches, intersected with the filter's rows if any."""
+        if self._search is None or self._scope_matches is None:
+            return
+        shown = self._rows.explicit
+        if shown is None:
+            self._cancel("derive")
+            self._set_matches(self._scope_matches)
+            return
+        matches = self._scope_matches
+        self._matches = None
+
+        def compute(cancelled: Callable[[], bool] | None) -> array:
+            return intersect_sorted(matches, shown, cancelled=cancelled)
+
+        self._run("derive", min(len(matches), len(shown)), compute, self._search.source)
+
+    def _set_matches(self, lines: array) -> None:
+        self._matches = lines
+        self._changed()
+        self.post_message(LogView.SearchChanged(
+            self._search.source if self._search else None, len(lines)))
 
     def _changed(self, strips: bool = True) -> None:
         """State affecting rendering changed: invalidate caches, resize, repaint."""

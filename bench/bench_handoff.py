@@ -22,7 +22,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from triagebench.heuristics.model import Evidence, Finding, Findings, SignalResult  # noqa: E402
-from triagebench.parser import parse_file  # noqa: E402
+from triagebench.parser import parse_file, parse_text  # noqa: E402
 from triagebench.parser.refs import format_ref, parse_ref, resolve_ref  # noqa: E402
 from triagebench.tui.report import build_report  # noqa: E402
 from triagebench.tui.session import (  # noqa: E402
@@ -91,7 +91,12 @@ def main() -> None:
         out = Path(tempfile.mkdtemp()) / "s.json"
         export_session(session, out)
         t = best(lambda d=doc, o=out: import_session(o, d, "0" * 64))
-        print(f"  import {k:,} into another capture       {t * 1000:9.1f} ms  (relocated by ref)")
+        print(f"  import {k:,} into another capture       {t * 1000:9.1f} ms  (same text at the ref)")
+        text = path.read_text(encoding="utf-8")
+        anchor = "Docker version 19.03.30"  # first line of the section holding the bulk
+        slid = parse_text(text.replace(anchor, "inserted line\n" + anchor, 1), path=path.name)
+        t = best(lambda d=slid, o=out: import_session(o, d, "0" * 64), 3)
+        print(f"  import {k:,}, section window slid by 1   {t * 1000:9.1f} ms  (found by text)")
 
         heuristic = SimpleNamespace(id="x", title="X", severity="high",
                                     permalink="https://example.com", description="d",

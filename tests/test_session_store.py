@@ -167,10 +167,35 @@ def test_import_into_another_capture_warns_and_moves_by_section(diag: Path, tmp_
     moved_to = line_of(new_doc, "LogBackend")
     assert moved_to == error + 3
     assert theirs.note_at(moved_to) == "the error"
-    assert theirs.note_at(2) == "preamble line"  # no section: kept by line, with a warning
-    assert any("kept their line" in w for w in warnings)
+    assert theirs.note_at(2) == "preamble line"  # no section: same line, same text
+    assert warnings[1:] == []  # every bookmark confirmed by its text: nothing to check
     assert theirs.position == moved_to
     assert theirs.scope == "balena logs {id}"
+
+
+def test_import_follows_the_text_when_the_section_window_slid(diag: Path, tmp_path: Path) -> None:
+    """``journalctl -n 1000`` shows a sliding window: in a later capture the same message
+    sits further down its section. The line text finds it; a changed line is flagged."""
+    doc = parse_file(str(diag))
+    session = Session.for_document(doc)
+    error = line_of(doc, "LogBackend")
+    info = line_of(doc, "Supervisor v12.11.0")
+    session.set_note(doc, error, "the error")
+    session.set_note(doc, info, "startup")
+    out = export_session(session, tmp_path / "s.json")
+
+    text = diagnostics_text().replace("[\x1b[34minfo", "new first line\n[\x1b[34minfo")
+    text = text.replace("Supervisor v12.11.0 starting", "Supervisor v14.0.0 starting")
+    later = tmp_path / "later.txt"
+    later.write_text(text, encoding="utf-8")
+    new_doc = parse_file(str(later))
+    theirs, warnings = import_session(out, new_doc)
+    # Same section line number now holds another line; the text still finds the error.
+    assert theirs.note_at(line_of(new_doc, "LogBackend")) == "the error"
+    assert "1 bookmark(s) found by their line text" in " ".join(warnings)
+    # The startup line changed: placed by its section reference, flagged for checking.
+    assert theirs.note_at(line_of(new_doc, "Supervisor v14.0.0") - 1) == "startup"
+    assert "1 bookmark(s) placed by position only" in " ".join(warnings)
 
 
 def test_import_drops_lines_past_the_end_and_unknown_scope(diag: Path, tmp_path: Path) -> None:

@@ -29,13 +29,14 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from triagebench.parser import Document
+from triagebench.parser import Document, Section
 from triagebench.parser.refs import RefError, file_label, format_ref, parse_ref, resolve_ref
 
 SCHEMA = "triagebench-session"
 VERSION = 1
 DATA_DIR_ENV = "TRIAGE_DATA_DIR"
 MAX_NOTE_CHARS = 20_000
+MAX_LINE_KEY = 300
 
 
 class SessionError(Exception):
@@ -144,18 +145,23 @@ def unique_path(path: str | os.PathLike[str]) -> Path:
 
 @dataclass(slots=True)
 class Bookmark:
-    """A marked line, with an optional note. ``ref`` is the stable section reference
-    fragment (``section=...&line=n``) used to re-apply it to another capture."""
+    """A marked line, with an optional note. ``ref`` (the stable section reference
+    fragment, ``section=...&line=n``) and ``text`` (the line's plain text, capped) are
+    what re-applies it to another capture: the reference says where to look, the text
+    confirms it or finds the line when the section's window slid (``journalctl -n``)."""
 
     line: int
     note: str = ""
     created: str = field(default_factory=now_iso)
     ref: str | None = None
+    text: str | None = None
 
     def as_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {"line": self.line, "note": self.note, "created": self.created}
         if self.ref:
             out["ref"] = self.ref
+        if self.text is not None:
+            out["text"] = self.text
         return out
 
 
@@ -190,7 +196,7 @@ class Session:
         _check_line(doc, line)
         bookmark = self.bookmarks.get(line)
         if bookmark is None:
-            bookmark = Bookmark(line, ref=_stable_fragment(doc, line))
+            bookmark = Bookmark(line, ref=_stable_fragment(doc, line), text=_line_key(doc, line))
             self.bookmarks[line] = bookmark
         if note is not None:
             bookmark.note = _clean_note(note)
@@ -230,7 +236,8 @@ class Session:
         for line, theirs in other.bookmarks.items():
             mine = self.bookmarks.get(line)
             if mine is None:
-                self.bookmarks[line] = Bookmark(line, theirs.note, theirs.created, theirs.ref)
+                self.bookmarks[line] = Bookmark(line, theirs.note, theirs.created, theirs.ref,
+                                                theirs.text)
             elif theirs.note and theirs.note != mine.note:
                 mine.note = f"{mine.note} | {theirs.note}" if mine.note else theirs.note
         if other.filters:
@@ -291,11 +298,14 @@ class Session:
             note = item.get("note", "")
             created = item.get("created", "")
             ref = item.get("ref")
+            text = item.get("text")
             if not isinstance(note, str) or not isinstance(created, str):
                 raise bad(f"bookmarks[{i}]: \"note\" and \"created\" must be strings")
             if ref is not None and not isinstance(ref, str):
                 raise bad(f"bookmarks[{i}].ref must be a string")
-            bookmarks[line] = Bookmark(line, _clean_note(note), created, ref)
+            if text is not None and not isinstance(text, str):
+                raise bad(f"bookmarks[{i}].text must be a string")
+            bookmarks[line] = Bookmark(line, _clean_note(note), created, ref, text)
         filters = data.get("filters") or []
         if not isinstance(filters, list):
             raise bad("\"filters\" must be a list")
@@ -327,6 +337,11 @@ def _check_line(doc: Document, line: int) -> None:
 def _clean_note(note: str) -> str:
     """Notes are free text; trailing whitespace is dropped and size is capped."""
     return note.rstrip()[:MAX_NOTE_CHARS]
+
+
+def _line_key(doc: Document, line: int) -> str:
+    """What identifies a line's content across captures: its plain text, capped."""
+    return doc.plain(line)[:MAX_LINE_KEY]
 
 
 def _stable_fragment(doc: Document, line: int) -> str | None:
@@ -427,31 +442,29 @@ def import_session(path: str | os.PathLike[str], doc: Document,
     warnings.append(f"{Path(path).name} was saved for {imported.file_name} with different "
                     f"content (sha256 {imported.content_sha256[:12]}, this file "
                     f"{digest[:12]}); applying by section reference where possible, else by line")
-    moved, kept, dropped = 0, 0, 0
+    finder = _TextFinder(doc)
+    counts = {"ref": 0, "text": 0, "line": 0, "unverified": 0, "dropped": 0}
     for bookmark in imported.sorted_bookmarks():
-        line = _relocate(doc, bookmark.line, bookmark.ref)
+        line, how = _relocate(doc, bookmark, finder)
+        counts[how] += 1
         if line is None:
-            dropped += 1
             continue
-        if line != bookmark.line:
-            moved += 1
-        elif not bookmark.ref:
-            kept += 1
         existing = session.bookmarks.get(line)
         if existing is not None and existing.note and bookmark.note:
             existing.note = f"{existing.note} | {bookmark.note}"
             continue
         session.bookmarks[line] = Bookmark(line, bookmark.note, bookmark.created,
-                                           _stable_fragment(doc, line))
-    if moved:
-        warnings.append(f"{moved} bookmark(s) moved to the same place in their section")
-    if kept:
-        warnings.append(f"{kept} bookmark(s) have no section reference and kept their line "
-                        f"number (check them)")
-    if dropped:
-        warnings.append(f"{dropped} bookmark(s) dropped: past the end of {name}")
+                                           _stable_fragment(doc, line), _line_key(doc, line))
+    if counts["text"]:
+        warnings.append(f"{counts['text']} bookmark(s) found by their line text (the section's "
+                        f"content shifted)")
+    if counts["unverified"]:
+        warnings.append(f"{counts['unverified']} bookmark(s) placed by position only: their "
+                        f"line's text is not in {name} (check them)")
+    if counts["dropped"]:
+        warnings.append(f"{counts['dropped']} bookmark(s) dropped: past the end of {name}")
     if imported.position is not None:
-        line = _relocate(doc, imported.position, imported.position_ref)
+        line, _ = _relocate(doc, Bookmark(imported.position, ref=imported.position_ref), finder)
         session.set_position(doc, line)
     if imported.scope is not None:
         if doc.sections_by_key(imported.scope):
@@ -461,14 +474,92 @@ def import_session(path: str | os.PathLike[str], doc: Document,
     return session, warnings
 
 
-def _relocate(doc: Document, line: int, ref: str | None) -> int | None:
-    """Where a line saved against another capture belongs in ``doc``."""
-    if ref:
+NEAR_WINDOW = 2000
+
+
+class _TextFinder:
+    """Lines of ``doc`` by their text, indexed lazily per section (or for the whole
+    file) the first time a bookmark needs it."""
+
+    def __init__(self, doc: Document) -> None:
+        self.doc = doc
+        self.indexes: dict[int, dict[str, list[int]]] = {}
+
+    def _scan_near(self, text: str, around: int, section: Section | None) -> int | None:
+        """Closest line within ``NEAR_WINDOW`` of ``around`` whose text is ``text``."""
+        doc = self.doc
+        if section is None:
+            valid = [(1, doc.line_count)]
+        else:
+            valid = [(st.first_line, st.last_line) for st in (section.stdout, section.stderr)
+                     if st is not None and st.count]
+
+        def inside(n: int) -> bool:
+            return any(first <= n <= last for first, last in valid)
+
+        for distance in range(NEAR_WINDOW + 1):
+            for n in (around - distance, around + distance) if distance else (around,):
+                if 1 <= n <= doc.line_count and inside(n) and _line_key(doc, n) == text:
+                    return n
+        return None
+
+    def _index(self, section: Section | None) -> dict[str, list[int]]:
+        key = section.index if section is not None else -1
+        index = self.indexes.get(key)
+        if index is None:
+            index = {}
+            lines = (section.output_line_numbers() if section is not None
+                     else range(1, self.doc.line_count + 1))
+            for n in lines:
+                index.setdefault(_line_key(self.doc, n), []).append(n)
+            self.indexes[key] = index
+        return index
+
+    def nearest(self, text: str, around: int, section: Section | None) -> int | None:
+        """The line with exactly ``text`` closest to ``around`` (in ``section`` if given).
+
+        Looks outward from ``around`` first (a slid window moves lines a little), and
+        only builds the full index when that fails (a million-line section costs ~2 s)."""
+        near = self._scan_near(text, around, section)
+        if near is not None:
+            return near
+        lines = self._index(section).get(text)
+        if not lines:
+            return None
+        return min(lines, key=lambda n: (abs(n - around), n))
+
+
+def _relocate(doc: Document, bookmark: Bookmark, finder: _TextFinder) -> tuple[int | None, str]:
+    """Where a bookmark saved against another capture belongs in ``doc``, and how it was
+    found: ``ref`` (its section reference, text confirmed or not recorded), ``text``
+    (same text elsewhere in that section, or in the file), ``line`` (same line
+    number, same text), ``unverified`` (by position, text differs) or ``dropped``."""
+    candidate, section = None, None
+    if bookmark.ref:
         try:
-            return resolve_ref(parse_ref(ref), doc)
+            parsed = parse_ref(bookmark.ref)
+            candidate = resolve_ref(parsed, doc)
+            section = doc.section_at(candidate)
         except RefError:
-            pass
-    return line if line <= doc.line_count else None
+            candidate = None
+    in_file = bookmark.line if bookmark.line <= doc.line_count else None
+    if bookmark.text is None:  # a session written without line texts
+        if candidate is not None:
+            return candidate, "ref"
+        return (in_file, "unverified") if in_file else (None, "dropped")
+    if candidate is not None and _line_key(doc, candidate) == bookmark.text:
+        return candidate, "ref"
+    if in_file is not None and _line_key(doc, in_file) == bookmark.text:
+        return in_file, "line"
+    around = candidate or in_file or bookmark.line
+    found = finder.nearest(bookmark.text, around, section) if section is not None else None
+    if found is None:
+        found = finder.nearest(bookmark.text, around, None)
+    if found is not None:
+        return found, "text"
+    if candidate is not None:
+        return candidate, "unverified"
+    return (in_file, "unverified") if in_file else (None, "dropped")
 
 
 def bookmark_rows(doc: Document, bookmarks: Iterable[Bookmark]) -> list[tuple[int, str, str]]:

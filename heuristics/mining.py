@@ -480,18 +480,24 @@ def mine_document(document: Any, lines: Iterable[int] | None = None,
 def template_regex(template: str) -> str:
     """A regex (for ``re``/``regex`` search) matching the lines of ``template``.
 
-    Literal parts are escaped; whitespace between tokens becomes ``\\s+``; a
-    token that is only ``<*>`` becomes ``\\S+`` and a ``<*>`` inside a token
-    becomes ``\\S+?``. Every wildcard stays inside one whitespace-free token, so
-    the regex has no nested or overlapping quantifiers (no catastrophic
-    backtracking). It is unanchored on the left because mining cut the line's
-    prefix (journal timestamp, ident, level tag).
+    Literal parts are escaped and whitespace between tokens becomes ``\\s+``.
+    A run of standalone ``<*>`` tokens becomes ``\\S+(?:\\s+\\S+){0,8}?``: one to
+    nine whitespace-separated tokens, lazily (a parameter may span several tokens,
+    and merged templates may differ in length there); a ``<*>`` inside a token
+    becomes ``\\S+?``. Wildcards never cross a literal and ``\\s``/``\\S`` are
+    disjoint, so there is no catastrophic backtracking. The regex is unanchored on
+    the left because mining cut the line's prefix (journal timestamp, ident,
+    level tag).
     """
-    parts = []
+    parts: list[str] = []
+    previous_wild = False
     for token in template.split():
         if token == WILDCARD:
-            parts.append(r"\S+")
-        else:
-            pieces = token.split(WILDCARD)
-            parts.append(r"\S+?".join(re.escape(p) for p in pieces))
+            if not previous_wild:
+                parts.append(r"\S+(?:\s+\S+){0,8}?")
+            previous_wild = True
+            continue
+        previous_wild = False
+        pieces = token.split(WILDCARD)
+        parts.append(r"\S+?".join(re.escape(p) for p in pieces))
     return r"\s+".join(parts)

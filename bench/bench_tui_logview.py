@@ -153,6 +153,12 @@ async def main():
         t = time.perf_counter()
         await pilot.press("e")
         result["next_hit_s"] = time.perf_counter() - t
+        idle = []
+        for _ in range(20):
+            t = time.perf_counter()
+            await pilot.press("f12")  # unbound: the cost of a key round trip in run_test
+            idle.append(time.perf_counter() - t)
+        result["unbound_key_median_ms"] = statistics.median(idle) * 1000
         press.sort(); repaint.sort()
         result["pagedown_press_median_ms"] = statistics.median(press) * 1000
         result["pagedown_press_p95_ms"] = press[int(len(press) * 0.95) - 1] * 1000
@@ -207,6 +213,8 @@ def main() -> None:
     print(f"first render:          {result['first_render_s'] * 1000:.0f} ms (App start -> painted)")
     print(f"PageDown press->idle:  median {result['pagedown_press_median_ms']:.1f} ms, "
           f"p95 {result['pagedown_press_p95_ms']:.1f} ms")
+    print(f"unbound key press:     median {result['unbound_key_median_ms']:.1f} ms "
+          "(pilot round trip, for comparison)")
     print(f"PageDown repaint:      median {result['pagedown_repaint_median_ms']:.1f} ms, "
           f"max {result['pagedown_repaint_max_ms']:.1f} ms (all rows, cold caches; target <= 50)")
     print(f"next hit (e):          {result['next_hit_s'] * 1000:.1f} ms")

@@ -252,6 +252,9 @@ def test_movement_keys() -> None:
         assert view.scroll_offset.y > 0
         await pilot.press("pageup")
         assert view.cursor_line == 1
+        view.cursor_line = STDERR_LINE  # the app may set the reactive directly
+        await pilot.pause()
+        assert row_of_line(view, STDERR_LINE) > 0
 
     run(check)
 

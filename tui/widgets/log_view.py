@@ -89,6 +89,9 @@ SCAN_BUDGET = 30.0
 
 CUT_MARKER = "…"
 
+SYNTAX_BLOCK = 200
+"""Output lines lexed together for syntax highlighting (lazily, per block)."""
+
 
 @dataclass(frozen=True, slots=True)
 class _Compiled:
@@ -249,7 +252,7 @@ class LogView(ScrollView, can_focus=True):
         self._version = 0
         self._text_cache: LRUCache[int, Text] = LRUCache(2_000)
         self._strip_cache: LRUCache[tuple[object, ...], Strip] = LRUCache(2_000)
-        self._syntax: dict[int, dict[int, list[tuple[int, int, Style]]]] = {}
+        self._syntax: dict[tuple[int, int], dict[int, list[tuple[int, int, Style]]]] = {}
         self._minimap_cache: tuple[tuple[object, ...], list[Style | None], list[str]] | None = None
         self._colors: dict[str, Color] | None = None
         if document is not None:
@@ -583,6 +586,8 @@ class LogView(ScrollView, can_focus=True):
             row = self._rows.row_of(line)
             if row is not None:
                 self.refresh_lines(row + 1, 1)  # +1: row 0 of the widget is the header
+        if self.is_mounted:
+            self._ensure_visible()  # also when the app sets cursor_line directly
         section = self.document.section_at(new) if self.document is not None else None
         self.post_message(LogView.CursorMoved(new, section.index if section else None))
 
@@ -829,23 +834,32 @@ class LogView(ScrollView, can_focus=True):
         spans = None
         section = self.document.section_at(line)
         if section is not None and section.stdout.first_line <= line <= section.stdout.last_line:
-            spans = self._section_syntax(section.index).get(line)
+            spans = self._section_syntax(section.index, line).get(line)
         text = line_text(raw, spans)
         self._text_cache[line] = text
         return text
 
-    def _section_syntax(self, index: int) -> dict[int, list[tuple[int, int, Style]]]:
-        cached = self._syntax.get(index)
+    def _section_syntax(self, index: int, line: int) -> dict[int, list[tuple[int, int, Style]]]:
+        """Syntax spans for the block of ``SYNTAX_BLOCK`` output lines holding ``line``.
+
+        Lexing block by block (each block starts at a line boundary, which suits
+        pretty-printed JSON and key=value text) keeps the first paint of a huge
+        ``balena inspect`` section as fast as any other.
+        """
+        assert self.document is not None
+        section = self.document.sections[index]
+        first = section.stdout.first_line
+        block = (line - first) // SYNTAX_BLOCK
+        cached = self._syntax.get((index, block))
         if cached is None:
-            assert self.document is not None
-            section = self.document.sections[index]
             lexer = lexer_for(section.command)
             cached = {}
-            if lexer is not None and section.stdout.count:
+            if lexer is not None:
+                start = first + block * SYNTAX_BLOCK
+                count = min(SYNTAX_BLOCK, section.stdout.last_line - start + 1)
                 dark = getattr(self.app.current_theme, "dark", True)
-                cached = syntax_spans(self.document.lines, section.stdout.first_line,
-                                      section.stdout.count, lexer, dark=dark)
-            self._syntax[index] = cached
+                cached = syntax_spans(self.document.lines, start, count, lexer, dark=dark)
+            self._syntax[(index, block)] = cached
         return cached
 
     def _gutter_width(self) -> int:

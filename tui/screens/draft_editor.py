@@ -52,6 +52,7 @@ from triagebench.heuristics.drafts import (
     preview,
     render_toml,
     save_draft,
+    slugify,
     usable_lines,
 )
 from triagebench.heuristics.model import SEVERITIES
@@ -156,10 +157,12 @@ class DraftEditor(ModalScreen[str | None]):
         self.notes: list[str] = []
         self.edited = False
         self._initial_toml = ""
+        self.toml_text = ""  # what the TOML pane shows (the file ctrl+s would write)
         self.saved_path: str | None = None
         self._generation = 0
         self._timer: Timer | None = None
         self._escape_armed = False
+        self._id_follows_title = True  # until the author types an id of their own
         self._lint: list[LintMessage] = []
         kept, skipped = usable_lines(document, selected_lines)
         if skipped and kept:
@@ -263,10 +266,23 @@ class DraftEditor(ModalScreen[str | None]):
     def _edited(self, event: Message) -> None:
         if self.draft is None or not self.is_mounted:
             return
+        if isinstance(event, Input.Changed) and event.input.id in ("title", "id"):
+            self._sync_id(event.input.id, event.value)
         self._escape_armed = False
         if self._timer is not None:
             self._timer.stop()
         self._timer = self.set_timer(DEBOUNCE_SECONDS, self._refresh)
+
+    def _sync_id(self, changed: str, value: str) -> None:
+        """The id follows the title (as a slug) until the author edits the id itself."""
+        id_input = self.query_one("#id", Input)
+        if changed == "title" and self._id_follows_title:
+            slug = slugify(value)
+            if id_input.value != slug:
+                id_input.value = slug
+        elif changed == "id":
+            title = self.query_one("#title", Input).value
+            self._id_follows_title = value == slugify(title)
 
     def _refresh(self) -> None:
         """Re-render the TOML now; lint and preview in the worker."""
@@ -274,6 +290,7 @@ class DraftEditor(ModalScreen[str | None]):
         if draft is None:
             return
         toml_text = render_toml(draft)
+        self.toml_text = toml_text
         self.edited = toml_text != self._initial_toml
         theme = "ansi_dark" if getattr(self.app.current_theme, "dark", True) else "ansi_light"
         self.query_one("#draft-toml", Static).update(
@@ -367,6 +384,7 @@ class DraftEditor(ModalScreen[str | None]):
         try:
             path = save_draft(draft, self.drafts_dir, create_parents=self.create_parents)
         except DraftExistsError as exc:
+            self._id_follows_title = False
             self.query_one("#id", Input).value = exc.suggestion
             self._status(f"{exc.path.name} already exists in {exc.path.parent}: not overwritten."
                          f" The id is now {exc.suggestion!r}; Ctrl+S again to save as that.",

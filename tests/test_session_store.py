@@ -279,3 +279,23 @@ def test_merge_keeps_both_notes(diag: Path) -> None:
     assert mine.note_at(10) == "mine | theirs"
     assert mine.note_at(11) == "only theirs"
     assert mine.search == "error"
+
+
+def test_session_for_open_merges_an_import_into_the_stored_one(diag: Path, tmp_path: Path) -> None:
+    from triagebench.tui.session import default_export_path, session_for_open
+
+    doc = parse_file(str(diag))
+    mine, _ = load_stored(doc)
+    mine.set_note(doc, 10, "mine")
+    save_stored(mine)
+    theirs = Session.for_document(doc)
+    theirs.set_note(doc, 12, "theirs")
+    theirs.search = "error"
+    path = export_session(theirs, default_export_path(doc, ".session.json", tmp_path))
+    assert path.name == "diag.session.json"
+    assert default_export_path(doc, ".session.json", tmp_path).name == "diag.session-2.json"
+
+    opened, warnings = session_for_open(doc, path)
+    assert warnings == []
+    assert (opened.note_at(10), opened.note_at(12), opened.search) == ("mine", "theirs", "error")
+    assert session_for_open(doc)[0].note_at(12) == ""  # importing does not save by itself

@@ -562,6 +562,27 @@ def _relocate(doc: Document, bookmark: Bookmark, finder: _TextFinder) -> tuple[i
     return (in_file, "unverified") if in_file else (None, "dropped")
 
 
+def session_for_open(doc: Document, import_path: str | os.PathLike[str] | None = None,
+                     digest: str | None = None) -> tuple[Session, list[str]]:
+    """What ``triage FILE [--session S.json]`` starts with: the file's stored session,
+    with an exported session merged in when given (its view state wins). Warnings are
+    for the user; only an unreadable ``import_path`` raises ``SessionError``."""
+    digest = digest or content_hash(doc)
+    session, warnings = load_stored(doc, digest)
+    if import_path is not None:
+        imported, more = import_session(import_path, doc, digest)
+        session.merge(imported)
+        warnings += more
+    return session, warnings
+
+
+def default_export_path(doc: Document, suffix: str, directory: str | os.PathLike[str] = ".") -> Path:
+    """A free file name for an export next to the user: ``<stem><suffix>``, or with
+    ``-2``, ``-3``... when taken (``suffix`` e.g. ``.session.json`` or ``.triage.md``)."""
+    stem = Path(file_label(doc)).stem or "diagnostics"
+    return unique_path(Path(directory) / f"{stem}{suffix}")
+
+
 def bookmark_rows(doc: Document, bookmarks: Iterable[Bookmark]) -> list[tuple[int, str, str]]:
     """(line, section command or "", note) per bookmark, in line order: what the
     bookmarks panel and the report list. Text is raw: callers escape it for display."""
@@ -574,7 +595,7 @@ def bookmark_rows(doc: Document, bookmarks: Iterable[Bookmark]) -> list[tuple[in
 
 __all__ = [
     "DATA_DIR_ENV", "SCHEMA", "VERSION", "Bookmark", "Session", "SessionError",
-    "bookmark_rows", "content_hash", "content_hash_of_file", "data_dir", "export_session",
-    "import_session", "load_stored", "read_session_file", "save_stored", "store_path",
-    "unique_path", "write_atomic",
+    "bookmark_rows", "content_hash", "content_hash_of_file", "data_dir", "default_export_path",
+    "export_session", "import_session", "load_stored", "read_session_file", "save_stored",
+    "session_for_open", "store_path", "unique_path", "write_atomic",
 ]

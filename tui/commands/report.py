@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from pathlib import Path
 
 from triagebench.parser import printable
 from triagebench.tui.commands.common import InputError, fail, load_document
@@ -35,6 +36,9 @@ def run(args: argparse.Namespace) -> int:
     from triagebench.tui.report import build_report
     from triagebench.tui.session import SessionError, import_session, load_stored, write_atomic
 
+    for folder in args.heuristics:
+        if not Path(folder).is_dir():
+            return fail(f"triage report: heuristics folder {printable(folder)!r} does not exist")
     try:
         doc = load_document(args.file)
     except InputError as exc:
@@ -48,7 +52,7 @@ def run(args: argparse.Namespace) -> int:
     except (OSError, ValueError) as exc:
         return fail(f"triage report: cannot load heuristics: {printable(str(exc))}")
     for problem in getattr(library, "problems", []) or []:
-        print(f"warning: {printable(str(problem))}", file=sys.stderr)
+        print(f"skipped: {printable(str(problem))}", file=sys.stderr)
     findings = evaluate(doc, library)
 
     bookmarks = []

@@ -251,7 +251,9 @@ class LogView(ScrollView, can_focus=True):
         self._drag_start = 1
         self._version = 0
         self._text_cache: LRUCache[int, Text] = LRUCache(2_000)
-        self._strip_cache: LRUCache[tuple[object, ...], Strip] = LRUCache(2_000)
+        self._strip_cache: LRUCache[tuple[object, ...], list[Segment]] = LRUCache(2_000)
+        self._header_cache: LRUCache[tuple[object, ...], Strip] = LRUCache(16)
+        self._styles: dict[str | None, Style] = {}
         self._syntax: dict[tuple[int, int], dict[int, list[tuple[int, int, Style]]]] = {}
         self._minimap_cache: tuple[tuple[object, ...], list[Style | None], list[str]] | None = None
         self._colors: dict[str, Color] | None = None
@@ -788,8 +790,15 @@ class LogView(ScrollView, can_focus=True):
         super().notify_style_update()
         self._clear_style_caches()
 
+    def on_focus(self) -> None:
+        self._clear_style_caches()  # the cursor colour differs with focus
+
+    def on_blur(self) -> None:
+        self._clear_style_caches()
+
     def _clear_style_caches(self) -> None:
         self._colors = None
+        self._styles.clear()
         self._text_cache.clear()
         self._strip_cache.clear()
         self._syntax.clear()
@@ -866,31 +875,46 @@ class LogView(ScrollView, can_focus=True):
         digits = len(str(self.document.line_count)) if self.document else 1
         return digits + 3  # bookmark, number, mark, space
 
+    def _style(self, name: str | None = None) -> Style:
+        """The widget's base Rich style, or base + a component class (memoised).
+
+        ``rich_style`` and component lookups walk the CSS each call; a screenful
+        of rows asks for them hundreds of times, so they are cached until the
+        theme, CSS or focus changes.
+        """
+        style = self._styles.get(name)
+        if style is None:
+            base = self.rich_style
+            style = base if name is None else base + self.get_component_rich_style(
+                name, partial=True)
+            self._styles[name] = style
+        return style
+
     def render_line(self, y: int) -> Strip:
         width = self.size.width
         if self.document is None or width <= 0:
-            return Strip.blank(width, self.rich_style)
+            return Strip.blank(width, self._style())
         if y == 0:
             return self._render_header(width)
         row = self.scroll_offset.y + y - 1
         tick = self._tick(y - 1)
         if row >= len(self._rows):
-            return Strip.join([Strip.blank(width - 1, self.rich_style), tick])
+            return Strip([Segment(" " * (width - 1), self._style()), tick], width)
         line = self._rows.line_at(row)
         selection = self.selection
         selected = selection is not None and selection[0] <= line <= selection[1]
         key = (line, width, line == self.cursor_line, selected, self._version)
-        strip = self._strip_cache.get(key)
-        if strip is None:
-            strip = self._render_row(line, width - 1, line == self.cursor_line, selected)
-            self._strip_cache[key] = strip
-        return Strip.join([strip, tick])
+        segments = self._strip_cache.get(key)
+        if segments is None:
+            segments = self._render_row(line, width - 1, line == self.cursor_line, selected)
+            self._strip_cache[key] = segments
+        return Strip([*segments, tick], width)
 
-    def _render_row(self, line: int, width: int, is_cursor: bool, selected: bool) -> Strip:
-        """Gutter + text for one file line, exactly ``width`` cells."""
+    def _render_row(self, line: int, width: int, is_cursor: bool,
+                    selected: bool) -> list[Segment]:
+        """Gutter + text segments for one file line, exactly ``width`` cells."""
         assert self.document is not None
-        base = self.rich_style
-        gutter_style = base + self.get_component_rich_style("log-view--gutter", partial=True)
+        base = self._style()
         severity = self._severity.get(line)
         row_style = base
         if severity is not None:
@@ -898,33 +922,31 @@ class LogView(ScrollView, can_focus=True):
             row_style = base + tint
             mark = Segment("▌", base + mark_style)
         elif line in self.extra_highlights:
-            mark = Segment("+", base + self.get_component_rich_style("log-view--bookmark",
-                                                                    partial=True))
+            mark = Segment("+", self._style("log-view--bookmark"))
         elif is_suspicious(self.document.plain(line)):
             suspect = self._severity_colors()["suspect"]
             mark = Segment("•", base + Style(color=suspect.rich_color))
         else:
             mark = Segment(" ", base)
         if line in self.extra_highlights:
-            row_style = row_style + self.get_component_rich_style("log-view--extra", partial=True)
+            row_style = row_style + self._style("log-view--extra")
         if selected:
-            row_style = row_style + self.get_component_rich_style("log-view--selection",
-                                                                  partial=True)
+            row_style = row_style + self._style("log-view--selection")
         elif is_cursor:
-            row_style = row_style + self.get_component_rich_style("log-view--cursor",
-                                                                  partial=True)
-        bookmark = (Segment("◆", base + self.get_component_rich_style("log-view--bookmark",
-                                                                      partial=True))
+            row_style = row_style + self._style("log-view--cursor")
+        bookmark = (Segment("◆", self._style("log-view--bookmark"))
                     if line in self.bookmarks else Segment(" ", base))
         digits = self._gutter_width() - 3
-        number_style = gutter_style + (Style(bold=True) if is_cursor else Style())
+        number_style = self._style("log-view--gutter")
+        if is_cursor:
+            number_style = number_style + Style(bold=True)
         gutter = [bookmark, Segment(f"{line:>{digits}}", number_style), mark, Segment(" ", base)]
 
         text = self._base_text(line).copy()
         text_width = max(1, width - self._gutter_width())
         if self._search is not None and self._matches is not None:
             if contains_sorted(self._matches, line):
-                match_style = self.get_component_rich_style("log-view--match", partial=True)
+                match_style = self._style("log-view--match")
                 try:
                     for found in self._search.pattern.finditer(text.plain, timeout=0.05):
                         if found.end() > found.start():
@@ -932,26 +954,25 @@ class LogView(ScrollView, can_focus=True):
                 except TimeoutError:
                     pass
             else:
-                text.stylize(self.get_component_rich_style("log-view--dim", partial=True))
-        segments = list(text.render(self.app.console))
-        body = Strip(segments)
-        if body.cell_length > text_width:
-            cut_style = row_style + self.get_component_rich_style("log-view--cut", partial=True)
-            body = Strip.join([body.crop(0, text_width - 1), Strip([Segment(CUT_MARKER,
-                                                                            cut_style)])])
-        body = body.apply_style(row_style).adjust_cell_length(text_width, row_style)
-        return Strip.join([Strip(gutter), body]).adjust_cell_length(width, base)
+                text.stylize(self._style("log-view--dim"))
+        body = list(Segment.apply_style(text.render(self.app.console), row_style))
+        if Segment.get_line_length(body) > text_width:
+            cut_style = row_style + self._style("log-view--cut")
+            body = Segment.adjust_line_length(body, text_width - 1, row_style)
+            body.append(Segment(CUT_MARKER, cut_style))
+        else:
+            body = Segment.adjust_line_length(body, text_width, row_style)
+        return Segment.adjust_line_length([*gutter, *body], width, base)
 
     def _render_header(self, width: int) -> Strip:
         """Row 0: the command of the section owning the top visible line."""
         assert self.document is not None
-        style = self.rich_style + self.get_component_rich_style("log-view--header", partial=True)
-        tag_style = self.rich_style + self.get_component_rich_style("log-view--header-tag",
-                                                                    partial=True)
+        style = self._style("log-view--header")
+        tag_style = self._style("log-view--header-tag")
         top_row = self.scroll_offset.y
         title, tag = self.header_text(top_row)
-        key = ("header", title, tag, width, self._version)
-        cached = self._strip_cache.get(key)
+        key = (title, tag, width, self._version)
+        cached = self._header_cache.get(key)
         if cached is not None:
             return cached
         tag_text = f" {tag} " if tag else ""
@@ -961,7 +982,7 @@ class LogView(ScrollView, can_focus=True):
             head = head[:room - 1] + CUT_MARKER
         strip = Strip([Segment(head.ljust(room), style), Segment(tag_text, tag_style)])
         strip = strip.adjust_cell_length(width, style)
-        self._strip_cache[key] = strip
+        self._header_cache[key] = strip
         return strip
 
     def header_text(self, top_row: int | None = None) -> tuple[str, str]:
@@ -988,13 +1009,13 @@ class LogView(ScrollView, can_focus=True):
         return title, " · ".join(tags)
 
     # -- minimap -------------------------------------------------------------------
-    def _tick(self, screen_row: int) -> Strip:
+    def _tick(self, screen_row: int) -> Segment:
         """The minimap cell for content row ``screen_row`` (0 = first row under the header)."""
         height = self._content_rows
         styles, chars = self._minimap(height)
         if 0 <= screen_row < height and styles[screen_row] is not None:
-            return Strip([Segment(chars[screen_row], styles[screen_row])])
-        return Strip([Segment(" ", self.rich_style)])
+            return Segment(chars[screen_row], styles[screen_row])
+        return Segment(" ", self._style())
 
     def _minimap(self, height: int) -> tuple[list[Style | None], list[str]]:
         """Per screen row: the worst hit in that slice of the scope (cached)."""
@@ -1008,10 +1029,9 @@ class LogView(ScrollView, can_focus=True):
             def bucket(row: int) -> int:
                 return min(height - 1, row * height // total) if total > height else row
 
-            base = self.rich_style
+            base = self._style()
             if self._matches:
-                match_style = base + self.get_component_rich_style("log-view--match",
-                                                                   partial=True)
+                match_style = self._style("log-view--match")
                 for b in range(min(height, total)):
                     if total > height:
                         lo, hi = (b * total + height - 1) // height, ((b + 1) * total - 1) // height
@@ -1023,8 +1043,7 @@ class LogView(ScrollView, can_focus=True):
                     if count_between(self._matches, first, last):
                         styles[b], chars[b] = match_style, "▪"
             if self.extra_highlights:
-                extra_style = base + self.get_component_rich_style("log-view--bookmark",
-                                                                   partial=True)
+                extra_style = self._style("log-view--bookmark")
                 for line in self.extra_highlights:
                     row = self._rows.row_of(line)
                     if row is not None and bucket(row) < height:

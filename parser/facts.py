@@ -24,10 +24,15 @@ ENGINES = r"(?:balena|docker|balena-engine|rce)"
 SUPERVISOR_LOGS = r"(?:(?:balena|docker) logs .*|.*supervisor.*|journalctl .*-u balena(?: .*)?)"
 
 
-def _sections(doc: Document, key_pattern: str) -> Iterator[Section]:
-    """Sections whose key matches ``key_pattern``; in a plain log, the one section."""
+def _sections(doc: Document, key_pattern: str, anywhere_in_plain: bool = False) -> Iterator[Section]:
+    """Sections whose key matches ``key_pattern``.
+
+    A plain log has no commands: only log-line facts (``anywhere_in_plain``)
+    are looked for in it, never command outputs such as the device-tree model.
+    """
     if doc.format == "plain-log":
-        yield from doc.sections
+        if anywhere_in_plain:
+            yield from doc.sections
         return
     pattern = re.compile(key_pattern)
     for section in doc.sections:
@@ -35,17 +40,18 @@ def _sections(doc: Document, key_pattern: str) -> Iterator[Section]:
             yield section
 
 
-def _lines(doc: Document, key_pattern: str, stream: str = "stdout") -> Iterator[str]:
-    for section in _sections(doc, key_pattern):
+def _lines(doc: Document, key_pattern: str, stream: str = "stdout",
+           anywhere_in_plain: bool = False) -> Iterator[str]:
+    for section in _sections(doc, key_pattern, anywhere_in_plain):
         for number in section.output_line_numbers(stream):
             yield doc.output_text(section, number)
 
 
 def _first(doc: Document, key_pattern: str, regex: str, group: int | str = 1,
-           last: bool = False, flags: int = 0) -> str | None:
-    compiled = re.compile(regex, flags)
+           last: bool = False, anywhere_in_plain: bool = False) -> str | None:
+    compiled = re.compile(regex)
     found = None
-    for text in _lines(doc, key_pattern):
+    for text in _lines(doc, key_pattern, anywhere_in_plain=anywhere_in_plain):
         match = compiled.search(text)
         if match:
             found = match.group(group)
@@ -202,8 +208,10 @@ def extract_facts(doc: Document) -> dict[str, Any]:
     if uname:
         parts = uname.split()
         kernel = parts[2] if len(parts) > 2 else None
-    facts["kernel.version"] = kernel or _first(doc, r"dmesg(?: -T)?", r"Linux version (\S+)")
-    supervisor = _first(doc, SUPERVISOR_LOGS, r"Supervisor (v?\d+\.\d+\.\d+\S*) starting up", last=True)
+    facts["kernel.version"] = kernel or _first(doc, r"dmesg(?: -T)?", r"Linux version (\S+)",
+                                              anywhere_in_plain=True)
+    supervisor = _first(doc, SUPERVISOR_LOGS, r"Supervisor (v?\d+\.\d+\.\d+\S*) starting up",
+                        last=True, anywhere_in_plain=True)
     if not supervisor:
         supervisor = _first(doc, rf"{ENGINES} (?:images|ps -a)",
                             r"(?:supervisor|balena_supervisor)\s*:?\s+(v\d+\.\d+\.\d+\S*)")
@@ -213,7 +221,8 @@ def extract_facts(doc: Document) -> dict[str, Any]:
     engine = _first(doc, rf"{ENGINES} --version",
                     r"(?:Docker|balena-engine|balenaEngine|Balena) version (\S+?),?(?:\s|$)")
     if not engine:
-        engine = _first(doc, r".*balenad.*", r'msg="Docker daemon".*\bversion=(\S+)')
+        engine = _first(doc, r".*balenad.*", r'msg="Docker daemon".*\bversion=(\S+)',
+                        anywhere_in_plain=True)
     facts["engine.version"] = _strip_v(engine)
     diagnose = None
     for text in doc.lines[:40]:

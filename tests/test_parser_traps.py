@@ -237,3 +237,13 @@ def test_bad_input_gives_one_clear_error(tmp_path: Path, setup: str, problem: st
         parse_file(str(path))
     message = str(caught.value)
     assert message.startswith(str(path)) and problem in message and "\n" not in message
+
+
+def test_plain_log_facts_come_only_from_log_lines() -> None:
+    text = ("Raspberry Pi 4 Model B\n"
+            "Apr 29 13:35:04 kernel: Linux version 5.10.78-v8 (oe-user@oe-host) #1 SMP\n"
+            "Apr 29 13:35:09 balena-supervisor[1]: [info]    Supervisor v14.4.4 starting up...\n")
+    doc = parse_text(text)
+    assert doc.facts["device.model"] is None
+    assert doc.facts["kernel.version"] == "5.10.78-v8"
+    assert doc.facts["supervisor.version"] == "14.4.4"

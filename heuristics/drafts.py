@@ -57,7 +57,7 @@ SIGNAL_NAME_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 MAX_ID_CHARS = 48
 PLACEHOLDER_PERMALINK = "https://example.invalid/write-up-needed"
 NEGATIVE_EXAMPLE_LINES = 3
-PREVIEW_TIMEOUT = 2.0  # seconds per signal for the "lines here" count of a typed regex
+PREVIEW_TIMEOUT = 1.0  # seconds: per line search here, per heuristic per file (engine)
 
 
 class DraftError(Exception):
@@ -553,15 +553,16 @@ def _slow_checks(heuristic: Any) -> list[LintMessage]:
             for m in lint_heuristic(heuristic, sample_keys())]
 
 
-def lint_draft(draft: Draft) -> list[LintMessage]:
+def lint_draft(draft: Draft, slow: bool = True) -> list[LintMessage]:
     """Lint the rendered draft exactly as ``triage heuristics lint`` would (loader +
     ReDoS + selector checks), run its examples as ``triage heuristics test`` would,
-    and add the draft-only check (placeholder permalink)."""
+    and add the draft-only check (placeholder permalink). ``slow=False`` skips the
+    ReDoS/selector checks (which parse the bundled samples once) for a quick gate."""
     heuristic, messages = load_text(render_toml(draft), draft.id)
     if not ID_RE.match(draft.id):
         messages.insert(0, LintMessage("error", "must be lowercase letters, digits and dashes",
                                        "id"))
-    if heuristic is not None:
+    if heuristic is not None and slow:
         messages.extend(_slow_checks(heuristic))
         messages.extend(run_draft_examples(heuristic))
     if draft.permalink.strip() == PLACEHOLDER_PERMALINK:
@@ -642,11 +643,14 @@ def draft_library(draft: Draft) -> Any:
 
 
 def preview(draft: Draft, document: Document | None, corpus: Sequence[str] = (), *,
-            max_lines: int = 20, cancelled: Callable[[], bool] = lambda: False) -> Preview:
+            max_lines: int = 20, cancelled: Callable[[], bool] = lambda: False,
+            timeout: float = PREVIEW_TIMEOUT) -> Preview:
     """Match the draft here (every line its regex signals hit) and on each corpus file.
 
     Safe to run in a thread worker: ``cancelled()`` is checked between corpus
-    files and the result says whether it stopped early.
+    files and the result says whether it stopped early. ``timeout`` bounds each
+    signal's search here and the draft's evaluation per file (a typed regex may
+    backtrack catastrophically).
     """
     from triagebench.heuristics import evaluate
 
@@ -664,16 +668,19 @@ def preview(draft: Draft, document: Document | None, corpus: Sequence[str] = (),
         for signal in draft.signals:
             try:
                 hits.update(count_matches(signal.regex, document, signal.selectors,
-                                          timeout=PREVIEW_TIMEOUT))
-            except TimeoutError:
+                                          timeout=timeout, cancelled=cancelled))
+            except InterruptedError:
+                result.cancelled = True
+                return result
+            except TimeoutError as exc:
                 result.errors.append(f"signals.{signal.name}: regex too slow on this file "
-                                     f"(over {PREVIEW_TIMEOUT:g} s): catastrophic backtracking?")
+                                     f"({exc}): catastrophic backtracking?")
             except (re.error, ValueError) as exc:
                 result.errors.append(f"signals.{signal.name}: {exc}")
         result.all_lines = sorted(hits)
         result.line_count = len(hits)
         result.lines = [(n, document.plain(n)) for n in result.all_lines[:max_lines]]
-        findings = evaluate(document, library)
+        findings = evaluate(document, library, timeout=timeout)
         result.matches_here = bool(findings.matches)
         result.errors.extend(e.message for e in findings.errors)
     for path in corpus:
@@ -681,7 +688,7 @@ def preview(draft: Draft, document: Document | None, corpus: Sequence[str] = (),
             result.cancelled = True
             break
         try:
-            findings = evaluate(_corpus_document(path), library)
+            findings = evaluate(_corpus_document(path), library, timeout=timeout)
         except Exception as exc:  # noqa: BLE001 - one bad corpus file must not stop the rest
             result.errors.append(f"{Path(path).name}: {exc}")
             continue

@@ -23,10 +23,12 @@ between the selected lines (for one line: its exact text) and says so in
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+import regex as regex_module
+from triagebench.heuristics.prefilter import fold_text, required_literals
 from triagebench.heuristics.selectors import resolve
 from triagebench.parser import plain_text
 
@@ -60,6 +62,8 @@ OWN_TS_PREFIX_RE = re.compile(
     r"^(?:(?:" + _DAY + " )?" + _MONTH + r" +\d{1,2} \d\d:\d\d:\d\d \d{4}"
     r"|\d{4}-\d\d-\d\d[T ]\d\d:\d\d:\d\d(?:[.,]\d+)?(?:Z|[+-]\d\d:?\d\d)?) +")
 HEX_IDENT_RE = re.compile(r"^[0-9a-f]{12,64}$")
+# NetworkManager: "<warn>  [1651218296.1234] "
+ANGLE_LEVEL_PREFIX_RE = re.compile(r"^<(?:trace|debug|info|warn|error)>\s+\[\d+(?:\.\d+)?\]\s+")
 
 # -- typed variables, in priority order ---------------------------------------
 _TYPED = [
@@ -171,7 +175,8 @@ def _strip_prefix(text: str) -> tuple[str, str | None, bool]:
     if match:
         core = core[match.end():]
     inner = False
-    for prefix_re in (OWN_TS_PREFIX_RE, BRACKET_TS_PREFIX_RE, SUPERVISOR_TAG_RE, LOGFMT_TIME_RE):
+    for prefix_re in (OWN_TS_PREFIX_RE, BRACKET_TS_PREFIX_RE, SUPERVISOR_TAG_RE, LOGFMT_TIME_RE,
+                      ANGLE_LEVEL_PREFIX_RE):
         match = prefix_re.match(core)
         if match:
             core = core[match.end():]
@@ -454,39 +459,52 @@ def _longest_literal(group: _Group) -> str:
 
 
 def count_matches(pattern: str, document: Document, section_keys: Sequence[str] | None = None,
-                  literal: str = "", timeout: float | None = None) -> list[int]:
+                  literal: str = "", timeout: float | None = None,
+                  cancelled: Callable[[], bool] | None = None) -> list[int]:
     """Line numbers matching ``pattern``: in the sections ``section_keys`` selects (exact
     keys or any selector, resolved like the evaluator does) or, with None, in every
-    output line of the file. ``literal`` (a substring every match contains) is a
-    prefilter. Regexes built here are linear by construction and use ``re``; for a
-    regex a person typed, pass ``timeout`` (seconds, for the whole count): the
-    ``regex`` module then enforces it and raises ``TimeoutError``."""
+    output line of the file.
+
+    ``literal`` (a substring every match contains) is a prefilter. Regexes built
+    here are linear by construction and run with ``re``. For a regex a person
+    typed pass ``timeout``: each line's search then runs in the ``regex`` module
+    with that limit (``TimeoutError`` names the line), lines without one of the
+    pattern's required literals are skipped (the engine's prefilter), and
+    ``cancelled()`` is polled every few thousand lines (``InterruptedError``).
+    """
+    literals: tuple[str, ...] = (literal,) if literal else ()
+    fold = False
     if timeout is None:
         search = re.compile(pattern).search
     else:
-        import time
-
-        import regex
-
-        compiled = regex.compile(pattern)
-        deadline = time.monotonic() + timeout
+        compiled = regex_module.compile(pattern)
+        prefilter = required_literals(pattern)
+        if prefilter is not None and not literals:
+            literals, fold = prefilter.literals, prefilter.fold
 
         def search(text: str) -> object:
-            left = deadline - time.monotonic()
-            if left <= 0:
-                raise TimeoutError(f"regex search took longer than {timeout:g} s")
-            return compiled.search(text, timeout=left)
+            return compiled.search(text, timeout=timeout)
 
     found: list[int] = []
     sections = (list(document.sections) if section_keys is None
                 else resolve(list(section_keys), document))
+    checked = 0
     for section in sections:
         for number in section.output_line_numbers():
+            checked += 1
+            if cancelled is not None and not checked & 4095 and cancelled():
+                raise InterruptedError("cancelled")
             raw = document.lines[number - 1]
-            if literal and literal not in raw and "\x1b" not in raw:
-                continue
+            if literals and "\x1b" not in raw and "\x00" not in raw:
+                haystack = fold_text(raw) if fold else raw
+                if not any(lit in haystack for lit in literals):
+                    continue
             text = document.output_text(section, number)[:MAX_LINE_CHARS]
-            if search(text):
+            try:
+                hit = search(text)
+            except TimeoutError:
+                raise TimeoutError(f"line {number}: search took over {timeout:g} s") from None
+            if hit:
                 found.append(number)
     if section_keys is None and not document.sections:
         for number in range(1, document.line_count + 1):

@@ -73,10 +73,12 @@ def _corpus(tmp_path: Path) -> list[str]:
 
 
 async def _type_title(pilot, screen, text: str) -> None:
+    """Replace the title, the last characters typed as keys (as an author would)."""
     title = screen.query_one("#title", Input)
     title.focus()
-    title.value = ""
-    await pilot.press(*text)
+    title.value = text[:-3]
+    title.cursor_position = len(title.value)
+    await pilot.press(*text[-3:])
 
 
 @run_async

@@ -89,22 +89,26 @@ class DraftEditor(ModalScreen[str | None]):
     DraftEditor .field-label {
         color: $text-muted;
         height: 1;
-        margin-top: 1;
     }
     DraftEditor Input, DraftEditor Select {
         width: 100%;
     }
+    DraftEditor #draft-side {
+        padding-left: 1;
+    }
     DraftEditor #draft-lint {
         height: auto;
-        margin-top: 1;
     }
     DraftEditor #draft-preview {
         height: auto;
         border-top: solid $primary-darken-2;
-        margin-top: 1;
     }
     DraftEditor #draft-toml {
         height: auto;
+        border-top: solid $primary-darken-2;
+    }
+    DraftEditor Checkbox {
+        margin-top: 1;
     }
     DraftEditor #draft-status {
         height: auto;
@@ -197,7 +201,7 @@ class DraftEditor(ModalScreen[str | None]):
                     yield from self._field("title", "title", draft.title)
                     yield Label("severity", classes="field-label")
                     yield Select([(s, s) for s in SEVERITIES], value=draft.severity,
-                                 allow_blank=False, id="severity")
+                                 allow_blank=False, id="severity", compact=True)
                     yield from self._field("permalink", "permalink (http/https)",
                                            draft.permalink)
                     yield from self._field("description", "description", draft.description)
@@ -210,16 +214,16 @@ class DraftEditor(ModalScreen[str | None]):
                             (f"signals.{signal.name}", "bold"),
                             (f"  in {printable(where, keep_tabs=False)}", "dim")),
                             classes="field-label")
-                        yield Input(signal.regex, id=f"signal-{index}")
+                        yield Input(signal.regex, id=f"signal-{index}", compact=True)
                     version = draft.version
                     yield Checkbox(
                         f"only when {version.fact} <= {printable(version.value)}" if version
                         else "version signal (no os.version on this device)",
                         value=bool(version and version.enabled), disabled=version is None,
                         id="version")
+                with VerticalScroll(id="draft-side"):
                     yield Static("", id="draft-lint")
                     yield Static("", id="draft-preview")
-                with VerticalScroll(id="draft-side"):
                     yield Static("", id="draft-toml")
             yield Static(Content(printable("; ".join(self.notes))), id="draft-status")
             with Horizontal(id="draft-buttons"):
@@ -228,7 +232,7 @@ class DraftEditor(ModalScreen[str | None]):
 
     def _field(self, name: str, label: str, value: str) -> ComposeResult:
         yield Label(label, classes="field-label")
-        yield Input(value, id=name)
+        yield Input(value, id=name, compact=True)
 
     def on_mount(self) -> None:
         if self.draft is None:
@@ -374,7 +378,10 @@ class DraftEditor(ModalScreen[str | None]):
         draft = self._collect()
         if draft is None:
             return
-        errors = [m for m in lint_draft(draft) if m.level == "error"]
+        # The quick gate (loader + examples); the slow checks ran in the worker.
+        errors = [m for m in lint_draft(draft, slow=False) if m.level == "error"]
+        errors += [m for m in self._lint if m.level == "error" and "catastrophic" in m.message
+                   and render_toml(draft) == self.toml_text]
         if errors:
             first = errors[0]
             where = f"{first.key}: " if first.key else ""

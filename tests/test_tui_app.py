@@ -68,9 +68,12 @@ def make_app(sample: Path, **kwargs: Any) -> TriageApp:
 
 async def loaded(app: TriageApp, pilot: Any) -> None:
     """Wait until the loading worker finished and its messages were handled."""
-    await app.workers.wait_for_complete()
-    for _ in range(3):
+    for _ in range(100):
+        await app.workers.wait_for_complete()
         await pilot.pause()
+        if app.findings is not None:
+            break
+    await pilot.pause()
     assert app.findings is not None
 
 

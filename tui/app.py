@@ -291,7 +291,8 @@ class TriageApp(App[int]):
         if problems:
             self.notify(f"{len(problems)} heuristic problem(s): {printable(problems[0])}",
                         severity="warning", markup=False, timeout=8)
-        self.open_at_worst()
+        # after the layout settled, so centering uses the log view's final height
+        self.call_after_refresh(self.open_at_worst)
         self.refresh_bindings()
 
     def open_at_worst(self) -> None:

@@ -201,10 +201,9 @@ class CommandTree(Tree[TreeTarget]):
         parent = node.parent
         if parent is not None and not parent.is_expanded:
             parent.expand()
-            # the node has no line until the tree is rebuilt after the expand
-            self.call_after_refresh(self.move_cursor, node)
-            return
-        self.move_cursor(node)
+        # After an expand (here or in set_findings) node lines are only valid once
+        # the tree has been rebuilt, so move after the next refresh.
+        self.call_after_refresh(self.move_cursor, node)
 
     def on_tree_node_selected(self, event: Tree.NodeSelected[TreeTarget]) -> None:
         event.stop()

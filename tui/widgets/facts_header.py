@@ -81,8 +81,7 @@ class FactsHeader(Static):
 
     DEFAULT_CSS = """
     FactsHeader {
-        height: auto;
-        max-height: 3;
+        height: 2;
         background: $panel;
         color: $foreground;
         padding: 0 1;

@@ -30,7 +30,7 @@ import regex
 from triagebench.parser import CATEGORIES, FACT_NAMES
 
 from .model import SEVERITIES
-from .prefilter import Prefilter, required_literals
+from .prefilter import Prefilter, pure_literal, required_literals
 from .selectors import selector_problem
 from .versions import as_number, parse_version
 from .when import Node, WhenError, all_of, names_used, parse_when, positive_names
@@ -84,6 +84,7 @@ class Signal:
     fact: str | None = None
     comparators: tuple[Comparator, ...] = ()
     prefilter: Prefilter | None = None
+    literal: str | None = None  # the pattern is this plain text: searched with str.find
 
 
 @dataclass(slots=True)
@@ -245,6 +246,8 @@ def _load_signal(check: _Checker, name: str, data: Any) -> Signal | None:
         signal.compiled = _check_regex(check, f"{prefix}.{kind}", data[kind])
         if signal.compiled is not None:
             signal.prefilter = required_literals(signal.pattern or "")
+            if kind == "regex":
+                signal.literal = pure_literal(signal.pattern or "")
     else:
         for key in ("in", "stream"):
             if key in data:

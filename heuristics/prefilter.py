@@ -171,6 +171,19 @@ def required_literals(pattern: str) -> Prefilter | None:
     return Prefilter(literals, fold)
 
 
+def pure_literal(pattern: str) -> str | None:
+    """The text a pattern matches when it is nothing but literal characters
+    (``balena\\.service: start``), case-sensitively; else None. Such a pattern is
+    searched with ``str.find``, which cannot backtrack."""
+    parsed = _parse(pattern)
+    if parsed is None or parsed.state.flags & (re.IGNORECASE | re.MULTILINE | re.DOTALL):
+        return None
+    items = list(parsed.data)
+    if not items or any(op is not _C.LITERAL for op, _ in items):
+        return None
+    return "".join(chr(av) for _, av in items)
+
+
 # -- ReDoS lint -------------------------------------------------------------
 
 def _contains_unbounded_repeat(items) -> bool:
@@ -238,4 +251,4 @@ def pathological_lines(pattern: str, length: int = 4000) -> list[str]:
 
 
 __all__ = ["MIN_LITERAL", "Prefilter", "fold_text", "nested_quantifier", "pathological_lines",
-           "required_literals"]
+           "pure_literal", "required_literals"]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from triagebench.heuristics import evaluate, load_library
 from triagebench.heuristics.evaluate import EVIDENCE_CAP, Block
@@ -358,3 +358,43 @@ def test_prefilter_never_loses_a_match(lines: list[str]) -> None:
 @pytest.mark.parametrize("pattern", [r"(foo|b)x", r"\p{L}+ error", r"x{e<=1}", r"[[:alpha:]]foo"])
 def test_no_prefilter_when_it_cannot_be_proven(pattern: str) -> None:
     assert required_literals(pattern) is None
+
+
+CONTROL_ALPHABET = "ab \x1b[]31m;\x07\\\x9bP_X\x00\r\t0\n"
+
+
+@settings(max_examples=200, deadline=None)
+@given(lines=st.lists(st.text(alphabet=CONTROL_ALPHABET.replace("\n", ""), max_size=25), max_size=12))
+def test_joined_plain_text_equals_per_line_plain_text(lines: list[str]) -> None:
+    import sys
+
+    from triagebench.parser import plain_text
+
+    module = sys.modules["triagebench.heuristics.evaluate"]
+    assert module._plain_joined("\n".join(lines)).split("\n") == [plain_text(x) for x in lines] or not lines
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(lines=st.lists(st.text(alphabet=ALPHABET, max_size=40), min_size=1, max_size=40),
+       seed_lines=st.lists(st.sampled_from(["ERROR: mmc0", "foobazbazqux", "Kelvin sign", "ſome ERROR: DIſk1",
+                                            "balena.service: Start", "xxyz Under-voltage detected"]),
+                           min_size=1, max_size=8))
+def test_anchor_pass_on_big_blocks_never_loses_a_match(lines: list[str], seed_lines: list[str],
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    import sys
+
+    import regex
+
+    module = sys.modules["triagebench.heuristics.evaluate"]
+    monkeypatch.setattr(module, "BIG_BLOCK", 0)  # force the shared anchor-character pass
+    monkeypatch.setattr(module, "_ANCHOR_COST", 0.0)
+    document = parse_text("\n".join(lines + seed_lines + lines) + "\n")
+    block = Block(document, document.sections[0], "stdout")
+    filters = [required_literals(p) for p in PATTERNS]
+    for prefilter in filters:
+        if prefilter:
+            block.expect(prefilter)
+    for pattern, prefilter in zip(PATTERNS, filters, strict=True):
+        compiled = regex.compile(pattern)
+        truth = {i for i, t in enumerate(block.texts) if compiled.search(t)}
+        assert truth <= set(block.candidates(prefilter)), pattern

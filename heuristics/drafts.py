@@ -279,15 +279,20 @@ def negative_example(document: Document,
                                                                    for r in regexes)
 
     def pick(key: str, stream: str) -> list[str]:
-        candidates: list[tuple[int, str]] = []
+        found: list[tuple[int, str]] = []
         for section in document.sections_by_key(key):
-            for number in section.output_line_numbers(stream):
+            block = section.stdout if stream == "stdout" else section.stderr
+            if block is None:
+                continue
+            for number in _nearest_first(block.line_numbers, anchor):
                 if number not in chosen_lines:
                     text = document.output_text(section, number)
                     if benign(text):
-                        candidates.append((number, text))
-        candidates.sort(key=lambda item: abs(item[0] - anchor))
-        return [text for _, text in sorted(candidates[:NEGATIVE_EXAMPLE_LINES])]
+                        found.append((number, text))
+                        if len(found) >= NEGATIVE_EXAMPLE_LINES:
+                            break
+        found.sort(key=lambda item: abs(item[0] - anchor))
+        return [text for _, text in sorted(found[:NEGATIVE_EXAMPLE_LINES])]
 
     out = {key: pick(key, "stdout") for key in draft.positive}
     err = {key: pick(key, "stderr") for key in draft.positive_stderr}
@@ -302,6 +307,22 @@ def negative_example(document: Document,
             if benign(text):
                 return {first_key: [text]}, {}
     return {first_key: ["(no line of this kind)"]}, {}
+
+
+def _nearest_first(numbers: range, anchor: int) -> Iterable[int]:
+    """The numbers of ``numbers`` by distance from ``anchor`` (nearest first), lazily:
+    a 250,000-line section is not scanned to find three lines next to the selection."""
+    if not numbers:
+        return
+    start = min(max(anchor, numbers.start), numbers.stop - 1)
+    below, above = start - 1, start
+    while below >= numbers.start or above < numbers.stop:
+        if above < numbers.stop:
+            yield above
+            above += 1
+        if below >= numbers.start:
+            yield below
+            below -= 1
 
 
 def _compiles(regex: str) -> bool:

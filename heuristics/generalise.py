@@ -602,9 +602,12 @@ def _make(name: str, group: _Group, regex: str, literal: int, level: str,
     if missed:  # cannot happen by construction; keep the promise checkable
         proposal.warnings.append(f"does not match selected line(s) {missed}")
     if document is not None:
-        lit = _longest_literal(group)
-        proposal.matched_lines = count_matches(regex, document, keys, lit)
-        proposal.file_matches = len(count_matches(regex, document, None, lit))
+        everywhere = count_matches(regex, document, None, _longest_literal(group))
+        spans = [(s.first_line, s.last_line, s.stderr.span if s.stderr else (0, -1))
+                 for s in resolve(list(keys), document)]
+        proposal.matched_lines = [n for n in everywhere if any(
+            a <= n <= b or ea <= n <= eb for a, b, (ea, eb) in spans)]
+        proposal.file_matches = len(everywhere)
         proposal.file_lines = _output_line_total(document)
     return proposal
 

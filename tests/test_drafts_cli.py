@@ -30,6 +30,7 @@ def test_draft_saves_a_file_that_lints_tests_and_matches_its_lines(
     path = Path(out.strip())
     assert path.parent == out_dir and path.suffix == ".toml"
     assert "placeholder" in err  # the permalink note
+    assert f"matches 2 line(s) in {source}" in err
     # the same linter and example runner as `triage heuristics lint|test`
     assert main(["heuristics", "lint", str(out_dir)]) == 0
     assert main(["heuristics", "test", str(out_dir)]) == 0
@@ -120,6 +121,20 @@ def test_missing_file_and_missing_drafts_parent(tmp_path: Path,
     code, _, err = _run(capsys, str(source), "--lines", str(n),
                         "--out", str(tmp_path / "no" / "such" / "dir"))
     assert code == 2 and "does not exist" in err.strip().splitlines()[-1]
+
+
+def test_corpus_count_is_reported(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    write_file(corpus, "one.txt")
+    (corpus / "two.txt").write_text("just a log line\n", encoding="utf-8")
+    source = write_file(tmp_path)
+    n = line_of(make_document(), "Under-voltage")
+    code, _, err = _run(capsys, str(source), "--lines", str(n), "--print",
+                        "--corpus", str(corpus))
+    assert code == 0 and "1/2 corpus file(s)" in err
+    code, _, err = _run(capsys, str(source), "--lines", str(n), "--corpus", str(tmp_path / "x"))
+    assert code == 2 and "corpus folder" in err
 
 
 def test_env_drafts_folder_is_used(tmp_path: Path, capsys: pytest.CaptureFixture[str],

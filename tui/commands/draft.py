@@ -6,7 +6,8 @@ matching example (with the rest of their section as the non-matching one),
 linted like ``triage heuristics lint``, and saved atomically as ``<id>.toml`` in
 the drafts folder (``--out DIR``, else ``$TRIAGE_DRAFTS``, else the user data
 dir). An existing draft is never overwritten. Prints the saved path on stdout;
-notes (over-general proposals, lint warnings) go to stderr.
+notes (over-general proposals, lint warnings, how many lines here and corpus
+files the draft matches) go to stderr.
 Exit codes: 0 saved, 2 bad input or usage (one line on stderr).
 """
 
@@ -58,14 +59,19 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="drafts folder (default: $TRIAGE_DRAFTS or the user data dir)")
     parser.add_argument("--print", dest="print_only", action="store_true",
                         help="print the draft TOML instead of saving it")
+    parser.add_argument("--corpus", metavar="DIR",
+                        help="also report how many *.txt files in DIR the draft matches "
+                             "(default: the bundled sample files)")
 
 
 def run(args: argparse.Namespace) -> int:
     from triagebench.heuristics.drafts import (
         DraftError,
         build_draft,
+        corpus_paths,
         default_drafts_dir,
         lint_draft,
+        preview,
         render_toml,
         save_draft,
     )
@@ -107,6 +113,17 @@ def run(args: argparse.Namespace) -> int:
         first = errors[0]
         return fail(f"triage draft: the draft does not lint: {printable(first.key)}: "
                     f"{printable(first.message)}")
+    try:
+        corpus = corpus_paths(args.corpus)
+    except DraftError as exc:
+        return fail(f"triage draft: {printable(str(exc))}")
+    result = preview(draft, doc, corpus)
+    summary = f"matches {result.line_count} line(s) in {args.file}"
+    if corpus:
+        summary += f"; {len(result.corpus_matched)}/{result.corpus_total} corpus file(s)"
+    print(f"note: {printable(summary)}", file=sys.stderr)
+    for error in result.errors[:3]:
+        print(f"note: {printable(error)}", file=sys.stderr)
     if args.print_only:
         sys.stdout.write(render_toml(draft))
         return 0

@@ -6,7 +6,6 @@ import json
 from pathlib import Path
 
 import pytest
-
 from triagebench.themes import (
     DEFAULT_THEME,
     PROJECT_THEMES,

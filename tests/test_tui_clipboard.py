@@ -7,7 +7,6 @@ import time
 
 import pytest
 from textual.app import App
-
 from triagebench.tui import clipboard
 from triagebench.tui.clipboard import TMUX_HINT, Clipboard, describe, in_tmux, is_remote
 

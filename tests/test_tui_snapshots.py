@@ -12,9 +12,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from triagebench.tui.app import TriageApp, create_app
 
 from tests.test_tui_app_helpers import engine_available, install_stand_in_engine, write_sample
-from triagebench.tui.app import TriageApp, create_app
 
 SAMPLE_DIR = Path("/tmp/triagebench-snapshot-sample")
 

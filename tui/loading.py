@@ -12,6 +12,7 @@ without waiting for the next stage to finish.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -36,11 +37,13 @@ class LoadOptions:
 
     @property
     def library_dirs(self) -> tuple[str, ...]:
-        """Folders to load: the extra ones, then the drafts folder (drafts are heuristics too)."""
-        dirs = list(self.heuristic_dirs)
-        if self.drafts_dir:
-            dirs.append(self.drafts_dir)
-        return tuple(dirs)
+        """Every folder heuristics come from: the extra ones, then the drafts folder."""
+        return self.heuristic_dirs + ((self.drafts_dir,) if self.drafts_dir else ())
+
+    @property
+    def draft_dirs(self) -> tuple[str, ...]:
+        """The drafts folder, if it exists yet (a new drafts folder is created on save)."""
+        return (self.drafts_dir,) if self.drafts_dir and os.path.isdir(self.drafts_dir) else ()
 
 
 def _noop_progress(stage: str, fraction: float | None) -> None:
@@ -62,7 +65,8 @@ def read_library(options: LoadOptions, progress: Progress = _noop_progress) -> A
     from triagebench.heuristics import load_library
 
     progress("loading heuristics…", None)
-    return load_library(dirs=options.library_dirs, builtin=options.builtin)
+    return load_library(dirs=options.heuristic_dirs, builtin=options.builtin,
+                        drafts=options.draft_dirs)
 
 
 def match(document: Document, library: Any, progress: Progress = _noop_progress) -> Findings:

@@ -159,16 +159,23 @@ def gated_hits(entries: Sequence[tuple[tuple[str, ...] | None, re.Pattern[str]]]
     return sorted(found)
 
 
+def _minimal(literals: Sequence[str]) -> tuple[str, ...]:
+    """Drop literals that contain another one (``killed`` when ``kill`` is there):
+    the shorter one already finds every such line, and each literal costs a scan."""
+    return tuple(sorted(x for x in set(literals)
+                        if not any(other != x and other in x for other in literals)))
+
+
 def _literals(entry: dict[str, Any], compiled: re.Pattern[str], where: str) -> tuple[str, ...] | None:
     """The entry's prefilter: its ``literals`` key, else derived from the regex (or None)."""
     literals = entry.get("literals")
     if literals is None:
         prefilter = required_literals("(?i)" + compiled.pattern)
-        return prefilter.literals if prefilter else None
+        return _minimal(prefilter.literals) if prefilter else None
     if (not isinstance(literals, list) or not literals
             or not all(isinstance(x, str) and x and x == x.lower() for x in literals)):
         raise RulesError(f"{where}: 'literals' must be a list of lower-case strings")
-    return tuple(literals)
+    return _minimal(literals)
 
 
 def rules_from_data(data: dict[str, Any], source: str = "<rules>") -> Rules:

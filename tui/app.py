@@ -152,13 +152,15 @@ class TriageApp(App[int]):
             yield CommandTree(id="tree")
             with Horizontal(id="main"):
                 with Vertical(id="center"):
+                    yield LogView(id="log")
+                    yield SearchBar(id="search")
+                with TabbedContent(id="side"), TabPane("Findings", id="findings-tab"):
+                    # The progress box lives in the side pane so hiding it never changes
+                    # the log view's height (the initial centring must not race a relayout).
                     with Vertical(id="loading"):
                         yield Label(Content("opening…"), id="loading-text")
                         yield ProgressBar(total=None, show_eta=False, show_percentage=False,
                                           id="loading-bar")
-                    yield LogView(id="log")
-                    yield SearchBar(id="search")
-                with TabbedContent(id="side"), TabPane("Findings", id="findings-tab"):
                     yield FindingsPanel(id="findings")
         yield Footer()
 
@@ -183,8 +185,9 @@ class TriageApp(App[int]):
         self.update_layout(self.size.width)
         if self.theme_warning:
             self.notify(self.theme_warning, severity="warning", markup=False)
-        self.set_interval(0.25, self.refresh_search_status)
-        self.start_loading()
+        # Paint the (empty) layout first: the parse thread competes for the GIL and would
+        # otherwise delay the first frame on big files.
+        self.call_after_refresh(self.start_loading)
 
     def on_resize(self, event: Any) -> None:
         self.update_layout(event.size.width)
@@ -490,6 +493,10 @@ class TriageApp(App[int]):
         self.apply_pattern(message.mode, "")
         self.search_bar.hide()
         self.log_view.focus()
+
+    def on_log_view_search_changed(self, message: Any) -> None:
+        """A worker-computed search finished (big scopes): show its count."""
+        self.refresh_search_status()
 
     def on_log_view_search_error(self, message: Any) -> None:
         self.search_bar.set_status(printable(str(getattr(message, "message", message))),

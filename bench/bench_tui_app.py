@@ -1,0 +1,197 @@
+"""Workbench app benchmark: launch -> first screen -> findings, on 10k and 1M lines.
+
+Run: .venv/bin/python bench/bench_tui_app.py [--small FILE] [--big FILE] [--no-tmux]
+
+Two ways of driving the real app (``create_app``, the CLI's factory):
+
+* headless (``App.run_test``) in a fresh subprocess per file, so the peak RSS
+  (VmHWM) is the app's own. Times are measured from the moment the parent
+  spawned the process (interpreter start and imports included) to: the first
+  frame (empty layout, "parsing…"), the document on screen (header, tree, log
+  view filled) and the findings on screen. Targets: 10k lines, findings within
+  450 ms; 1M lines, first screen within 1.5 s, findings within 3 s,
+  RSS <= 3x the file size.
+* as a user would, in tmux (120x40): spawn the command and poll ``capture-pane``
+  every 20 ms until a line of the file is visible (first screen) and, for
+  triage, until the findings panel lists a finding. The same probe is used for
+  ``toolong`` (``tl``) and ``lnav`` when they are installed, so the numbers
+  compare like for like; missing tools are skipped.
+
+Inputs: ``--small`` defaults to a sample-diagnostics file of >= 5,000 lines, else
+a 10k-line synthetic diagnostics file from bench/bench_heuristics.py; ``--big``
+defaults to bench/data/big-1m.txt from bench/make_big.py when it exists, else
+the 1M-line synthetic file of bench/bench_heuristics.py.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+DATA = ROOT / "bench" / "data"
+PYTHON = sys.executable
+
+CHILD = r"""
+import asyncio, json, os, sys, time
+spawned = float(sys.argv[2])
+started = time.time()
+from triagebench.tui.app import create_app
+
+def rss_peak_kb():
+    with open("/proc/self/status") as fh:
+        for line in fh:
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1])
+    return 0
+
+async def main():
+    out = {"interpreter_and_imports_ms": (time.time() - spawned) * 1000}
+    app = create_app(sys.argv[1], env={})
+    t_app = time.time()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        out["first_frame_ms"] = (time.time() - spawned) * 1000
+        while app.document is None:
+            await pilot.pause(0.005)
+        await pilot.pause()
+        out["document_on_screen_ms"] = (time.time() - spawned) * 1000
+        while app.findings is None:
+            if not app.loading and app.findings is None:
+                break
+            await pilot.pause(0.005)
+        await pilot.pause()
+        out["findings_on_screen_ms"] = (time.time() - spawned) * 1000
+        out["from_app_start_findings_ms"] = (time.time() - t_app) * 1000
+        out["findings"] = len(app.findings.matches) if app.findings else None
+        out["lines"] = app.document.line_count
+        out["top_finding"] = app.findings.matches[0].title if app.findings and app.findings.matches else None
+        out["screen_is"] = type(app.screen).__name__
+    out["peak_rss_mb"] = rss_peak_kb() / 1024
+    print(json.dumps(out))
+
+asyncio.run(main())
+"""
+
+
+def headless(path: Path) -> dict:
+    env = dict(os.environ, TRIAGE_CONFIG_DIR=str(DATA / "bench-config"))
+    env.pop("SSH_CONNECTION", None)
+    spawned = time.time()
+    proc = subprocess.run([PYTHON, "-c", CHILD, str(path), repr(spawned)], capture_output=True,
+                          text=True, env=env, timeout=300, check=False)
+    if proc.returncode != 0:
+        return {"error": proc.stderr.strip().splitlines()[-1:]}
+    result = json.loads(proc.stdout.strip().splitlines()[-1])
+    size_mb = path.stat().st_size / 1e6
+    result["file_mb"] = size_mb
+    result["rss_ratio"] = result["peak_rss_mb"] * 1.048576 / size_mb
+    return result
+
+
+def tmux_probe(command: list[str], expect: list[str], label: str, timeout: float = 60) -> dict:
+    """Start ``command`` in a detached 120x40 tmux session; time until each text appears."""
+    session = f"bench-{label}-{os.getpid()}"
+    env_cmd = ["env", f"TRIAGE_CONFIG_DIR={DATA / 'bench-config'}", *command]
+    start = time.time()
+    subprocess.run(["tmux", "new-session", "-d", "-s", session, "-x", "120", "-y", "40",
+                    " ".join(_quote(c) for c in env_cmd)], check=True)
+    seen: dict[str, float | None] = dict.fromkeys(expect)
+    try:
+        while time.time() - start < timeout and any(v is None for v in seen.values()):
+            screen = subprocess.run(["tmux", "capture-pane", "-p", "-t", session],
+                                    capture_output=True, text=True, check=False).stdout
+            for text in expect:
+                if seen[text] is None and text in screen:
+                    seen[text] = (time.time() - start) * 1000
+            time.sleep(0.02)
+    finally:
+        subprocess.run(["tmux", "kill-session", "-t", session], capture_output=True, check=False)
+    return {text: (round(ms) if ms is not None else None) for text, ms in seen.items()}
+
+
+def _quote(text: str) -> str:
+    import shlex
+
+    return shlex.quote(text)
+
+
+def visible_line(path: Path) -> str:
+    """A distinctive text from the first screenful of the file (what any viewer shows first)."""
+    with path.open(encoding="utf-8", errors="replace") as handle:
+        for _ in range(40):
+            line = handle.readline().strip()
+            if line.startswith("--- diagnose"):
+                return "diagnose"
+    return "real"
+
+
+def pick_small() -> Path:
+    samples = sorted((ROOT / "sample-diagnostics").glob("*.txt"))
+    for sample in samples:
+        with sample.open(encoding="utf-8", errors="replace") as handle:
+            if sum(1 for _ in handle) >= 5000:
+                return sample
+    sys.path.insert(0, str(ROOT / "bench"))
+    from bench_heuristics import synthetic  # type: ignore[import-not-found]
+
+    path = DATA / "heuristics-synthetic-10k.txt"
+    return path if path.exists() else synthetic(path, total=10_000)
+
+
+def pick_big() -> Path:
+    big = DATA / "big-1m.txt"
+    maker = ROOT / "bench" / "make_big.py"
+    if not big.exists() and maker.exists():
+        subprocess.run([PYTHON, str(maker), str(big)], check=False)
+    if big.exists():
+        return big
+    sys.path.insert(0, str(ROOT / "bench"))
+    from bench_heuristics import synthetic  # type: ignore[import-not-found]
+
+    path = DATA / "heuristics-synthetic-1m.txt"
+    return path if path.exists() else synthetic(path)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--small", type=Path)
+    parser.add_argument("--big", type=Path)
+    parser.add_argument("--no-tmux", action="store_true")
+    args = parser.parse_args()
+    DATA.mkdir(parents=True, exist_ok=True)
+    small = args.small or pick_small()
+    big = args.big or pick_big()
+    report: dict = {"nproc": os.cpu_count(), "date": time.strftime("%Y-%m-%d %H:%M")}
+    for name, path in (("small", small), ("big", big)):
+        print(f"[{name}] {path} …", file=sys.stderr)
+        report[name] = {"file": str(path.relative_to(ROOT) if path.is_relative_to(ROOT) else path),
+                        "headless": headless(path)}
+    if not args.no_tmux and shutil.which("tmux"):
+        triage = str(Path(PYTHON).with_name("triage"))
+        tl = shutil.which("tl") or ("/tmp/tlvenv/bin/tl" if Path("/tmp/tlvenv/bin/tl").exists()
+                                    else None)
+        lnav = shutil.which("lnav")
+        for name, path in (("small", small), ("big", big)):
+            first = visible_line(path)
+            # triage: the header's "N lines" appears with the document, a severity badge
+            # with the findings; the others show the file's first lines.
+            runs = {"triage": tmux_probe([triage, str(path)], [" lines ", "CRIT ", "HIGH ", "MED "],
+                                         "triage")}
+            if tl:
+                runs["toolong"] = tmux_probe([tl, str(path)], [first], "tl")
+            if lnav:
+                # lnav opens on the time-sorted log view; its breadcrumb names the file
+                runs["lnav"] = tmux_probe([lnav, str(path)], [path.name], "lnav")
+            report[name]["tmux_ms"] = runs
+    print(json.dumps(report, indent=2))
+
+
+if __name__ == "__main__":
+    main()

@@ -37,13 +37,10 @@ scans of a heuristic are skipped as soon as its ``when`` can no longer be true.
 
 from __future__ import annotations
 
-import operator
 import re
 import time
-from bisect import bisect_right
 from collections import Counter
 from collections.abc import Sequence
-from itertools import accumulate
 from typing import Any
 
 from triagebench.parser import Document, Section, plain_text
@@ -79,16 +76,28 @@ _ESCAPES_JOINED = re.compile(
     r"|\x1b[ -~]?"
     r"|\x9b[0-?]*[ -/]*[@-~]"
 )
+# The first alternative alone (CSI: colours, cursor moves), twice as fast as the full pattern.
+# When it leaves no ESC behind (and there was no 8-bit CSI), every ESC of the text started a
+# CSI sequence, which is exactly where the full pattern would also have matched the same text.
+_CSI_JOINED = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]")
 BIG_BLOCK = 1 << 19  # below this many characters a plain str.find per literal is cheapest
 _SAMPLE = 1 << 14
 _FIND_RATE = 2.0e9  # characters per second str.find scans (measured, 2-core bench machine)
 _ANCHOR_COST = 0.4e-6  # seconds per anchor-character occurrence visited in Python
 
 
+def _strip_escapes(text: str) -> str:
+    if "\x9b" not in text:
+        stripped = _CSI_JOINED.sub("", text)
+        if "\x1b" not in stripped:
+            return stripped
+    return _ESCAPES_JOINED.sub("", text)
+
+
 def _plain_joined(text: str) -> str:
     """``plain_text`` applied to every line of a ``\n``-joined block, in one pass."""
     if "\x1b" in text or "\x9b" in text:
-        text = _ESCAPES_JOINED.sub("", text)
+        text = _strip_escapes(text)
     if "\x00" in text:
         text = text.replace("\x00", "")
     if "\r" in text:
@@ -98,76 +107,109 @@ def _plain_joined(text: str) -> str:
     return text
 
 
-def _line_offsets(texts: Sequence[str]) -> list[int]:
-    """Start offset of every line in the joined text, plus the end (C-level loops only)."""
-    return list(map(operator.add, accumulate(map(len, texts), initial=0), range(len(texts) + 1)))
-
-
 class Block:
     """One stream of one section: its plain output lines, joined once for fast literal search.
 
-    ``candidates(prefilter)`` finds the lines that contain a required literal.
-    Small blocks use ``str.find`` per literal. In big blocks, literals are
-    grouped by their rarest character (estimated from a sample of the block):
-    one ``str.find`` loop over that character's occurrences checks every
-    literal of the group with ``startswith`` — a shared single pass instead of
-    one full scan per literal — unless the character is so common that a plain
-    ``str.find`` is cheaper. Results are cached per literal, so heuristics that
-    share a literal share the work.
+    ``candidates(prefilter)`` finds the lines that contain a required literal:
+    ``str.find`` over the joined text (C speed; no per-line Python work on lines
+    without a hit), each hit mapped to its line index by counting newlines from
+    the previous hit, so no line-offset table is ever built. A literal that
+    contains another requested literal is looked for only in that literal's
+    lines. In big blocks, literals may also be grouped by their rarest character
+    (estimated from a sample): one ``str.find`` loop over that character's
+    occurrences checks every literal of the group with ``startswith`` — used
+    only when a cost model says it beats one plain scan per literal. Results are
+    cached per literal, so heuristics that share a literal share the work.
+
+    Line texts: when the block needed no cleaning (no ANSI/NUL/CR, no glued
+    ``real`` override) a line is read straight from ``Document.lines``; otherwise
+    from the cleaned joined text at the line start recorded by the scan, and
+    the full per-line list (``texts``) is only split out when a signal without
+    a prefilter needs every line.
     """
 
-    __slots__ = ("section", "first_line", "texts", "_text", "_offsets", "_folded", "_fold_offsets",
-                 "_hits", "_pending", "_freq")
+    __slots__ = ("section", "stream_name", "first_line", "count", "_lines", "_part", "_text", "_texts", "_direct",
+                 "_folded", "_starts", "_hits", "_pending", "_freq")
 
     def __init__(self, document: Document, section: Section, stream: str):
         self.section = section
+        self.stream_name = stream
         part = section.stdout if stream == "stdout" else section.stderr
+        self._part = part
         self.first_line = part.first_line if part is not None else 0
-        count = part.count if part is not None else 0
-        texts = document.lines[self.first_line - 1:self.first_line - 1 + count] if count else []
-        text = "\n".join(texts)
-        if any(c in text for c in ("\x1b", "\x00", "\r", "\x9b")):
-            text = _plain_joined(text)
-            texts = text.split("\n")
-        self._text: str | None = text
-        if part is not None and part.overrides:
-            texts = list(texts)
-            for number, override in part.overrides.items():
-                index = number - self.first_line
-                if 0 <= index < len(texts):
-                    texts[index] = plain_text(override)
-            self._text = None
-        self.texts = texts
-        self._offsets: list[int] | None = None
+        self.count = part.count if part is not None else 0
+        self._lines = document.lines
+        self._text: str | None = None
+        self._texts: list[str] | None = None
+        self._direct = True  # line i is document.lines[first_line - 1 + i] as is
         self._folded: str | None = None
-        self._fold_offsets: list[int] | None = None
+        self._starts: dict[int, int] = {}
         self._hits: dict[tuple[str, bool], list[int]] = {}
         self._pending: dict[bool, set[str]] = {False: set(), True: set()}
         self._freq: dict[bool, dict[str, int]] = {}
 
+    # -- text --------------------------------------------------------------
+    def _raw(self) -> list[str]:
+        start = self.first_line - 1
+        return self._lines[start:start + self.count] if self.count else []
+
     @property
     def text(self) -> str:
+        """The plain lines joined with ``\\n`` (built once, on first use)."""
         if self._text is None:
-            self._text = "\n".join(self.texts)
+            text = "\n".join(self._raw())
+            if "\x1b" in text or "\x00" in text or "\r" in text or "\x9b" in text:
+                text = _plain_joined(text)
+                self._direct = False
+            part = self._part
+            if part is not None and part.overrides:
+                texts = text.split("\n")
+                for number, override in part.overrides.items():
+                    index = number - self.first_line
+                    if 0 <= index < len(texts):
+                        texts[index] = plain_text(override)
+                text = "\n".join(texts)
+                self._texts = texts
+                self._direct = False
+            self._text = text
         return self._text
 
-    def offsets(self) -> list[int]:
-        if self._offsets is None:
-            self._offsets = _line_offsets(self.texts)
-        return self._offsets
+    @property
+    def texts(self) -> list[str]:
+        """Every plain line (a list; split out of the joined text only when needed)."""
+        if self._texts is None:
+            text = self.text
+            self._texts = self._raw() if self._direct else text.split("\n")
+        return self._texts
 
-    def folded(self) -> tuple[str, list[int]]:
+    def line(self, index: int) -> str:
+        """Plain text of line ``index`` of the block."""
+        if self._texts is not None:
+            return self._texts[index]
+        text = self.text  # also decides ``_direct``
+        if self._direct:
+            return self._lines[self.first_line - 1 + index]
+        start = self._starts.get(index)
+        if start is None:
+            return self.texts[index]
+        end = text.find("\n", start)
+        return text[start:] if end < 0 else text[start:end]
+
+    def folded(self) -> str:
         if self._folded is None:
-            folded = fold_text(self.text)
-            if len(folded) == len(self.text):
-                self._fold_offsets = self.offsets()
-            else:
-                self._fold_offsets = _line_offsets(folded.split("\n"))
-            self._folded = folded
-        return self._folded, self._fold_offsets  # type: ignore[return-value]
+            self._folded = fold_text(self.text)
+        return self._folded
 
+    def _searched(self, fold: bool) -> tuple[str, bool]:
+        """The text searched for ``fold`` literals, and whether its offsets are the plain text's."""
+        if not fold:
+            return self.text, True
+        folded = self.folded()
+        return folded, len(folded) == len(self.text)
+
+    # -- literal search ------------------------------------------------------
     def expect(self, prefilter: Prefilter) -> None:
-        """Register literals that will be asked for, so one anchor pass can serve them all."""
+        """Register literals that will be asked for, so scans can be shared."""
         self._pending[prefilter.fold].update(prefilter.literals)
 
     def _sample_freq(self, fold: bool, text: str) -> dict[str, int]:
@@ -175,44 +217,89 @@ class Block:
         if freq is None:
             step = max(1, len(text) // 4)
             sample = "".join(text[i:i + _SAMPLE] for i in range(0, len(text), step))
-            freq = dict(Counter(sample))
+            counts = Counter(sample)
             scale = len(text) / max(1, len(sample))
-            freq = {c: int(n * scale) + 1 for c, n in freq.items()}
+            freq = {c: int(n * scale) + 1 for c, n in counts.items()}
             self._freq[fold] = freq
         return freq
 
-    def _find_all(self, text: str, literal: str) -> list[int]:
-        positions = []
-        find = text.find
+    def _line_indices(self, text: str, positions: Sequence[int], aligned: bool) -> list[int]:
+        """Sorted distinct line indices of ascending ``positions`` in ``text``."""
+        out: list[int] = []
+        starts = self._starts if aligned and not self._direct else None
+        count, rfind = text.count, text.rfind
+        index = last = 0
+        previous = -1
+        for pos in positions:
+            start = rfind("\n", 0, pos) + 1
+            if start == previous:
+                continue
+            index += count("\n", last, start)
+            last = previous = start
+            out.append(index)
+            if starts is not None:
+                starts[index] = start
+        return out
+
+    def _find_lines(self, text: str, literal: str, aligned: bool) -> list[int]:
+        """Line indices containing ``literal``: one ``str.find`` scan, skipping to the next line
+        after each hit, newlines counted incrementally between hits."""
+        out: list[int] = []
+        starts = self._starts if aligned and not self._direct else None
+        find, count, rfind = text.find, text.count, text.rfind
+        index = last = 0
         pos = find(literal)
         while pos != -1:
-            positions.append(pos)
-            pos = find(literal, pos + 1)
-        return positions
+            start = rfind("\n", 0, pos) + 1
+            index += count("\n", last, start)
+            last = start
+            out.append(index)
+            if starts is not None:
+                starts[index] = start
+            end = find("\n", pos + len(literal))
+            if end == -1:
+                break
+            pos = find(literal, end + 1)
+        return out
+
+    def _contained(self, fold: bool, literal: str) -> str | None:
+        """The longest other requested literal inside ``literal`` (its lines are a superset)."""
+        best = None
+        for other in (*self._pending[fold], *(lit for lit, f in self._hits if f == fold)):
+            if other != literal and other in literal and (best is None or len(other) > len(best)):
+                best = other
+        return best
 
     def _scan_literals(self, fold: bool, wanted: str) -> None:
         """Fill ``_hits`` for ``wanted`` (and every pending literal sharing its anchor pass)."""
-        text = self.folded()[0] if fold else self.text
-        positions: dict[str, list[int]] = {}
-        if len(text) < BIG_BLOCK:
-            positions[wanted] = self._find_all(text, wanted)
-        else:
+        base = self._contained(fold, wanted)
+        if base is not None:
+            key = (base, fold)
+            if key not in self._hits:
+                self._scan_literals(fold, base)
+            if fold:
+                lines = [i for i in self._hits[key] if wanted in fold_text(self.line(i))]
+            else:
+                lines = [i for i in self._hits[key] if wanted in self.line(i)]
+            self._hits[(wanted, fold)] = lines
+            self._pending[fold].discard(wanted)
+            return
+        text, aligned = self._searched(fold)
+        if not aligned:
+            self.texts  # noqa: B018 - folded offsets differ from the plain text's: read lines from the list
+        if len(text) >= BIG_BLOCK:
             freq = self._sample_freq(fold, text)
-            find_cost = len(text) / _FIND_RATE
 
             def anchor(literal: str) -> str:
                 return min(literal, key=lambda c: freq.get(c, 0))
 
             char = anchor(wanted)
-            if freq.get(char, 0) * _ANCHOR_COST > find_cost:
-                positions[wanted] = self._find_all(text, wanted)
-            else:
+            if freq.get(char, 0) * _ANCHOR_COST <= len(text) / _FIND_RATE:
                 group = [(lit, lit.index(char)) for lit in {wanted, *self._pending[fold]}
-                         if (lit, fold) not in self._hits and anchor(lit) == char]
-                for lit, _ in group:
-                    positions[lit] = []
-                find = text.find
-                startswith = text.startswith
+                         if (lit, fold) not in self._hits and anchor(lit) == char
+                         and (lit == wanted or self._contained(fold, lit) is None)]
+                positions: dict[str, list[int]] = {lit: [] for lit, _ in group}
+                find, startswith = text.find, text.startswith
                 pos = find(char)
                 while pos != -1:
                     for lit, off in group:
@@ -220,34 +307,37 @@ class Block:
                         if start >= 0 and startswith(lit, start):
                             positions[lit].append(start)
                     pos = find(char, pos + 1)
-        offsets: list[int] = []
-        if any(positions.values()):
-            offsets = self.folded()[1] if fold else self.offsets()
-        for lit, found in positions.items():
-            lines = sorted({bisect_right(offsets, p) - 1 for p in found})
-            self._hits[(lit, fold)] = lines
-            self._pending[fold].discard(lit)
+                for lit, found in positions.items():
+                    found.sort()
+                    self._hits[(lit, fold)] = self._line_indices(text, found, aligned)
+                    self._pending[fold].discard(lit)
+                return
+        self._hits[(wanted, fold)] = self._find_lines(text, wanted, aligned)
+        self._pending[fold].discard(wanted)
 
     def candidates(self, prefilter: Prefilter | None) -> Sequence[int]:
         """Indices of lines that may match (all lines without a prefilter)."""
         if prefilter is None:
-            return range(len(self.texts))
-        if not self.texts:
+            return range(self.count)
+        if not self.count:
             return ()
-        found: set[int] = set()
+        found: list[int] = []
         for literal in prefilter.literals:
             key = (literal, prefilter.fold)
             if key not in self._hits:
                 self._scan_literals(prefilter.fold, literal)
-            found.update(self._hits[key])
-        return sorted(found)
+            found.extend(self._hits[key])
+        if len(prefilter.literals) == 1:
+            return found
+        return sorted(set(found))
 
 
 class _Context:
     """Per-document caches: resolved selectors, joined blocks, shared regex scans."""
 
-    def __init__(self, document: Document):
+    def __init__(self, document: Document, prefilter: bool = True):
         self.document = document
+        self.prefilter = prefilter
         self.resolve = Resolver(document)
         self._blocks: dict[tuple[int, str], Block] = {}
         self.scans: dict[tuple[Any, ...], tuple[int, list[Evidence]]] = {}
@@ -272,7 +362,7 @@ class _Context:
         """Tell every block which literals will be searched in it (one anchor pass serves many)."""
         for heuristic in heuristics:
             for signal in heuristic.signals.values():
-                if signal.prefilter is None or signal.kind == "fact":
+                if signal.prefilter is None or signal.kind == "fact" or not self.prefilter:
                     continue
                 sections = self.resolve(signal.selectors)
                 for block in self.blocks(sections, signal.stream):
@@ -280,7 +370,7 @@ class _Context:
 
 
 def _evidence(block: Block, index: int, match: Any, span: tuple[int, int] | None = None) -> Evidence:
-    text = block.texts[index]
+    text = block.line(index)
     if len(text) > EVIDENCE_TEXT_CAP:
         text = text[:EVIDENCE_TEXT_CAP] + "…"
     if match is not None:
@@ -302,20 +392,21 @@ def _scan(ctx: _Context, signal: Signal, sections: list[Section], deadline: floa
     count = 0
     evidence: list[Evidence] = []
     first_match = None
-    literal = signal.literal
+    prefilter = signal.prefilter if ctx.prefilter else None
+    literal = signal.literal if ctx.prefilter else None
     for block in ctx.blocks(sections, signal.stream):
-        texts = block.texts
+        line = block.line
         if literal is not None:  # plain text: str.find, no regex engine, nothing to time out
-            for index in block.candidates(signal.prefilter):
-                at = texts[index].find(literal, 0, LINE_CAP)
+            for index in block.candidates(prefilter):
+                at = line(index).find(literal, 0, LINE_CAP)
                 if at < 0:
                     continue
                 count += 1
                 if len(evidence) < EVIDENCE_CAP:
                     evidence.append(_evidence(block, index, None, (at, at + len(literal))))
             continue
-        for index in block.candidates(signal.prefilter):
-            text = texts[index]
+        for index in block.candidates(prefilter):
+            text = line(index)
             left = deadline - time.monotonic()
             if left <= 0:
                 raise _Timeout(signal.name, block.first_line + index)
@@ -428,15 +519,18 @@ def evaluate_heuristic(ctx: _Context, heuristic: Heuristic, timeout: float) -> F
 
 
 def evaluate(document: Document, library: Library | Sequence[Heuristic],
-             timeout: float = DEFAULT_TIMEOUT) -> Findings:
+             timeout: float = DEFAULT_TIMEOUT, prefilter: bool = True) -> Findings:
     """Match every heuristic of ``library`` against ``document``.
 
     ``timeout`` is each heuristic's budget in seconds (all its regex searches
     together). Never raises for a heuristic's sake: timeouts and unexpected
     errors become ``Findings.errors`` entries and the other heuristics still run.
+    ``prefilter=False`` verifies every selected line with the regex engine (no
+    literal search, no ``str.find`` shortcut): the slow reference the fast path
+    is tested against.
     """
     heuristics = library.heuristics if isinstance(library, Library) else list(library)
-    ctx = _Context(document)
+    ctx = _Context(document, prefilter)
     ctx.expect(heuristics)
     matches: list[Finding] = []
     errors: list[HeuristicError] = []

@@ -106,9 +106,14 @@ def _scoped_ignorecase(items) -> bool:
     return False
 
 
-def _score(candidate: frozenset[str]) -> tuple[int, int]:
-    """Higher is better: the shortest literal first (rarer), then fewer alternatives."""
-    return (min(len(s) for s in candidate), -len(candidate))
+def _score(candidate: frozenset[str]) -> tuple[float, int]:
+    """Higher is better: the cheapest set to search, then the longest shortest literal.
+
+    ``str.find`` skips further with a longer needle (measured on a 57 MB journal
+    block: 3 chars 38 ms, 10 chars 17 ms, 40 chars 5 ms) and a longer literal is
+    also rarer, so the cost of a set is taken as the sum of 1/length.
+    """
+    return (-sum(1.0 / len(s) for s in candidate), min(len(s) for s in candidate))
 
 
 def _best(candidates: list[frozenset[str]]) -> frozenset[str] | None:
@@ -168,6 +173,8 @@ def required_literals(pattern: str) -> Prefilter | None:
         literals = tuple(sorted({s.lower() for s in literals}))
     if any(len(s) < MIN_LITERAL for s in literals):
         return None
+    # a literal containing another of the set adds no line the shorter one misses
+    literals = tuple(s for s in literals if not any(o != s and o in s for o in literals))
     return Prefilter(literals, fold)
 
 

@@ -299,13 +299,17 @@ class TriageApp(App[int]):
         self.refresh_bindings()
 
     def open_at_worst(self) -> None:
-        """Start at the first evidence of the worst finding if it is critical or high."""
+        """Start at the first evidence line of the worst critical/high finding that has
+        evidence (fact-only findings have none); otherwise stay at the top."""
         findings = self.findings
-        if findings is None or not findings.matches:
+        if findings is None:
             return
-        worst = findings.matches[0]
-        if SEVERITY_RANK[worst.severity] <= SEVERITY_RANK["high"] and worst.evidence:
-            self.log_view.goto_line(worst.evidence[0].line)
+        for finding in findings.matches:
+            if SEVERITY_RANK[finding.severity] > SEVERITY_RANK["high"]:
+                break
+            if finding.evidence:
+                self.log_view.goto_line(finding.evidence[0].line)
+                return
 
     def on_load_failed(self, message: LoadFailed) -> None:
         if message.generation != self.generation:

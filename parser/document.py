@@ -122,7 +122,6 @@ class Document:
     final_newline: bool = True
     replaced_chars: int = 0
     size_bytes: int = 0
-    _plain: dict[int, str] = field(default_factory=dict, repr=False)
     _by_key: dict[str, list[Section]] = field(default_factory=dict, repr=False)
 
     def __post_init__(self) -> None:
@@ -143,11 +142,7 @@ class Document:
         text = self.lines[number - 1]
         if "\x1b" not in text and "\x00" not in text and not text.endswith("\r"):
             return text
-        cached = self._plain.get(number)
-        if cached is None:
-            cached = plain_text(text)
-            self._plain[number] = cached
-        return cached
+        return plain_text(text)
 
     def output_text(self, section: Section, number: int) -> str:
         """Plain text of an output line of ``section`` (honours glued-``real`` overrides)."""

@@ -41,17 +41,22 @@ def _sections(doc: Document, key_pattern: str, anywhere_in_plain: bool = False) 
 
 
 def _lines(doc: Document, key_pattern: str, stream: str = "stdout",
-           anywhere_in_plain: bool = False) -> Iterator[str]:
+           anywhere_in_plain: bool = False, needle: str | None = None) -> Iterator[str]:
+    """Plain output lines of the matching sections; with ``needle``, only raw lines
+    containing it (a cheap test that spares ANSI stripping on big log sections)."""
+    lines = doc.lines
     for section in _sections(doc, key_pattern, anywhere_in_plain):
         for number in section.output_line_numbers(stream):
-            yield doc.output_text(section, number)
+            if needle is None or needle in lines[number - 1]:
+                yield doc.output_text(section, number)
 
 
 def _first(doc: Document, key_pattern: str, regex: str, group: int | str = 1,
-           last: bool = False, anywhere_in_plain: bool = False) -> str | None:
+           last: bool = False, anywhere_in_plain: bool = False,
+           needle: str | None = None) -> str | None:
     compiled = re.compile(regex)
     found = None
-    for text in _lines(doc, key_pattern, anywhere_in_plain=anywhere_in_plain):
+    for text in _lines(doc, key_pattern, anywhere_in_plain=anywhere_in_plain, needle=needle):
         match = compiled.search(text)
         if match:
             found = match.group(group)
@@ -209,9 +214,9 @@ def extract_facts(doc: Document) -> dict[str, Any]:
         parts = uname.split()
         kernel = parts[2] if len(parts) > 2 else None
     facts["kernel.version"] = kernel or _first(doc, r"dmesg(?: -T)?", r"Linux version (\S+)",
-                                              anywhere_in_plain=True)
+                                              anywhere_in_plain=True, needle="Linux version")
     supervisor = _first(doc, SUPERVISOR_LOGS, r"Supervisor (v?\d+\.\d+\.\d+\S*) starting up",
-                        last=True, anywhere_in_plain=True)
+                        last=True, anywhere_in_plain=True, needle="starting up")
     if not supervisor:
         supervisor = _first(doc, rf"{ENGINES} (?:images|ps -a)",
                             r"(?:supervisor|balena_supervisor)\s*:?\s+(v\d+\.\d+\.\d+\S*)")
@@ -222,7 +227,7 @@ def extract_facts(doc: Document) -> dict[str, Any]:
                     r"(?:Docker|balena-engine|balenaEngine|Balena) version (\S+?),?(?:\s|$)")
     if not engine:
         engine = _first(doc, r".*balenad.*", r'msg="Docker daemon".*\bversion=(\S+)',
-                        anywhere_in_plain=True)
+                        anywhere_in_plain=True, needle="Docker daemon")
     facts["engine.version"] = _strip_v(engine)
     diagnose = None
     for text in doc.lines[:40]:

@@ -97,11 +97,18 @@ def headless(path: Path) -> dict:
 
 def tmux_probe(command: list[str], expect: list[str], label: str, timeout: float = 60) -> dict:
     """Start ``command`` in a detached 120x40 tmux session; time until each text appears."""
-    session = f"bench-{label}-{os.getpid()}"
+    session = f"bench-{label}-{os.getpid()}-{time.monotonic_ns()}"
     env_cmd = ["env", f"TRIAGE_CONFIG_DIR={DATA / 'bench-config'}", *command]
-    start = time.time()
-    subprocess.run(["tmux", "new-session", "-d", "-s", session, "-x", "120", "-y", "40",
-                    " ".join(_quote(c) for c in env_cmd)], check=True)
+    for _attempt in range(3):  # the tmux server may be shutting down after the last kill
+        start = time.time()
+        started = subprocess.run(["tmux", "new-session", "-d", "-s", session, "-x", "120",
+                                  "-y", "40", " ".join(_quote(c) for c in env_cmd)],
+                                 capture_output=True, check=False)
+        if started.returncode == 0:
+            break
+        time.sleep(0.5)
+    else:
+        return {"error": started.stderr.decode(errors="replace").strip()}
     seen: dict[str, float | None] = dict.fromkeys(expect)
     try:
         while time.time() - start < timeout and any(v is None for v in seen.values()):
@@ -120,16 +127,6 @@ def _quote(text: str) -> str:
     import shlex
 
     return shlex.quote(text)
-
-
-def visible_line(path: Path) -> str:
-    """A distinctive text from the first screenful of the file (what any viewer shows first)."""
-    with path.open(encoding="utf-8", errors="replace") as handle:
-        for _ in range(40):
-            line = handle.readline().strip()
-            if line.startswith("--- diagnose"):
-                return "diagnose"
-    return "real"
 
 
 def pick_small() -> Path:
@@ -179,13 +176,14 @@ def main() -> None:
                                     else None)
         lnav = shutil.which("lnav")
         for name, path in (("small", small), ("big", big)):
-            first = visible_line(path)
             # triage: the header's "N lines" appears with the document, a severity badge
             # with the findings; the others show the file's first lines.
-            runs = {"triage": tmux_probe([triage, str(path)], [" lines ", "CRIT ", "HIGH ", "MED "],
+            runs = {"triage": tmux_probe([triage, str(path)], [" lines ", "CRIT ", "HIGH ", "MED ",
+                                                              "LOW ", "INFO "],
                                          "triage")}
             if tl:
-                runs["toolong"] = tmux_probe([tl, str(path)], [first], "tl")
+                # toolong's footer names the file once it is open
+                runs["toolong"] = tmux_probe([tl, str(path)], [path.name], "tl")
             if lnav:
                 # lnav opens on the time-sorted log view; its breadcrumb names the file
                 runs["lnav"] = tmux_probe([lnav, str(path)], [path.name], "lnav")

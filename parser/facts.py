@@ -168,7 +168,12 @@ def _arch(doc: Document, uname: str | None) -> str | None:
             return match.group(1)
     image = _first(doc, rf"{ENGINES} (?:images|ps -a)",
                    r"(?:balena|resin)/([a-z0-9]+)-supervisor")
-    return image
+    if image:
+        return image
+    # The kernel banner names its cross-compiler: "(aarch64-poky-linux-gcc ...".
+    return _first(doc, r"dmesg(?: -T)?|journalctl .*",
+                  r"Linux version \S+ .*?\((aarch64|x86_64|i686|riscv64)-\w+-linux",
+                  anywhere_in_plain=True, needle="Linux version")
 
 
 def _captured_at(doc: Document) -> str | None:
@@ -206,7 +211,10 @@ def extract_facts(doc: Document) -> dict[str, Any]:
         if text.strip():
             model = text.replace("\x00", "").strip()
             break
-    facts["device.model"] = model or _first(doc, r"cat /proc/cpuinfo", r"^Model\s*:\s*(.+)$")
+    facts["device.model"] = (
+        model or _first(doc, r"cat /proc/cpuinfo", r"^Model\s*:\s*(.+)$")
+        or _first(doc, r"dmesg(?: -T)?|journalctl .*", r"Machine model: (.+?)\s*$",
+                  anywhere_in_plain=True, needle="Machine model: "))
     uname = _first(doc, r"uname -a", r"^(Linux .*)$")
     facts["arch"] = _arch(doc, uname)
     kernel = None

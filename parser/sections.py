@@ -294,7 +294,10 @@ def _split_listed(lines: list[str], listing: Listing) -> SplitResult:
         warnings.append("no STDERR: part: stderr of the commands is not in this file")
     first_line = spans[0][0] if spans else total + 1
     places = _places_from(spans, total, first_line)
-    return SplitResult("balena-diagnostics", sections, places, warnings)
+    # 2017 "leech" files have the listing but neither timestamps nor time lines.
+    timed = any(s.started_at or s.timing for s in sections)
+    kind = "balena-diagnostics" if timed or not sections else "diagnostics-legacy"
+    return SplitResult(kind, sections, places, warnings)
 
 
 def _make_section(lines: list[str], index: int, command: str, category: str | None,

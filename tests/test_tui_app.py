@@ -50,6 +50,7 @@ def isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Settings in a temp folder, no real local clipboard, the engine (or its stand-in)."""
     monkeypatch.setenv("TRIAGE_CONFIG_DIR", str(tmp_path / "config"))
     monkeypatch.setenv("TRIAGE_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setenv("TRIAGE_DRAFTS", str(tmp_path / "drafts"))
     monkeypatch.setattr(clipboard, "local_copy", lambda text: True)
     if not engine_available():
         install_stand_in_engine(monkeypatch)
@@ -247,7 +248,7 @@ async def test_copy_line_and_permalink_set_the_clipboard_and_notify(sample: Path
         await pilot.pause()
         assert app.clipboard == f"device-diag.txt#L{line}  {app.document.plain(line)}"
         assert any(f"device-diag.txt#L{line}" in m and "set-clipboard on" in m for m in messages)
-        await pilot.press("p")
+        await pilot.press("P")
         await pilot.pause()
         assert app.clipboard == "https://example.com/kb/engine-storage-migration-timeout"
         # a selected range is copied with a range reference

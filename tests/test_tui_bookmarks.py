@@ -149,7 +149,7 @@ async def test_remove_and_empty_state(doc: Document) -> None:
     app = Host(doc, session)
     async with app.run_test(size=(80, 24)) as pilot:
         assert option_texts(app)[0].startswith("L3 (preamble)")
-        await pilot.press("x")
+        await pilot.press("delete")
         await pilot.pause()
         assert session.bookmarks == {}
         assert option_texts(app) == []

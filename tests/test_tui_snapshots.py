@@ -23,6 +23,7 @@ SAMPLE_DIR = Path("/tmp/triagebench-snapshot-sample")
 def isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("TRIAGE_CONFIG_DIR", str(tmp_path / "config"))
     monkeypatch.setenv("TRIAGE_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setenv("TRIAGE_DRAFTS", str(tmp_path / "drafts"))
     if not engine_available():
         install_stand_in_engine(monkeypatch)
 

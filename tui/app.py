@@ -10,6 +10,12 @@ Below ``NARROW_WIDTH`` (e.g. 80x24) the tree is hidden (ctrl+b shows it, docked
 left) and the side pane moves under the log view, so the log and the worst
 findings are both on the first screen. ctrl+n hides/shows the side pane.
 
+The side pane has three tabs: Findings (known problems), Unexplained (templates
+of error-like lines no finding covers; ``p`` there promotes one to a draft) and
+Bookmarks (marked lines and notes, persisted per file content, exported with
+``X``). ``p`` in the log view promotes the selection to a heuristic draft; after
+a save the library is reloaded and the file re-evaluated in a worker.
+
 Threading rule: the loading worker computes (parse, load heuristics, match) and
 only posts messages (``tui.messages``); the ``on_*`` handlers here own every
 state change. ``create_app`` is the one factory used by the CLI, tests and bench.
@@ -19,8 +25,11 @@ from __future__ import annotations
 
 import os
 import re
+import shlex
 import webbrowser
 from collections.abc import Mapping
+from functools import partial
+from pathlib import Path
 from typing import Any
 
 from textual import on, work
@@ -29,7 +38,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.screen import Screen
-from textual.widgets import Footer, Label, ProgressBar, TabbedContent, TabPane
+from textual.widgets import Footer, HelpPanel, Label, ProgressBar, TabbedContent, TabPane
 from textual.worker import Worker, WorkerState, get_current_worker
 from triagebench.heuristics.model import SEVERITY_RANK, Findings
 from triagebench.parser import Document, InputError, printable
@@ -37,22 +46,44 @@ from triagebench.parser.refs import RefError, file_label, format_ref, parse_ref,
 from triagebench.themes import DEFAULT_THEME, PROJECT_THEMES, SEVERITY_DEFAULTS
 from triagebench.tui import loading
 from triagebench.tui.clipboard import Clipboard, is_remote
-from triagebench.tui.messages import DocumentLoaded, FindingsReady, LoadFailed, LoadProgress
-from triagebench.tui.palette import FindingProvider, SectionProvider
+from triagebench.tui.messages import (
+    DocumentLoaded,
+    FindingsReady,
+    LoadFailed,
+    LoadProgress,
+    Reevaluated,
+    SessionLoaded,
+    UnexplainedReady,
+)
+from triagebench.tui.palette import ActionProvider, FindingProvider, SectionProvider
 from triagebench.tui.screens.detail import DetailScreen
 from triagebench.tui.screens.error import ErrorScreen
 from triagebench.tui.screens.goto import GotoScreen
+from triagebench.tui.screens.note_editor import NoteEditor
+from triagebench.tui.session import (
+    Session,
+    SessionError,
+    default_export_path,
+    export_session,
+    save_stored,
+    session_for_open,
+    write_atomic,
+)
 from triagebench.tui.settings import Settings, load_settings, save_settings
+from triagebench.tui.widgets.bookmarks_panel import BookmarksPanel
 from triagebench.tui.widgets.command_tree import CommandTree, TreeTarget
 from triagebench.tui.widgets.facts_header import FactsHeader
 from triagebench.tui.widgets.findings_panel import FindingsPanel
 from triagebench.tui.widgets.log_view import LogView
 from triagebench.tui.widgets.search_bar import SearchBar
+from triagebench.tui.widgets.unexplained_panel import UnexplainedPanel
 
 NARROW_WIDTH = 110
 WIDE_WIDTH = 160
 # Themes ctrl+t cycles through (every theme stays reachable from the palette).
 CYCLE_THEMES = ("triage-dark", "triage-light", "triage-contrast", "ansi-dark")
+# More lines than this in one ``m`` (a selection) is almost certainly a slip.
+MAX_MARK_LINES = 500
 
 
 def regex_error(pattern: str) -> str | None:
@@ -69,34 +100,49 @@ class TriageApp(App[int]):
 
     CSS_PATH = "app.tcss"
     TITLE = "triage"
-    COMMANDS = App.COMMANDS | {SectionProvider, FindingProvider}
+    COMMANDS = App.COMMANDS | {ActionProvider, SectionProvider, FindingProvider}
 
+    # The footer shows the first, most used keys; the rest are in the palette (ctrl+p)
+    # and the key help (?). Every key is listed in ``KEYS`` (README, palette).
     BINDINGS = [
         Binding("slash", "search", "Search", key_display="/"),
-        Binding("f", "filter('keep')", "Keep"),
-        Binding("F", "filter('hide')", "Hide"),
         Binding("colon,ctrl+g", "goto", "Go to", key_display=":"),
-        Binding("y,c", "copy_line", "Copy line", key_display="y"),
-        Binding("p", "copy_permalink", "Copy link"),
-        Binding("right_square_bracket", "evidence(1)", "Next evidence", key_display="]"),
+        Binding("y,c", "copy_line", "Copy", key_display="y"),
+        Binding("m", "bookmark", "Mark"),
+        Binding("a", "annotate", "Note"),
+        Binding("p", "promote", "Promote"),
+        Binding("x", "export_report", "Report"),
+        Binding("right_square_bracket", "evidence(1)", "Evidence", key_display="]"),
+        Binding("f", "filter('keep')", "Keep"),
+        Binding("question_mark", "toggle_help", "Keys", key_display="?"),
+        Binding("F", "filter('hide')", "Hide", show=False),
+        Binding("P", "copy_permalink", "Copy link", show=False),
+        Binding("X", "export_session", "Export session", show=False),
         Binding("left_square_bracket", "evidence(-1)", "Prev evidence", key_display="[",
                 show=False),
         Binding("enter", "open", "Detail", show=False),
         Binding("o", "open", "Open", show=False),
         Binding("escape", "escape", "Clear/cancel", show=False),
-        Binding("ctrl+b", "toggle_tree", "Tree"),
-        Binding("ctrl+n", "toggle_side", "Panel"),
+        Binding("ctrl+b", "toggle_tree", "Tree", show=False),
+        Binding("ctrl+n", "toggle_side", "Panel", show=False),
         Binding("ctrl+t", "cycle_theme", "Theme", show=False),
         Binding("q", "quit", "Quit", show=False),
     ]
 
     def __init__(self, path: str, *, theme: str | None = None,
                  heuristic_dirs: tuple[str, ...] = (), builtin: bool = True,
-                 drafts_dir: str | None = None, env: Mapping[str, str] | None = None) -> None:
+                 drafts_dir: str | None = None, env: Mapping[str, str] | None = None,
+                 goto: str | None = None, session_path: str | None = None,
+                 corpus_dir: str | None = None) -> None:
         super().__init__()
         self.path = path
         self.env = os.environ if env is None else env
+        # drafts_dir: the explicit --drafts folder (None: $TRIAGE_DRAFTS or the data dir,
+        # resolved in the worker by ``loading.with_default_drafts``)
         self.options = loading.LoadOptions(tuple(heuristic_dirs), builtin, drafts_dir)
+        self.goto = goto
+        self.session_path = session_path
+        self.corpus_dir = corpus_dir
         for project_theme in PROJECT_THEMES:
             self.register_theme(project_theme)
         self.settings = load_settings()
@@ -120,6 +166,12 @@ class TriageApp(App[int]):
         self.search_pattern: str | None = None
         self.filter_pattern: str | None = None
         self.filter_mode = "keep"
+        self.session: Session | None = None
+        self.removed_notes: dict[int, str] = {}  # notes of bookmarks removed this run
+        self.templates: list[Any] | None = None
+        self.unexplained_lines: list[int] = []
+        self.start_applied = False  # --goto / an imported position took the cursor
+        self.draft_open = False
 
     # -- themes ------------------------------------------------------------
     def get_theme_variable_defaults(self) -> dict[str, str]:
@@ -154,14 +206,20 @@ class TriageApp(App[int]):
                 with Vertical(id="center"):
                     yield LogView(id="log")
                     yield SearchBar(id="search")
-                with TabbedContent(id="side"), TabPane("Findings", id="findings-tab"):
-                    # The progress box lives in the side pane so hiding it never changes
-                    # the log view's height (the initial centring must not race a relayout).
-                    with Vertical(id="loading"):
-                        yield Label(Content("opening…"), id="loading-text")
-                        yield ProgressBar(total=None, show_eta=False, show_percentage=False,
-                                          id="loading-bar")
-                    yield FindingsPanel(id="findings")
+                with TabbedContent(id="side"):
+                    with TabPane("Findings", id="findings-tab"):
+                        # The progress box lives in the side pane so hiding it never
+                        # changes the log view's height (the initial centring must not
+                        # race a relayout).
+                        with Vertical(id="loading"):
+                            yield Label(Content("opening…"), id="loading-text")
+                            yield ProgressBar(total=None, show_eta=False,
+                                              show_percentage=False, id="loading-bar")
+                        yield FindingsPanel(id="findings")
+                    with TabPane("Unexplained …", id="unexplained-tab"):
+                        yield UnexplainedPanel(id="unexplained")
+                    with TabPane("Bookmarks", id="bookmarks-tab"):
+                        yield BookmarksPanel(id="bookmarks")
         yield Footer()
 
     @property
@@ -179,6 +237,26 @@ class TriageApp(App[int]):
     @property
     def search_bar(self) -> SearchBar:
         return self.query_one("#search", SearchBar)
+
+    @property
+    def unexplained_panel(self) -> UnexplainedPanel:
+        return self.query_one("#unexplained", UnexplainedPanel)
+
+    @property
+    def bookmarks_panel(self) -> BookmarksPanel:
+        return self.query_one("#bookmarks", BookmarksPanel)
+
+    @property
+    def side_tabs(self) -> TabbedContent:
+        return self.query_one("#side", TabbedContent)
+
+    def set_tab_label(self, pane_id: str, label: str) -> None:
+        self.side_tabs.get_tab(pane_id).label = Content(label)
+
+    def show_tab(self, pane_id: str) -> None:
+        """Make ``pane_id`` the visible tab (and the side pane visible)."""
+        self.screen.remove_class("-hide-side")
+        self.side_tabs.active = pane_id
 
     def on_mount(self) -> None:
         self.query_one(FactsHeader).show_loading(self.path)
@@ -240,13 +318,15 @@ class TriageApp(App[int]):
                 return
             self.post_message(DocumentLoaded(generation, document))
             document_shown = True
-            library = loading.read_library(self.options, progress)
+            self.post_message(self.read_session(generation, document))
+            library = loading.read_library(loading.with_default_drafts(self.options), progress)
             if worker.is_cancelled:
                 return
             findings = loading.match(document, library, progress)
             if worker.is_cancelled:
                 return
             self.post_message(FindingsReady(generation, findings, library))
+            self.post_message(self.find_unexplained(generation, document, findings))
         except InputError as exc:
             self.post_message(LoadFailed(generation, str(exc), document_shown=document_shown))
         except Exception as exc:  # noqa: BLE001 - shown as one line, never a traceback
@@ -254,6 +334,48 @@ class TriageApp(App[int]):
             self.post_message(LoadFailed(
                 generation, f"{name}: could not be loaded ({type(exc).__name__}: {exc})",
                 document_shown=document_shown))
+
+    def read_session(self, generation: int, document: Document) -> SessionLoaded:
+        """(worker) The stored session, with ``--session`` merged in; never raises."""
+        try:
+            session, warnings = session_for_open(document, self.session_path)
+            return SessionLoaded(generation, session, warnings)
+        except SessionError as exc:
+            error = str(exc)
+        except Exception as exc:  # noqa: BLE001 - bookmarks must never stop the file opening
+            error = f"bookmarks unavailable ({type(exc).__name__}: {exc})"
+        try:
+            session, warnings = session_for_open(document)
+        except Exception:  # noqa: BLE001
+            session, warnings = None, []
+        return SessionLoaded(generation, session, warnings, printable(error))
+
+    @staticmethod
+    def find_unexplained(generation: int, document: Document,
+                         findings: Findings | None) -> UnexplainedReady:
+        """(worker) Error-like lines no finding covers, mined into templates."""
+        try:
+            suspicious, lines, templates = loading.unexplained(document, findings)
+        except Exception as exc:  # noqa: BLE001 - an optional view never breaks loading
+            return UnexplainedReady(generation, [], [], [],
+                                    printable(f"{type(exc).__name__}: {exc}"))
+        return UnexplainedReady(generation, suspicious, lines, templates)
+
+    @work(thread=True, exclusive=True, group="reevaluate", exit_on_error=False)
+    def reevaluate(self, generation: int, document: Document, saved: str | None) -> None:
+        """Reload the library (drafts included) and match again, e.g. after a draft save."""
+        worker = get_current_worker()
+        try:
+            library = loading.read_library(loading.with_default_drafts(self.options))
+            findings = loading.match(document, library)
+        except Exception as exc:  # noqa: BLE001 - shown as one line
+            self.post_message(Reevaluated(generation, None, None, saved,
+                                          printable(f"{type(exc).__name__}: {exc}")))
+            return
+        if worker.is_cancelled:
+            return
+        self.post_message(Reevaluated(generation, findings, library, saved))
+        self.post_message(self.find_unexplained(generation, document, findings))
 
     def set_loading_text(self, text: str) -> None:
         self.query_one("#loading-text", Label).update(Content(text + "  (Esc cancels)"))
@@ -284,25 +406,69 @@ class TriageApp(App[int]):
         if message.generation != self.generation or self.document is None:
             return
         self.loading = False
-        self.findings = message.findings
-        self.library = message.library
-        heuristic_count = len(getattr(message.library, "heuristics", ()))
-        self.log_view.set_findings(message.findings)
-        self.tree_view.set_findings(message.findings)
-        self.findings_panel.set_findings(message.findings, heuristic_count)
-        problems = loading.library_problems(message.library)
+        self.show_findings(message.findings, message.library)
+        # after the layout settled, so centering uses the log view's final height
+        self.call_after_refresh(self.open_at_worst)
+
+    def show_findings(self, findings: Findings, library: Any) -> None:
+        self.findings = findings
+        self.library = library
+        heuristic_count = len(getattr(library, "heuristics", ()))
+        self.log_view.set_findings(findings)
+        self.tree_view.set_findings(findings)
+        self.findings_panel.set_findings(findings, heuristic_count)
+        drafts = sum(1 for f in findings.matches if f.draft)
+        self.set_tab_label("findings-tab", f"Findings {len(findings.matches)}"
+                           + (f" ({drafts} draft)" if drafts else ""))
+        problems = loading.library_problems(library)
         if problems:
             self.notify(f"{len(problems)} heuristic problem(s): {printable(problems[0])}",
                         severity="warning", markup=False, timeout=8)
-        # after the layout settled, so centering uses the log view's final height
-        self.call_after_refresh(self.open_at_worst)
         self.refresh_bindings()
+
+    def on_unexplained_ready(self, message: UnexplainedReady) -> None:
+        if message.generation != self.generation or self.document is None:
+            return
+        if message.error:
+            self.set_tab_label("unexplained-tab", "Unexplained ?")
+            self.notify(f"Unexplained lines not computed: {message.error}",
+                        severity="warning", markup=False)
+            return
+        self.templates = message.templates
+        self.unexplained_lines = message.lines
+        self.log_view.set_suspicious(message.suspicious)
+        self.unexplained_panel.show(self.document, message.templates)
+        self.set_tab_label("unexplained-tab", f"Unexplained {len(message.templates)}")
+
+    def on_reevaluated(self, message: Reevaluated) -> None:
+        if message.generation != self.generation or self.document is None:
+            return
+        if message.findings is None:
+            self.notify(f"Re-evaluation failed: {message.error}", severity="error",
+                        markup=False, timeout=10)
+            return
+        self.show_findings(message.findings, message.library)
+        if message.saved is None:
+            return
+        draft_id = Path(message.saved).stem
+        if self.findings_panel.select_finding(draft_id):
+            self.show_tab("findings-tab")
+            finding = self.findings_panel.selected
+            count = len(finding.evidence) if finding is not None else 0
+            self.notify(f"Draft {printable(draft_id)} matches this file ({count} line"
+                        f"{'s' if count != 1 else ''}); shown in Findings as DRAFT.",
+                        markup=False)
+        else:
+            self.notify(f"Draft {printable(draft_id)} saved but does not match this file "
+                        "(check its signals and version condition).", severity="warning",
+                        markup=False, timeout=8)
 
     def open_at_worst(self) -> None:
         """Start at the first evidence line of the worst critical/high finding that has
-        evidence (fact-only findings have none); otherwise stay at the top."""
+        evidence (fact-only findings have none); otherwise stay at the top. A --goto
+        reference or an imported session position wins."""
         findings = self.findings
-        if findings is None:
+        if findings is None or self.start_applied:
             return
         for finding in findings.matches:
             if SEVERITY_RANK[finding.severity] > SEVERITY_RANK["high"]:
@@ -339,6 +505,259 @@ class TriageApp(App[int]):
         if event.worker is self.load_worker and event.state == WorkerState.ERROR:
             self.post_message(LoadFailed(self.generation, f"{self.path}: {event.worker.error}",
                                          document_shown=self.document is not None))
+
+    # -- session: start position, bookmarks, notes ------------------------------
+    def on_session_loaded(self, message: SessionLoaded) -> None:
+        if message.generation != self.generation or self.document is None:
+            return
+        self.session = message.session
+        if message.error:
+            self.notify(f"Session not imported: {message.error}", severity="error",
+                        markup=False, timeout=10)
+        for warning in message.warnings[:5]:
+            self.notify(printable(warning), severity="warning", markup=False, timeout=10)
+        if self.session is None:
+            self.set_tab_label("bookmarks-tab", "Bookmarks ?")
+        else:
+            self.show_bookmarks()
+        start: int | None = None
+        if self.session is not None and self.session_path and not message.error:
+            start = self.apply_view(self.session)
+        if self.goto:
+            try:
+                ref = parse_ref(self.goto)
+                start = resolve_ref(ref, self.document)
+            except RefError as exc:
+                self.notify(f"--goto: {printable(str(exc))}", severity="error", markup=False,
+                            timeout=10)
+            else:
+                if ref.file and os.path.basename(ref.file) != file_label(self.document):
+                    self.notify(f"--goto names {printable(ref.file)}; applied to "
+                                f"{printable(file_label(self.document))}", timeout=5,
+                                markup=False)
+        if start is not None:
+            self.start_applied = True
+            self.call_after_refresh(self.log_view.goto_line, start)
+
+    def apply_view(self, session: Session) -> int | None:
+        """Apply an imported session's scope, search and filter; its position is returned
+        (the caller moves there once the layout settled)."""
+        document = self.document
+        assert document is not None
+        if session.scope:
+            sections = document.sections_by_key(session.scope)
+            if sections:
+                section = sections[0]
+                self.apply_scope(TreeTarget(section.index, section.header_line))
+                self.tree_view.select_section(section.index)
+        if session.search:
+            self.apply_pattern("search", session.search)
+        for item in session.filters:
+            if isinstance(item, dict) and item.get("kind") == "regex" and \
+                    isinstance(item.get("pattern"), str) and item.get("mode") in ("keep", "hide"):
+                self.apply_pattern(item["mode"], item["pattern"])
+                break
+        return session.position
+
+    def show_bookmarks(self) -> None:
+        """Push the session's bookmarks to the log view gutter, the tab and its label."""
+        if self.session is None or self.document is None:
+            return
+        self.log_view.set_bookmarks(self.session.bookmarks)
+        self.bookmarks_panel.show(self.document, self.session.sorted_bookmarks())
+        count = len(self.session.bookmarks)
+        self.set_tab_label("bookmarks-tab", f"Bookmarks {count}" if count else "Bookmarks")
+
+    def session_changed(self) -> None:
+        """Save the session (atomically) and refresh what shows it."""
+        self.show_bookmarks()
+        if self.session is None:
+            return
+        try:
+            save_stored(self.session)
+        except SessionError as exc:
+            self.notify(f"Bookmarks not saved: {printable(str(exc))} (kept while the app is "
+                        "open; X exports them)", severity="error", markup=False, timeout=10)
+
+    def target_lines(self) -> list[int]:
+        """The log view's selection, or its cursor line."""
+        log = self.log_view
+        selection = log.selection
+        if selection:
+            return list(range(selection[0], selection[1] + 1))
+        return [log.cursor_line]
+
+    def action_bookmark(self) -> None:
+        """m: bookmark the cursor line (or every selected line); again: remove the mark.
+        A mark carrying a note is kept (delete it in the Bookmarks tab)."""
+        document, session = self.document, self.session
+        if document is None or session is None:
+            return
+        lines = self.target_lines()
+        if len(lines) > MAX_MARK_LINES:
+            self.notify(f"{len(lines):,} lines selected: mark at most {MAX_MARK_LINES} at once.",
+                        severity="warning")
+            return
+        where = format_ref(document, lines[0]) + (f" +{len(lines) - 1}" if len(lines) > 1
+                                                   else "")
+        if any(not session.is_marked(n) for n in lines):
+            for n in lines:
+                if not session.is_marked(n):
+                    session.mark(document, n, self.removed_notes.pop(n, None))
+            self.notify(f"Bookmarked {printable(where)}", timeout=2, markup=False)
+        else:
+            kept = [n for n in lines if session.note_at(n)]
+            for n in lines:
+                if n not in kept:
+                    session.unmark(n)
+            text = f"Removed bookmark {printable(where)}"
+            if kept:
+                text += (f"; kept {len(kept)} with a note (delete those in the Bookmarks tab)")
+            self.notify(text, timeout=3, markup=False)
+        self.session_changed()
+
+    def action_annotate(self) -> None:
+        """a: write or edit the note on the cursor line (bookmarking it)."""
+        if self.document is not None and self.session is not None:
+            self.edit_note(self.log_view.cursor_line)
+
+    def edit_note(self, line: int) -> None:
+        document, session = self.document, self.session
+        if document is None or session is None:
+            return
+        self.push_screen(NoteEditor(format_ref(document, line), document.plain(line),
+                                    session.note_at(line)), partial(self.note_result, line))
+
+    def note_result(self, line: int, text: str | None) -> None:
+        if text is None or self.document is None or self.session is None:
+            return
+        self.session.set_note(self.document, line, text)
+        self.removed_notes.pop(line, None)
+        self.session_changed()
+        self.notify(f"Note saved on {format_ref(self.document, line)}", timeout=2,
+                    markup=False)
+
+    def on_bookmarks_panel_jump_to(self, message: BookmarksPanel.JumpTo) -> None:
+        self.log_view.goto_line(message.line)
+
+    def on_bookmarks_panel_edit_note(self, message: BookmarksPanel.EditNote) -> None:
+        self.edit_note(message.line)
+
+    def on_bookmarks_panel_remove(self, message: BookmarksPanel.Remove) -> None:
+        if self.session is None or self.document is None:
+            return
+        note = self.session.note_at(message.line)
+        self.session.unmark(message.line)
+        text = f"Removed bookmark {format_ref(self.document, message.line)}"
+        if note:
+            self.removed_notes[message.line] = note
+            text += " and its note (m on that line restores it)"
+        self.session_changed()
+        self.notify(text, timeout=4, markup=False)
+
+    # -- drafts ----------------------------------------------------------------------
+    def action_promote(self) -> None:
+        """p: promote the selection (or the cursor line) to a heuristic draft."""
+        if self.document is not None:
+            self.open_draft_editor(self.target_lines())
+
+    def on_unexplained_panel_jump_to(self, message: UnexplainedPanel.JumpTo) -> None:
+        self.log_view.goto_line(message.line)
+
+    def on_unexplained_panel_promote(self, message: UnexplainedPanel.Promote) -> None:
+        self.open_draft_editor(message.lines, message.template_regex)
+
+    def open_draft_editor(self, lines: list[int], source_regex: str | None = None) -> None:
+        document = self.document
+        if document is None or self.draft_open:
+            return
+        from triagebench.heuristics.drafts import DraftError, corpus_paths
+        from triagebench.tui.screens.draft_editor import DraftEditor
+
+        try:
+            corpus = corpus_paths(self.corpus_dir)
+        except DraftError as exc:
+            self.notify(f"Corpus: {printable(str(exc))}", severity="warning", markup=False)
+            corpus = []
+        self.draft_open = True
+        self.push_screen(DraftEditor(document, lines, document.facts, self.options.drafts_dir,
+                                     corpus, source_regex), self.draft_closed)
+
+    def on_draft_editor_preview_lines(self, message: Any) -> None:
+        if self.draft_open:
+            self.log_view.set_extra_highlights(message.lines, "draft preview")
+
+    def draft_closed(self, saved: str | None) -> None:
+        self.draft_open = False
+        self.log_view.set_extra_highlights((), None)
+        if saved and self.document is not None:
+            self.notify(f"Draft saved: {printable(saved)}; re-evaluating…", timeout=4,
+                        markup=False)
+            self.reevaluate(self.generation, self.document, saved)
+
+    # -- exports ---------------------------------------------------------------------
+    def write_export(self, suffix: str, text: str, write: Any = None) -> Path:
+        """Write ``text`` to a free ``<file stem><suffix>`` next to the diagnostics file,
+        else in the current folder; atomic, never replacing a file."""
+        assert self.document is not None
+        folders = dict.fromkeys([os.path.dirname(os.path.abspath(self.path)), os.getcwd()])
+        error: SessionError | None = None
+        for folder in folders:
+            for _ in range(3):  # a name taken between choosing and linking: next one
+                try:
+                    target = default_export_path(self.document, suffix, folder)
+                    if write is not None:
+                        return write(target)
+                    return write_atomic(target, text, overwrite=False)
+                except SessionError as exc:
+                    error = exc
+                    if not target.exists():
+                        break
+        assert error is not None
+        raise error
+
+    def action_export_report(self) -> None:
+        """x: the Markdown report, written next to the file and copied to the clipboard."""
+        document, findings = self.document, self.findings
+        if document is None or findings is None:
+            return
+        from triagebench.tui.report import build_report
+
+        bookmarks = self.session.sorted_bookmarks() if self.session is not None else ()
+        report = build_report(document, findings, bookmarks=bookmarks, templates=self.templates)
+        self.copy_text(report, "Markdown report")
+        try:
+            path = self.write_export(".triage.md", report)
+        except SessionError as exc:
+            self.notify(f"Report not written: {printable(str(exc))} (it is on the clipboard)",
+                        severity="error", markup=False, timeout=10)
+            return
+        self.notify(f"Report written to {printable(display_path(path))}", title="Export",
+                    markup=False, timeout=8)
+
+    def action_export_session(self) -> None:
+        """X: bookmarks, notes and the current view as a session file for a colleague."""
+        document, session = self.document, self.session
+        if document is None or session is None:
+            return
+        log = self.log_view
+        session.set_position(document, log.cursor_line)
+        session.scope = document.sections[log.scope].key if log.scope is not None else None
+        session.search = self.search_pattern
+        session.filters = ([{"kind": "regex", "mode": self.filter_mode,
+                             "pattern": self.filter_pattern}] if self.filter_pattern else [])
+        self.session_changed()
+        try:
+            path = self.write_export(".session.json", "",
+                                     write=lambda target: export_session(session, target))
+        except SessionError as exc:
+            self.notify(f"Session not exported: {printable(str(exc))}", severity="error",
+                        markup=False, timeout=10)
+            return
+        shown = display_path(path)
+        command = f"triage {shlex.quote(file_label(document))} --session {shlex.quote(shown)}"
+        self.notify(f"Session exported to {printable(shown)}\nA colleague opens it with:\n"
+                    f"{printable(command)}", title="Export", markup=False, timeout=15)
 
     # -- navigation ------------------------------------------------------------
     @on(CommandTree.ScopeSelected)
@@ -556,14 +975,31 @@ class TriageApp(App[int]):
             return
         self.copy_text(finding.permalink, f"permalink of {printable(finding.id)}")
 
+    def action_toggle_help(self) -> None:
+        """?: show or hide the key help panel (every key of the focused widget and app)."""
+        if self.screen.query(HelpPanel):
+            self.action_hide_help_panel()
+        else:
+            self.action_show_help_panel()
+
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        """Grey out keys that need a document or findings."""
-        if action in ("search", "filter", "goto", "copy_line", "open") and self.document is None:
+        """Grey out keys that need a document, a session or findings."""
+        if action in ("search", "filter", "goto", "copy_line", "open", "promote") \
+                and self.document is None:
+            return None
+        if action in ("bookmark", "annotate", "export_session") and self.session is None:
+            return None
+        if action == "export_report" and self.findings is None:
             return None
         if action in ("copy_permalink", "evidence") and not (self.findings and
                                                               self.findings.matches):
             return None
         return True
+
+    def palette_commands(self) -> list[tuple[str, str, Any]]:
+        """(title with key, help, callback) for every key-bound command (ctrl+p)."""
+        return [(f"{title} ({key})", help_text, partial(self.run_action, action))
+                for key, action, title, help_text in KEYS if action and action != "quit"]
 
     def get_system_commands(self, screen: Screen[Any]):
         yield from super().get_system_commands(screen)
@@ -571,15 +1007,61 @@ class TriageApp(App[int]):
                             self.action_toggle_tree)
         yield SystemCommand("Toggle findings pane", "Show or hide the side pane (ctrl+n)",
                             self.action_toggle_side)
-        yield SystemCommand("Go to line", "Jump to 1234 or FILE#L1234 (:)", self.action_goto)
+        for pane_id, title in (("findings-tab", "Findings"), ("unexplained-tab", "Unexplained"),
+                               ("bookmarks-tab", "Bookmarks")):
+            yield SystemCommand(f"Show the {title} tab", f"Side pane: {title}",
+                                partial(self.show_tab, pane_id))
+
+
+def display_path(path: Path | str) -> str:
+    """``path`` relative to the current folder when inside it, else absolute."""
+    absolute = os.path.abspath(path)
+    relative = os.path.relpath(absolute)
+    return absolute if relative.startswith("..") else relative
+
+
+# Every key of the workbench: (key, action or "", title, help). The README's key table,
+# the palette's commands (those with an action) and the tests read this list.
+KEYS: tuple[tuple[str, str, str, str], ...] = (
+    ("/", "search", "Search", "regex search in the shown lines; n/N next/previous match"),
+    ("f", "filter('keep')", "Keep lines", "show only lines matching a regex (Esc clears)"),
+    ("F", "filter('hide')", "Hide lines", "hide lines matching a regex (Esc clears)"),
+    (": ctrl+g", "goto", "Go to line", "1234, L1234, FILE#L1234 or a section reference"),
+    ("y c", "copy_line", "Copy line", "the cursor line (or selection) with its FILE#L reference"),
+    ("P", "copy_permalink", "Copy permalink", "the selected finding's write-up link"),
+    ("m", "bookmark", "Bookmark line", "toggle a bookmark on the cursor line or selection"),
+    ("a", "annotate", "Note on line", "write or edit the note on the cursor line"),
+    ("p", "promote", "Promote to draft",
+     "turn the selection (or cursor line) into a heuristic draft"),
+    ("x", "export_report", "Export report",
+     "Markdown report next to the file, also copied to the clipboard"),
+    ("X", "export_session", "Export session",
+     "bookmarks, notes and view as JSON for `triage FILE --session S.json`"),
+    ("]", "evidence(1)", "Next evidence", "next evidence line of the selected finding"),
+    ("[", "evidence(-1)", "Previous evidence", "previous evidence line of the selected finding"),
+    ("enter o", "open", "Open", "the whole line (log view) or the permalink (findings)"),
+    ("v", "", "Select", "start/stop a line selection in the log view (shift+up/down extend)"),
+    ("e E", "", "Next/previous hit", "next/previous evidence or error-like line in the log"),
+    ("n N", "", "Next/previous", "search match (log), template line (Unexplained)"),
+    ("ctrl+b", "toggle_tree", "Toggle command tree", "show or hide the command tree"),
+    ("ctrl+n", "toggle_side", "Toggle side pane", "show or hide Findings/Unexplained/Bookmarks"),
+    ("ctrl+t", "cycle_theme", "Next theme", "cycle the themes (the choice is remembered)"),
+    ("?", "toggle_help", "Keys", "show or hide the key help"),
+    ("ctrl+p", "", "Command palette", "every command, section and finding by name"),
+    ("esc", "escape", "Clear", "clear search and filter (cancel loading)"),
+    ("q", "quit", "Quit", ""),
+)
 
 
 def create_app(path: str, *, theme: str | None = None, heuristic_dirs: tuple[str, ...] = (),
                builtin: bool = True, drafts_dir: str | None = None,
-               env: Mapping[str, str] | None = None) -> TriageApp:
+               env: Mapping[str, str] | None = None, goto: str | None = None,
+               session_path: str | None = None, corpus_dir: str | None = None) -> TriageApp:
     """The one way to build the app (CLI, tests and bench share it)."""
     return TriageApp(path, theme=theme, heuristic_dirs=tuple(heuristic_dirs), builtin=builtin,
-                     drafts_dir=drafts_dir, env=env)
+                     drafts_dir=drafts_dir, env=env, goto=goto, session_path=session_path,
+                     corpus_dir=corpus_dir)
 
 
-__all__ = ["NARROW_WIDTH", "WIDE_WIDTH", "TriageApp", "create_app", "regex_error"]
+__all__ = ["KEYS", "NARROW_WIDTH", "WIDE_WIDTH", "TriageApp", "create_app", "display_path",
+           "regex_error"]

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from triagebench.heuristics.model import Findings
@@ -44,6 +44,15 @@ class LoadOptions:
     def draft_dirs(self) -> tuple[str, ...]:
         """The drafts folder, if it exists yet (a new drafts folder is created on save)."""
         return (self.drafts_dir,) if self.drafts_dir and os.path.isdir(self.drafts_dir) else ()
+
+
+def with_default_drafts(options: LoadOptions) -> LoadOptions:
+    """``options`` with the drafts folder resolved: ``--drafts DIR``, else
+    ``$TRIAGE_DRAFTS``, else the user data dir's ``drafts`` (``heuristics.drafts``'
+    resolver). Called in the worker: the resolver's import is not free."""
+    from triagebench.heuristics.drafts import default_drafts_dir
+
+    return replace(options, drafts_dir=str(default_drafts_dir(options.drafts_dir)))
 
 
 def _noop_progress(stage: str, fraction: float | None) -> None:
@@ -92,6 +101,19 @@ def load(path: str, options: LoadOptions = LoadOptions(), *,
     return document, findings, library
 
 
+def unexplained(document: Document, findings: Findings | None
+                ) -> tuple[list[int], list[int], list[Any]]:
+    """(every error-like line, those no finding covers, their mined templates)."""
+    from triagebench.heuristics.mining import mine_document
+    from triagebench.heuristics.suspicious import covered_lines, suspicious_lines
+
+    suspicious = suspicious_lines(document)
+    covered = covered_lines(findings) if findings is not None else set()
+    lines = [n for n in suspicious if n not in covered]
+    templates = list(mine_document(document, lines=lines)) if lines else []
+    return suspicious, lines, templates
+
+
 def library_problems(library: Any) -> list[str]:
     """One line per load problem of the library (bad TOML, bad regex, ...)."""
     return [str(problem) for problem in getattr(library, "problems", ()) or ()]
@@ -107,4 +129,4 @@ def describe_sources(options: LoadOptions) -> Sequence[str]:
 
 
 __all__ = ["LoadCancelled", "LoadOptions", "describe_sources", "library_problems", "load",
-           "match", "read_document", "read_library"]
+           "match", "read_document", "read_library", "unexplained", "with_default_drafts"]

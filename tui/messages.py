@@ -53,3 +53,51 @@ class LoadFailed(Message):
         self.generation = generation
         self.message = message
         self.document_shown = document_shown
+
+
+class SessionLoaded(Message):
+    """The file's stored session (bookmarks, notes), with an imported one merged in.
+
+    ``warnings`` are for the user; ``error`` (one line) means the ``--session`` file
+    could not be read: the stored session is still applied.
+    """
+
+    def __init__(self, generation: int, session: Any, warnings: list[str],
+                 error: str | None = None) -> None:
+        super().__init__()
+        self.generation = generation
+        self.session = session
+        self.warnings = warnings
+        self.error = error
+
+
+class UnexplainedReady(Message):
+    """Error-like lines no finding explains, mined into templates.
+
+    ``suspicious`` are all error-like lines (for the log view's marks), ``lines``
+    those no finding covers, ``templates`` the mined templates of ``lines``;
+    ``error`` (one line) when computing them failed.
+    """
+
+    def __init__(self, generation: int, suspicious: list[int], lines: list[int],
+                 templates: list[Any], error: str | None = None) -> None:
+        super().__init__()
+        self.generation = generation
+        self.suspicious = suspicious
+        self.lines = lines
+        self.templates = templates
+        self.error = error
+
+
+class Reevaluated(Message):
+    """Findings after the library was reloaded (a draft was saved); ``saved`` is the
+    draft's path, ``error`` one line when reloading failed."""
+
+    def __init__(self, generation: int, findings: Findings | None, library: Any,
+                 saved: str | None = None, error: str | None = None) -> None:
+        super().__init__()
+        self.generation = generation
+        self.findings = findings
+        self.library = library
+        self.saved = saved
+        self.error = error

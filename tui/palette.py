@@ -1,4 +1,5 @@
-"""Command palette providers (ctrl+p): jump to any command section or finding by name.
+"""Command palette providers (ctrl+p): every key-bound command, and a jump to any
+command section or finding by name.
 
 Fuzzy matching is Textual's own ``Matcher``. The candidates are read from the
 app's current document and findings when the palette opens (``startup``), so
@@ -82,3 +83,27 @@ class FindingProvider(Provider):
         for text, help_text, finding_id in self.candidates:
             yield DiscoveryHit(text, partial(app.jump_to_finding, finding_id), text=text,
                                help=help_text)
+
+
+class ActionProvider(Provider):
+    """Every command that has a key (bookmark, note, promote, export, ...), with its key
+    in the title, from the app's ``palette_commands()``."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.candidates: list[tuple[str, str, Any]] = []
+
+    async def startup(self) -> None:
+        app = cast("TriageApp", self.app)
+        self.candidates = list(app.palette_commands())
+
+    async def search(self, query: str) -> Hits:
+        matcher = self.matcher(query)
+        for text, help_text, callback in self.candidates:
+            score = matcher.match(text)
+            if score > 0:
+                yield Hit(score, matcher.highlight(text), callback, text=text, help=help_text)
+
+    async def discover(self) -> Hits:
+        for text, help_text, callback in self.candidates:
+            yield DiscoveryHit(text, callback, text=text, help=help_text)

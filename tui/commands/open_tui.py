@@ -1,6 +1,12 @@
 """``triage [FILE]``: open the workbench (no FILE: the bundled demo sample).
 
-``triage FILE [--theme NAME] [--heuristics DIR]... [--no-builtin] [--drafts DIR]``
+``triage FILE [--theme NAME] [--heuristics DIR]... [--no-builtin] [--drafts DIR]
+[--corpus DIR] [--goto REF] [--session S.json]``
+
+``--goto`` and ``--session`` are checked before the terminal switches too: a
+reference that does not parse or a session file that cannot be read is one
+line and exit 2. A reference that parses but points past the file (its lines
+are only known after parsing) is a notification inside the app.
 
 Bad input (missing, a directory, unreadable, empty, binary) is caught by a cheap
 check of the first 64 KiB *before* the terminal switches to the full-screen app,
@@ -46,7 +52,17 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--no-builtin", action="store_true",
                         help="do not load the bundled heuristics library")
     parser.add_argument("--drafts", metavar="DIR",
-                        help="folder of heuristic drafts (loaded too; new drafts are saved here)")
+                        help="folder of heuristic drafts (loaded too; new drafts are saved "
+                             "here; default: $TRIAGE_DRAFTS or the user data dir)")
+    parser.add_argument("--corpus", metavar="DIR",
+                        help="folder of *.txt diagnostics files the draft editor's live preview "
+                             "matches against (default: the bundled samples)")
+    parser.add_argument("--goto", metavar="REF",
+                        help="open at a line reference: 1234, L1234, FILE#L1234 or "
+                             "FILE#section=KEY&line=N")
+    parser.add_argument("--session", metavar="S.json",
+                        help="import a session exported with X (bookmarks, notes, position, "
+                             "scope, search, filter)")
 
 
 def precheck(path: str) -> None:
@@ -90,9 +106,29 @@ def run(args: argparse.Namespace) -> int:
         return fail(str(exc))
     if drafts and os.path.exists(drafts) and not os.path.isdir(drafts):
         return fail(f"{drafts}: drafts folder is a file, not a folder")
+    corpus = getattr(args, "corpus", None)
+    if corpus and not os.path.isdir(corpus):
+        return fail(f"{corpus}: corpus folder does not exist")
+    goto = getattr(args, "goto", None)
+    if goto is not None:
+        from triagebench.parser.refs import RefError, parse_ref
+
+        try:
+            parse_ref(goto)
+        except RefError as exc:
+            return fail(f"--goto: {exc}")
+    session = getattr(args, "session", None)
+    if session is not None:
+        from triagebench.tui.session import SessionError, read_session_file
+
+        try:
+            read_session_file(session)
+        except SessionError as exc:
+            return fail(str(exc))
     from triagebench.tui.app import create_app
 
     app = create_app(path, theme=getattr(args, "theme", None), heuristic_dirs=tuple(heuristic_dirs),
-                     builtin=not getattr(args, "no_builtin", False), drafts_dir=drafts)
+                     builtin=not getattr(args, "no_builtin", False), drafts_dir=drafts,
+                     goto=goto, session_path=session, corpus_dir=corpus)
     result = app.run()
     return int(result or app.return_code or 0)

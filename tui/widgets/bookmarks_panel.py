@@ -8,7 +8,8 @@ posts messages for what the user asks ("messages up"):
 
 * Enter (or a click) on a row: ``BookmarksPanel.JumpTo(line)``;
 * ``n``: ``BookmarksPanel.EditNote(line)`` (the app opens ``NoteEditor``);
-* ``delete`` / ``x``: ``BookmarksPanel.Remove(line)``.
+* ``delete``: ``BookmarksPanel.Remove(line)`` (not ``x``: that is the app's export
+  key, and a slip must not drop a note).
 
 All displayed text comes from the diagnostics file or from notes, so it is built
 as ``Content`` from plain strings passed through ``printable`` (never markup).
@@ -63,7 +64,7 @@ class BookmarksPanel(Vertical, can_focus=False):
 
     BINDINGS = [
         Binding("n", "edit_note", "Note", show=True),
-        Binding("delete,x", "remove", "Unmark", show=True),
+        Binding("delete", "remove", "Unmark", show=True),
     ]
 
     class JumpTo(Message):

@@ -115,12 +115,12 @@ class FindingsPanel(Vertical, can_focus=False):
         sev = finding.severity
         parts: list[Content | tuple[str, str] | str] = [
             (f"{SEVERITY_BADGES.get(sev, sev.upper()[:4])} ", f"bold $sev-{sev}"),
-            (_safe(finding.title), "bold" if sev in ("critical", "high") else ""),
         ]
+        if finding.draft:  # first, so a long title cut at the edge never hides it
+            parts.append(("DRAFT ", "bold reverse $warning"))
+        parts.append((_safe(finding.title), "bold" if sev in ("critical", "high") else ""))
         if count:
             parts.append((f"  {count} line{'s' if count != 1 else ''}", "$text-muted"))
-        if finding.draft:
-            parts.append(("  draft", "italic $text-muted"))
         return Content.assemble(*parts)
 
     @property
@@ -173,7 +173,7 @@ class FindingsPanel(Vertical, can_focus=False):
         if finding.permalink:
             lines += [Content(""), Content.assemble(("Link: ", "bold"),
                                                    (_safe(finding.permalink), "underline $accent"),
-                                                   ("  (p copy)", "$text-muted"))]
+                                                   ("  (P copy)", "$text-muted"))]
         evidence = finding.evidence
         if evidence:
             index = self.evidence_index.get(finding.id)

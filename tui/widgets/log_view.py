@@ -115,9 +115,9 @@ class LogView(ScrollView, can_focus=True):
         Binding("home,g", "first_line", "Top", show=False),
         Binding("end,G", "last_line", "Bottom", show=False),
         Binding("e", "next_hit", "Next hit"),
-        Binding("E", "prev_hit", "Prev hit"),
+        Binding("E", "prev_hit", "Prev hit", show=False),
         Binding("n", "next_match", "Next match"),
-        Binding("N", "prev_match", "Prev match"),
+        Binding("N", "prev_match", "Prev match", show=False),
         Binding("v", "toggle_selection", "Select"),
         Binding("shift+up", "extend_up", "Extend up", show=False),
         Binding("shift+down", "extend_down", "Extend down", show=False),
@@ -234,6 +234,7 @@ class LogView(ScrollView, can_focus=True):
         self.bookmarks: set[int] = set()
         self.extra_highlights: set[int] = set()
         self.extra_label: str | None = None
+        self.suspicious: set[int] | None = None  # None: judged per line by its text
         self._scope_rows = RowMap()
         self._rows = RowMap()
         self._filter: _Compiled | None = None
@@ -268,6 +269,7 @@ class LogView(ScrollView, can_focus=True):
         self.bookmarks = set()
         self.extra_highlights = set()
         self.extra_label = None
+        self.suspicious = None
         self._anchor = None
         self._selecting = False
         self._syntax.clear()
@@ -288,6 +290,12 @@ class LogView(ScrollView, can_focus=True):
     def set_bookmarks(self, lines: Iterable[int]) -> None:
         """Mark these file lines as bookmarked (shown in the gutter)."""
         self.bookmarks = set(lines)
+        self._changed()
+
+    def set_suspicious(self, lines: Iterable[int] | None) -> None:
+        """The lines that look like an error (the quiet dot), as computed by
+        ``heuristics.suspicious`` with section context; None: judge each line's text."""
+        self.suspicious = None if lines is None else set(lines)
         self._changed()
 
     def set_extra_highlights(self, lines: Iterable[int], label: str | None = None) -> None:
@@ -923,7 +931,8 @@ class LogView(ScrollView, can_focus=True):
             mark = Segment("▌", base + mark_style)
         elif line in self.extra_highlights:
             mark = Segment("+", self._style("log-view--bookmark"))
-        elif is_suspicious(self.document.plain(line)):
+        elif (line in self.suspicious if self.suspicious is not None
+              else is_suspicious(self.document.plain(line))):
             suspect = self._severity_colors()["suspect"]
             mark = Segment("•", base + Style(color=suspect.rich_color))
         else:

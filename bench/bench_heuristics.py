@@ -4,8 +4,8 @@ Run: .venv/bin/python bench/bench_heuristics.py [--big FILE] [--repeat N]
 
 Measures, per file, the median of N runs of ``parse_file`` and of
 ``evaluate(document, library)`` (the library is loaded once, as the CLI and the
-TUI do), and the end-to-end ``triage scan --format json`` wall time in a fresh
-process for the big file. The big file is ``bench/data/big-1m.txt`` (made by
+TUI do), and the end-to-end ``triage scan --format json`` wall time, CPU time
+and peak RSS of a fresh process for the big file. The big file is ``bench/data/big-1m.txt`` (made by
 ``bench/make_big.py``) when present, else a synthetic diagnostics file of
 1,000,000 lines written once to ``bench/data/heuristics-synthetic-1m.txt``:
 the real diagnose.sh layout with the journal, engine, supervisor and dmesg
@@ -138,11 +138,23 @@ def measure(path: Path, library, repeat: int) -> dict:
             "matches": len(findings.matches), "errors": len(findings.errors)}
 
 
-def end_to_end(path: Path) -> float:
+def end_to_end(path: Path) -> tuple[float, float | None, int | None]:
+    """Wall seconds, CPU seconds (user + sys) and peak RSS in bytes of a fresh
+    ``triage scan FILE --format json`` process. CPU and RSS come from GNU ``/usr/bin/time``
+    (the child's own ``ru_maxrss`` would include this big parent's pages from before ``exec``);
+    without it they are None."""
+    command = [sys.executable, "-m", "triagebench.tui.cli", "scan", str(path), "--format", "json"]
+    timer = Path("/usr/bin/time")
+    if timer.exists():
+        command = [str(timer), "-f", "TIME %U %S %M", *command]
     start = time.perf_counter()
-    subprocess.run([sys.executable, "-m", "triagebench.tui.cli", "scan", str(path), "--format", "json"],
-                   check=False, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    return time.perf_counter() - start
+    done = subprocess.run(command, check=False, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    wall = time.perf_counter() - start
+    for line in reversed(done.stderr.splitlines()):
+        if line.startswith("TIME "):
+            user, system, kbytes = line.split()[1:]
+            return wall, float(user) + float(system), int(kbytes) * 1024
+    return wall, None, None
 
 
 def main() -> None:
@@ -181,8 +193,12 @@ def main() -> None:
               f"{result['total_s'] * 1000:>9.1f} "
               f"{result['lines_per_s']:>10,.0f} {result['matches']:>3} ({result['errors']} errors)")
     for path in (small, big):
-        print(f"end to end `triage scan {path.name} --format json` (fresh process): "
-              f"{end_to_end(path):.2f} s")
+        wall, cpu, rss = end_to_end(path)
+        extra = ""
+        if cpu is not None and rss is not None:
+            extra = (f", {cpu:.2f} s CPU, peak RSS {rss / 2**20:.0f} MB = "
+                     f"{rss / path.stat().st_size:.2f}x the file")
+        print(f"end to end `triage scan {path.name} --format json` (fresh process): {wall:.2f} s wall{extra}")
 
 
 if __name__ == "__main__":

@@ -25,22 +25,35 @@ Signal semantics (decided here where DESIGN.md is silent):
 * Evidence is capped at ``EVIDENCE_CAP`` lines per signal; the rest are
   counted in ``SignalResult.truncated``.
 
-Safety and speed: every regex search uses the ``regex`` module with
-``timeout=`` (the heuristic's remaining budget, ``timeout`` seconds per
-heuristic); a heuristic that runs out is reported in ``Findings.errors`` and
-the others still run. Selectors are resolved once per document; for each
-stream block the plain text is joined once, and a regex with required
-literals (``prefilter.py``) only verifies the lines where ``str.find`` saw one
-of them. Cheap signals (facts) are evaluated first, and the remaining regex
-scans of a heuristic are skipped as soon as its ``when`` can no longer be true.
+Safety: every regex search uses the ``regex`` module with ``timeout=`` (the
+heuristic's remaining budget: ``timeout`` seconds per heuristic for all its
+regex searches and comparators together); a heuristic that runs out is
+reported in ``Findings.errors`` and the others still run.
+
+Speed and memory: evaluation is section-major. Fact signals are evaluated
+first, per heuristic; a heuristic whose ``when`` is already false gets no
+scans. Every other signal becomes a scan job (identical selectors, stream and
+pattern share one). Then each selected stream block is visited once, in file
+order, in chunks of whole lines (about ``CHUNK_CHARS`` characters): a chunk is
+joined, cleaned (ANSI, NUL, CR, overrides) and case-folded only when needed,
+every required literal (``prefilter.py``) of every job that selects the block
+is searched in it with ``str.find`` (hits mapped to lines through the chunk's
+line-start table), only candidate lines are verified with the regex, and the
+chunk is released. Literal and regex matches never span lines, so chunking by
+whole lines is exact; the evaluator's extra memory is a few chunks' worth,
+whatever the section size. The heuristics' ``when`` walk (signal order, early
+exit, timeouts, errors) then runs on the finished scans exactly as if each
+signal had been scanned on demand.
 """
 
 from __future__ import annotations
 
 import re
 import time
+from bisect import bisect_right
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from itertools import accumulate
 from typing import Any
 
 from triagebench.parser import Document, Section, plain_text
@@ -56,6 +69,7 @@ LINE_CAP = 4096
 EVIDENCE_CAP = 50
 EVIDENCE_TEXT_CAP = 4096
 DEFAULT_TIMEOUT = 1.0
+CHUNK_CHARS = 4 << 20  # characters of a block joined at a time (a chunk never splits a line)
 
 _KIND_ORDER = {"fact": 0, "extract": 1, "regex": 2}
 
@@ -80,10 +94,13 @@ _ESCAPES_JOINED = re.compile(
 # When it leaves no ESC behind (and there was no 8-bit CSI), every ESC of the text started a
 # CSI sequence, which is exactly where the full pattern would also have matched the same text.
 _CSI_JOINED = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]")
-BIG_BLOCK = 1 << 19  # below this many characters a plain str.find per literal is cheapest
+BIG_BLOCK = 1 << 19  # below this many characters (per chunk) a plain str.find per literal is cheapest
 _SAMPLE = 1 << 14
-_FIND_RATE = 2.0e9  # characters per second str.find scans (measured, 2-core bench machine)
+_FIND_RATE = 4.0e9  # characters per second str.find scans (measured: 2.4-5.5e9, 2-core bench machine)
 _ANCHOR_COST = 0.4e-6  # seconds per anchor-character occurrence visited in Python
+_REGEX_RATE = 3.0e8  # characters per second ``re`` scans for a set of first characters (measured)
+_REGEX_HIT_COST = 80e-9  # seconds per anchor-character occurrence tried by the combined regex
+_NEXT_START = (1).__add__  # line length -> distance to the next line's start
 
 
 def _strip_escapes(text: str) -> str:
@@ -107,29 +124,261 @@ def _plain_joined(text: str) -> str:
     return text
 
 
-class Block:
-    """One stream of one section: its plain output lines, joined once for fast literal search.
+class _Scan:
+    """Per block: the literals that will be searched in it, which literal contains which,
+    and (for big chunks) the characters' rates, sampled once, for the anchor pass."""
 
-    ``candidates(prefilter)`` finds the lines that contain a required literal:
-    ``str.find`` over the joined text (C speed; no per-line Python work on lines
-    without a hit), each hit mapped to its line index by counting newlines from
-    the previous hit, so no line-offset table is ever built. A literal that
-    contains another requested literal is looked for only in that literal's
-    lines. In big blocks, literals may also be grouped by their rarest character
-    (estimated from a sample): one ``str.find`` loop over that character's
-    occurrences checks every literal of the group with ``startswith`` — used
-    only when a cost model says it beats one plain scan per literal. Results are
-    cached per literal, so heuristics that share a literal share the work.
+    __slots__ = ("wanted", "_bases", "_rates", "_anchors", "_multi")
 
-    Line texts: when the block needed no cleaning (no ANSI/NUL/CR, no glued
-    ``real`` override) a line is read straight from ``Document.lines``; otherwise
-    from the cleaned joined text at the line start recorded by the scan, and
-    the full per-line list (``texts``) is only split out when a signal without
-    a prefilter needs every line.
+    def __init__(self, wanted: dict[bool, set[str]]):
+        self.wanted = wanted
+        self._bases: dict[tuple[str, bool], str | None] = {}
+        self._rates: dict[bool, dict[str, float]] = {}
+        self._anchors: dict[tuple[str, bool], str] = {}
+        self._multi: dict[bool, _Multi | None] = {}
+
+    def multi(self, fold: bool, text: str) -> _Multi | None:
+        """The combined regex for this block's literals, when the cost model prefers it to a
+        ``str.find`` scan per literal (or per rare anchor character); decided once per block."""
+        if fold in self._multi:
+            return self._multi[fold]
+        rates = self.rates(fold, text)
+        # literals whose rarest character is rare enough go to the Python anchor pass (cheap);
+        # the combined regex is only weighed against one ``str.find`` per remaining literal
+        common = {lit: char for lit in self.wanted[fold] if self.base(fold, lit) is None
+                  and rates.get(char := self.anchor(fold, lit), 0.0) * _ANCHOR_COST > 1 / _FIND_RATE}
+        plain = len(common) / _FIND_RATE  # seconds per character
+        combined = 1 / _REGEX_RATE + sum(rates.get(c, 0.0) for c in set(common.values())) * _REGEX_HIT_COST
+        found = _Multi(common) if len(common) > 1 and combined < plain else None
+        self._multi[fold] = found
+        return found
+
+    def base(self, fold: bool, literal: str) -> str | None:
+        """The longest other wanted literal inside ``literal`` (its lines are a superset)."""
+        key = (literal, fold)
+        if key not in self._bases:
+            best = None
+            for other in self.wanted[fold]:
+                if other != literal and other in literal and (best is None or len(other) > len(best)):
+                    best = other
+            self._bases[key] = best
+        return self._bases[key]
+
+    def rates(self, fold: bool, text: str) -> dict[str, float]:
+        rates = self._rates.get(fold)
+        if rates is None:
+            step = max(1, len(text) // 4)
+            sample = "".join(text[i:i + _SAMPLE] for i in range(0, len(text), step))
+            size = max(1, len(sample))
+            rates = {c: n / size for c, n in Counter(sample).items()}
+            self._rates[fold] = rates
+        return rates
+
+    def anchor(self, fold: bool, literal: str) -> str:
+        key = (literal, fold)
+        char = self._anchors.get(key)
+        if char is None:
+            rates = self._rates[fold]
+            char = self._anchors[key] = min(literal, key=lambda c: rates.get(c, 0.0))
+        return char
+
+
+class _Multi:
+    """Many literals in one C-speed pass: a ``re`` alternation that starts with each literal's
+    anchor character (so ``re`` scans for that character set) and checks the rest with
+    look-arounds, consuming only the anchor, so no occurrence is skipped. An empty marker group
+    names the literal that matched; the other literals on the same anchor occurrence are checked
+    with ``startswith``."""
+
+    __slots__ = ("pattern", "by_group", "siblings", "members")
+
+    def __init__(self, anchors: dict[str, str]):
+        self.members = frozenset(anchors)
+        grouped: dict[str, list[str]] = {}
+        for lit, char in anchors.items():
+            grouped.setdefault(char, []).append(lit)
+        parts = []
+        self.by_group: list[str] = [""]
+        self.siblings: dict[str, list[tuple[str, int]]] = {}
+        for char, lits in grouped.items():
+            branches = []
+            for lit in lits:
+                off = lit.index(char)
+                pre, post = lit[:off], lit[off + 1:]
+                branch = f"(?={re.escape(post)})" if post else ""
+                if pre:
+                    branch += f"(?<={re.escape(pre + char)})"
+                branches.append(branch + "()")
+                self.by_group.append(lit)
+                self.siblings.setdefault(char, []).append((lit, off))
+            parts.append(re.escape(char) + "(?:" + "|".join(branches) + ")")
+        self.pattern = re.compile("|".join(parts))
+
+    @property
+    def literals(self) -> list[str]:
+        return self.by_group[1:]
+
+
+class _Chunk:
+    """Consecutive whole lines of one block (from block line ``offset``), joined and cleaned.
+
+    ``texts`` are the plain lines (for a chunk that needed no cleaning, a slice of
+    ``Document.lines``; otherwise split out of the cleaned text on first use).
+    ``hits(literal, fold)``: the chunk line indices containing ``literal``, one
+    ``str.find`` scan that skips to the next line after each hit; a hit becomes a
+    line index by bisecting the chunk's line-start table (built on first hit).
     """
 
-    __slots__ = ("section", "stream_name", "first_line", "count", "_lines", "_part", "_text", "_texts", "_direct",
-                 "_folded", "_starts", "_hits", "_pending", "_freq")
+    __slots__ = ("offset", "count", "text", "_texts", "_folded", "_starts", "_hits", "_scan")
+
+    def __init__(self, offset: int, count: int, text: str, texts: list[str] | None, scan: _Scan):
+        self.offset = offset
+        self.count = count
+        self.text = text
+        self._texts = texts
+        self._folded: str | None = None
+        self._starts: dict[bool, list[int]] = {}
+        self._hits: dict[tuple[str, bool], list[int]] = {}
+        self._scan = scan
+
+    @property
+    def texts(self) -> list[str]:
+        if self._texts is None:
+            self._texts = self.text.split("\n")
+        return self._texts
+
+    def searched(self, fold: bool) -> str:
+        if not fold:
+            return self.text
+        if self._folded is None:
+            self._folded = fold_text(self.text)
+        return self._folded
+
+    def starts(self, fold: bool) -> list[int]:
+        """Offsets of every line of the searched text, plus ``len(text) + 1``."""
+        if fold and len(self.searched(True)) == len(self.text):
+            fold = False  # same offsets: every character folded to one character
+        starts = self._starts.get(fold)
+        if starts is None:
+            texts = self._folded.split("\n") if fold and self._folded is not None else self.texts
+            starts = self._starts[fold] = list(accumulate(map(_NEXT_START, map(len, texts)), initial=0))
+        return starts
+
+    def _find(self, text: str, literal: str, fold: bool) -> list[int]:
+        find = text.find
+        pos = find(literal)
+        if pos < 0:
+            return []
+        starts = self.starts(fold)
+        out: list[int] = []
+        append = out.append
+        while pos >= 0:
+            index = bisect_right(starts, pos) - 1
+            append(index)
+            pos = find(literal, starts[index + 1])
+        return out
+
+    def _line_indices(self, positions: list[int], fold: bool) -> list[int]:
+        starts = self.starts(fold)
+        out: list[int] = []
+        last = -1
+        for pos in positions:
+            index = bisect_right(starts, pos) - 1
+            if index != last:
+                out.append(index)
+                last = index
+        return out
+
+    def hits(self, literal: str, fold: bool) -> list[int]:
+        """Sorted chunk line indices of the lines containing ``literal`` (in the folded text
+        when ``fold``). Cached: jobs that share a literal share the scan."""
+        key = (literal, fold)
+        found = self._hits.get(key)
+        if found is not None:
+            return found
+        scan = self._scan
+        text = self.searched(fold)
+        base = scan.base(fold, literal)
+        if base is not None:
+            base_lines = self.hits(base, fold)
+            if base_lines:
+                starts, find = self.starts(fold), text.find
+                found = [i for i in base_lines if find(literal, starts[i], starts[i + 1] - 1) >= 0]
+            else:
+                found = []
+        elif len(text) >= BIG_BLOCK and (self._multi_pass(text, literal, fold)
+                                         or self._anchor_pass(text, literal, fold)):
+            return self._hits[key]
+        else:
+            found = self._find(text, literal, fold)
+        self._hits[key] = found
+        return found
+
+    def _multi_pass(self, text: str, wanted: str, fold: bool) -> bool:
+        """Fill the hits of every literal of the block's combined regex (if it has one)."""
+        multi = self._scan.multi(fold, text)
+        if multi is None or wanted not in multi.members:
+            return False
+        positions: dict[str, list[int]] = {lit: [] for lit in multi.literals}
+        by_group, siblings, startswith = multi.by_group, multi.siblings, text.startswith
+        for match in multi.pattern.finditer(text):
+            pos = match.start()
+            first = by_group[match.lastindex]
+            for lit, off in siblings[text[pos]]:
+                start = pos - off
+                if lit is first or (start >= 0 and startswith(lit, start)):
+                    positions[lit].append(start)
+        for lit, found in positions.items():
+            self._hits[(lit, fold)] = self._line_indices(found, fold) if found else []
+        return True
+
+    def _anchor_pass(self, text: str, wanted: str, fold: bool) -> bool:
+        """Literals grouped by their rarest character (rates sampled once per block): one
+        ``str.find`` loop over that character checks the whole group with ``startswith``.
+        Used only when the cost model says it beats one plain scan per literal."""
+        scan = self._scan
+        rates = scan.rates(fold, text)
+        char = scan.anchor(fold, wanted)
+        if (int(rates.get(char, 0.0) * len(text)) + 1) * _ANCHOR_COST > len(text) / _FIND_RATE:
+            return False
+        group = [(lit, lit.index(char)) for lit in {wanted, *scan.wanted[fold]}
+                 if (lit, fold) not in self._hits and scan.anchor(fold, lit) == char
+                 and (lit == wanted or scan.base(fold, lit) is None)]
+        positions: dict[str, list[int]] = {lit: [] for lit, _ in group}
+        find, startswith = text.find, text.startswith
+        pos = find(char)
+        while pos != -1:
+            for lit, off in group:
+                start = pos - off
+                if start >= 0 and startswith(lit, start):
+                    positions[lit].append(start)
+            pos = find(char, pos + 1)
+        for lit, found in positions.items():
+            found.sort()
+            self._hits[(lit, fold)] = self._line_indices(found, fold) if found else []
+        return True
+
+    def candidates(self, prefilter: Prefilter | None) -> Sequence[int]:
+        """Chunk line indices that may match (all lines without a prefilter)."""
+        if prefilter is None:
+            return range(self.count)
+        literals, fold = prefilter.literals, prefilter.fold
+        if len(literals) == 1:
+            return self.hits(literals[0], fold)
+        found: list[int] = []
+        for literal in literals:
+            found.extend(self.hits(literal, fold))
+        return sorted(set(found))
+
+
+class Block:
+    """One stream of one section, read in chunks of whole lines (``chunks()``).
+
+    The evaluator never holds more than one chunk of a block. ``texts`` and
+    ``candidates`` give whole-block views (tests and tools; they walk every chunk).
+    """
+
+    __slots__ = ("section", "stream_name", "first_line", "count", "_lines", "_part", "_wanted")
 
     def __init__(self, document: Document, section: Section, stream: str):
         self.section = section
@@ -139,243 +388,223 @@ class Block:
         self.first_line = part.first_line if part is not None else 0
         self.count = part.count if part is not None else 0
         self._lines = document.lines
-        self._text: str | None = None
-        self._texts: list[str] | None = None
-        self._direct = True  # line i is document.lines[first_line - 1 + i] as is
-        self._folded: str | None = None
-        self._starts: dict[int, int] = {}
-        self._hits: dict[tuple[str, bool], list[int]] = {}
-        self._pending: dict[bool, set[str]] = {False: set(), True: set()}
-        self._freq: dict[bool, dict[str, int]] = {}
+        self._wanted: dict[bool, set[str]] = {False: set(), True: set()}
 
-    # -- text --------------------------------------------------------------
-    def _raw(self) -> list[str]:
-        start = self.first_line - 1
-        return self._lines[start:start + self.count] if self.count else []
+    def expect(self, prefilter: Prefilter) -> None:
+        """Register literals that will be asked for, so scans can be shared."""
+        self._wanted[prefilter.fold].update(prefilter.literals)
 
-    @property
-    def text(self) -> str:
-        """The plain lines joined with ``\\n`` (built once, on first use)."""
-        if self._text is None:
-            text = "\n".join(self._raw())
-            if "\x1b" in text or "\x00" in text or "\r" in text or "\x9b" in text:
-                text = _plain_joined(text)
-                self._direct = False
-            part = self._part
-            if part is not None and part.overrides:
-                texts = text.split("\n")
-                for number, override in part.overrides.items():
-                    index = number - self.first_line
-                    if 0 <= index < len(texts):
-                        texts[index] = plain_text(override)
+    def chunks(self) -> Iterator[_Chunk]:
+        """The block in order, as chunks of about ``CHUNK_CHARS`` characters."""
+        if not self.count:
+            return
+        scan = _Scan(self._wanted)
+        lines, base, count = self._lines, self.first_line - 1, self.count
+        overrides = self._part.overrides if self._part is not None else None
+        start = 0
+        size_hint = max(1, CHUNK_CHARS // 128)
+        while start < count:
+            raw = lines[base + start:base + min(count, start + size_hint)]
+            size = sum(map(len, raw)) + len(raw)
+            if size > 2 * CHUNK_CHARS and len(raw) > 1:
+                size_hint = max(1, len(raw) * CHUNK_CHARS // size)
+                continue
+            yield self._chunk(start, raw, overrides, scan)
+            start += len(raw)
+            size_hint = max(1, len(raw) * CHUNK_CHARS // size)
+
+    def _chunk(self, start: int, raw: list[str], overrides: dict[int, str] | None, scan: _Scan) -> _Chunk:
+        text = "\n".join(raw)
+        texts: list[str] | None = raw
+        if "\x1b" in text or "\x00" in text or "\r" in text or "\x9b" in text:
+            text = _plain_joined(text)
+            texts = None
+        if overrides:
+            low = self.first_line + start
+            inside = [(n - low, o) for n, o in overrides.items() if low <= n < low + len(raw)]
+            if inside:
+                texts = text.split("\n") if texts is None else list(raw)
+                for index, override in inside:
+                    texts[index] = plain_text(override)
                 text = "\n".join(texts)
-                self._texts = texts
-                self._direct = False
-            self._text = text
-        return self._text
+        return _Chunk(start, len(raw), text, texts, scan)
 
     @property
     def texts(self) -> list[str]:
-        """Every plain line (a list; split out of the joined text only when needed)."""
-        if self._texts is None:
-            text = self.text
-            self._texts = self._raw() if self._direct else text.split("\n")
-        return self._texts
-
-    def line(self, index: int) -> str:
-        """Plain text of line ``index`` of the block."""
-        if self._texts is not None:
-            return self._texts[index]
-        text = self.text  # also decides ``_direct``
-        if self._direct:
-            return self._lines[self.first_line - 1 + index]
-        start = self._starts.get(index)
-        if start is None:
-            return self.texts[index]
-        end = text.find("\n", start)
-        return text[start:] if end < 0 else text[start:end]
-
-    def folded(self) -> str:
-        if self._folded is None:
-            self._folded = fold_text(self.text)
-        return self._folded
-
-    def _searched(self, fold: bool) -> tuple[str, bool]:
-        """The text searched for ``fold`` literals, and whether its offsets are the plain text's."""
-        if not fold:
-            return self.text, True
-        folded = self.folded()
-        return folded, len(folded) == len(self.text)
-
-    # -- literal search ------------------------------------------------------
-    def expect(self, prefilter: Prefilter) -> None:
-        """Register literals that will be asked for, so scans can be shared."""
-        self._pending[prefilter.fold].update(prefilter.literals)
-
-    def _sample_freq(self, fold: bool, text: str) -> dict[str, int]:
-        freq = self._freq.get(fold)
-        if freq is None:
-            step = max(1, len(text) // 4)
-            sample = "".join(text[i:i + _SAMPLE] for i in range(0, len(text), step))
-            counts = Counter(sample)
-            scale = len(text) / max(1, len(sample))
-            freq = {c: int(n * scale) + 1 for c, n in counts.items()}
-            self._freq[fold] = freq
-        return freq
-
-    def _line_indices(self, text: str, positions: Sequence[int], aligned: bool) -> list[int]:
-        """Sorted distinct line indices of ascending ``positions`` in ``text``."""
-        out: list[int] = []
-        starts = self._starts if aligned and not self._direct else None
-        count, rfind = text.count, text.rfind
-        index = last = 0
-        previous = -1
-        for pos in positions:
-            start = rfind("\n", 0, pos) + 1
-            if start == previous:
-                continue
-            index += count("\n", last, start)
-            last = previous = start
-            out.append(index)
-            if starts is not None:
-                starts[index] = start
-        return out
-
-    def _find_lines(self, text: str, literal: str, aligned: bool) -> list[int]:
-        """Line indices containing ``literal``: one ``str.find`` scan, skipping to the next line
-        after each hit, newlines counted incrementally between hits."""
-        out: list[int] = []
-        starts = self._starts if aligned and not self._direct else None
-        find, count, rfind = text.find, text.count, text.rfind
-        index = last = 0
-        pos = find(literal)
-        while pos != -1:
-            start = rfind("\n", 0, pos) + 1
-            index += count("\n", last, start)
-            last = start
-            out.append(index)
-            if starts is not None:
-                starts[index] = start
-            end = find("\n", pos + len(literal))
-            if end == -1:
-                break
-            pos = find(literal, end + 1)
-        return out
-
-    def _contained(self, fold: bool, literal: str) -> str | None:
-        """The longest other requested literal inside ``literal`` (its lines are a superset)."""
-        best = None
-        for other in (*self._pending[fold], *(lit for lit, f in self._hits if f == fold)):
-            if other != literal and other in literal and (best is None or len(other) > len(best)):
-                best = other
-        return best
-
-    def _scan_literals(self, fold: bool, wanted: str) -> None:
-        """Fill ``_hits`` for ``wanted`` (and every pending literal sharing its anchor pass)."""
-        base = self._contained(fold, wanted)
-        if base is not None:
-            key = (base, fold)
-            if key not in self._hits:
-                self._scan_literals(fold, base)
-            if fold:
-                lines = [i for i in self._hits[key] if wanted in fold_text(self.line(i))]
-            else:
-                lines = [i for i in self._hits[key] if wanted in self.line(i)]
-            self._hits[(wanted, fold)] = lines
-            self._pending[fold].discard(wanted)
-            return
-        text, aligned = self._searched(fold)
-        if not aligned:
-            self.texts  # noqa: B018 - folded offsets differ from the plain text's: read lines from the list
-        if len(text) >= BIG_BLOCK:
-            freq = self._sample_freq(fold, text)
-
-            def anchor(literal: str) -> str:
-                return min(literal, key=lambda c: freq.get(c, 0))
-
-            char = anchor(wanted)
-            if freq.get(char, 0) * _ANCHOR_COST <= len(text) / _FIND_RATE:
-                group = [(lit, lit.index(char)) for lit in {wanted, *self._pending[fold]}
-                         if (lit, fold) not in self._hits and anchor(lit) == char
-                         and (lit == wanted or self._contained(fold, lit) is None)]
-                positions: dict[str, list[int]] = {lit: [] for lit, _ in group}
-                find, startswith = text.find, text.startswith
-                pos = find(char)
-                while pos != -1:
-                    for lit, off in group:
-                        start = pos - off
-                        if start >= 0 and startswith(lit, start):
-                            positions[lit].append(start)
-                    pos = find(char, pos + 1)
-                for lit, found in positions.items():
-                    found.sort()
-                    self._hits[(lit, fold)] = self._line_indices(text, found, aligned)
-                    self._pending[fold].discard(lit)
-                return
-        self._hits[(wanted, fold)] = self._find_lines(text, wanted, aligned)
-        self._pending[fold].discard(wanted)
+        """Every plain line of the block."""
+        return [text for chunk in self.chunks() for text in chunk.texts]
 
     def candidates(self, prefilter: Prefilter | None) -> Sequence[int]:
-        """Indices of lines that may match (all lines without a prefilter)."""
+        """Block line indices that may match (all lines without a prefilter)."""
         if prefilter is None:
             return range(self.count)
-        if not self.count:
-            return ()
-        found: list[int] = []
-        for literal in prefilter.literals:
-            key = (literal, prefilter.fold)
-            if key not in self._hits:
-                self._scan_literals(prefilter.fold, literal)
-            found.extend(self._hits[key])
-        if len(prefilter.literals) == 1:
-            return found
-        return sorted(set(found))
+        self.expect(prefilter)
+        out: list[int] = []
+        for chunk in self.chunks():
+            offset = chunk.offset
+            out.extend(offset + i for i in chunk.candidates(prefilter))
+        return out
+
+
+def _evidence(text: str, line: int, section: str, span: tuple[int, int]) -> Evidence:
+    if len(text) > EVIDENCE_TEXT_CAP:
+        text = text[:EVIDENCE_TEXT_CAP] + "…"
+    return Evidence(line=line, section=section, text=text, span=span)
+
+
+_PENDING = object()
+
+
+class _Plan:
+    """One heuristic's evaluation state: its remaining time budget, values so far, outcome."""
+
+    __slots__ = ("heuristic", "left", "ordered", "values", "results", "position", "outcome")
+
+    def __init__(self, heuristic: Heuristic | None, timeout: float):
+        self.heuristic = heuristic
+        self.left = timeout
+        signals = heuristic.signals.values() if heuristic is not None else ()
+        self.ordered = sorted(signals, key=lambda s: _KIND_ORDER[s.kind])
+        self.values: dict[str, bool | None] = {}
+        self.results: dict[str, SignalResult] = {}
+        self.position = 0  # next signal of ``ordered`` to evaluate
+        self.outcome: Any = _PENDING  # then a Finding, None or the exception that ended it
+
+    def charge(self, started: float) -> None:
+        self.left -= time.monotonic() - started
+
+
+class _Job:
+    """One scan (a regex or extract signal's pattern over its selected blocks), shared by
+    every heuristic whose signal has the same selectors, stream and pattern."""
+
+    __slots__ = ("signal", "first_only", "owners", "count", "evidence", "match", "done", "failed")
+
+    def __init__(self, signal: Signal):
+        self.signal = signal
+        self.first_only = signal.kind == "extract"
+        self.owners: list[_Plan] = []
+        self.count = 0
+        self.evidence: list[Evidence] = []
+        self.match: Any = None
+        self.done = False
+        self.failed: dict[int, BaseException] = {}  # id(plan) -> its _Timeout / error
+
+    @property
+    def active(self) -> bool:
+        return not self.done and any(id(p) not in self.failed for p in self.owners)
+
+    def _fail(self, plans: Sequence[_Plan], exc: BaseException) -> None:
+        for plan in plans:
+            self.failed.setdefault(id(plan), exc)
+
+    def run(self, block: Block, chunk: _Chunk, prefilter: bool) -> None:
+        """Verify this chunk's candidate lines."""
+        signal = self.signal
+        live = [p for p in self.owners if id(p) not in self.failed]
+        try:
+            candidates = chunk.candidates(signal.prefilter if prefilter else None)
+            if not candidates:
+                return
+            texts = chunk.texts
+            first = block.first_line + chunk.offset
+            key = block.section.key
+            evidence = self.evidence
+            literal = signal.literal if prefilter else None
+            if literal is not None:  # plain text: str.find, no regex engine, nothing to time out
+                size = len(literal)
+                for index in candidates:
+                    text = texts[index]
+                    at = text.find(literal, 0, LINE_CAP)
+                    if at < 0:
+                        continue
+                    self.count += 1
+                    if len(evidence) < EVIDENCE_CAP:
+                        evidence.append(_evidence(text, first + index, key, (at, at + size)))
+                return
+            spent = [p for p in live if p.left <= 0]
+            if spent:  # out of budget before this search: times out at its first candidate
+                self._fail(spent, _Timeout(signal.name, first + candidates[0]))
+                live = [p for p in live if p.left > 0]
+                if not live:
+                    return
+            started = time.monotonic()
+            deadline = started + max(p.left for p in live)
+            search, monotonic = signal.compiled.search, time.monotonic
+            try:
+                for index in candidates:
+                    text = texts[index]
+                    left = deadline - monotonic()
+                    if left <= 0:
+                        raise _Timeout(signal.name, first + index)
+                    try:
+                        match = search(text, 0, LINE_CAP, timeout=left)
+                    except TimeoutError:
+                        raise _Timeout(signal.name, first + index) from None
+                    if match is None:
+                        continue
+                    self.count += 1
+                    if len(evidence) < EVIDENCE_CAP:
+                        evidence.append(_evidence(text, first + index, key, match.span()))
+                    if self.first_only:
+                        self.match = match
+                        self.done = True
+                        return
+            finally:
+                for plan in live:
+                    plan.charge(started)
+        except _Timeout as exc:
+            self._fail(live, exc)
+        except Exception as exc:  # noqa: BLE001 - reported for the owners, the others still run
+            self._fail(live, exc)
 
 
 class _Context:
-    """Per-document caches: resolved selectors, joined blocks, shared regex scans."""
+    """Per-document state: resolved selectors, the scan jobs and the blocks they select."""
 
     def __init__(self, document: Document, prefilter: bool = True):
         self.document = document
         self.prefilter = prefilter
         self.resolve = Resolver(document)
-        self._blocks: dict[tuple[int, str], Block] = {}
-        self.scans: dict[tuple[Any, ...], tuple[int, list[Evidence]]] = {}
+        self.jobs: dict[tuple[Any, ...], _Job] = {}
+        self._block_jobs: dict[tuple[int, int], tuple[Section, str, list[_Job]]] = {}
 
-    def blocks(self, sections: list[Section], stream: str) -> list[Block]:
-        out = []
-        streams = ("stdout", "stderr") if stream == "any" else (stream,)
-        for section in sections:
-            for name in streams:
-                part = section.stdout if name == "stdout" else section.stderr
-                if part is None or not part.count:
-                    continue
-                key = (section.index, name)
-                block = self._blocks.get(key)
-                if block is None:
-                    block = Block(self.document, section, name)
-                    self._blocks[key] = block
-                out.append(block)
-        return out
+    def job(self, signal: Signal, sections: list[Section]) -> _Job:
+        key = (signal.kind, signal.selectors, signal.stream, signal.pattern)
+        job = self.jobs.get(key)
+        if job is None:
+            job = self.jobs[key] = _Job(signal)
+            streams = ("stdout", "stderr") if signal.stream == "any" else (signal.stream,)
+            for section in sections:
+                for name in streams:
+                    part = section.stdout if name == "stdout" else section.stderr
+                    if part is None or not part.count:
+                        continue
+                    order = 0 if name == "stdout" else 1
+                    entry = self._block_jobs.get((section.index, order))
+                    if entry is None:
+                        entry = self._block_jobs[(section.index, order)] = (section, name, [])
+                    entry[2].append(job)
+        return job
 
-    def expect(self, heuristics: Sequence[Heuristic]) -> None:
-        """Tell every block which literals will be searched in it (one anchor pass serves many)."""
-        for heuristic in heuristics:
-            for signal in heuristic.signals.values():
-                if signal.prefilter is None or signal.kind == "fact" or not self.prefilter:
-                    continue
-                sections = self.resolve(signal.selectors)
-                for block in self.blocks(sections, signal.stream):
-                    block.expect(signal.prefilter)
-
-
-def _evidence(block: Block, index: int, match: Any, span: tuple[int, int] | None = None) -> Evidence:
-    text = block.line(index)
-    if len(text) > EVIDENCE_TEXT_CAP:
-        text = text[:EVIDENCE_TEXT_CAP] + "…"
-    if match is not None:
-        span = match.span()
-    return Evidence(line=block.first_line + index, section=block.section.key, text=text, span=span)
+    def run(self) -> None:
+        """Every pending job, section-major: each block read once, chunk by chunk, in file order."""
+        for key in sorted(self._block_jobs):
+            section, name, jobs = self._block_jobs.pop(key)
+            jobs = [job for job in jobs if job.active]
+            if not jobs:
+                continue
+            block = Block(self.document, section, name)
+            if self.prefilter:
+                for job in jobs:
+                    if job.signal.prefilter is not None:
+                        block.expect(job.signal.prefilter)
+            for chunk in block.chunks():
+                for job in jobs:
+                    job.run(block, chunk, self.prefilter)
+                jobs = [job for job in jobs if job.active]
+                if not jobs:
+                    break
 
 
 def _remaining(deadline: float, signal: str, line: int | None) -> float:
@@ -383,47 +612,6 @@ def _remaining(deadline: float, signal: str, line: int | None) -> float:
     if left <= 0:
         raise _Timeout(signal, line)
     return left
-
-
-def _scan(ctx: _Context, signal: Signal, sections: list[Section], deadline: float,
-          first_only: bool = False) -> tuple[int, list[Evidence], Any]:
-    """Search the selected lines: (matching line count, capped evidence, first match)."""
-    compiled = signal.compiled
-    count = 0
-    evidence: list[Evidence] = []
-    first_match = None
-    prefilter = signal.prefilter if ctx.prefilter else None
-    literal = signal.literal if ctx.prefilter else None
-    for block in ctx.blocks(sections, signal.stream):
-        line = block.line
-        if literal is not None:  # plain text: str.find, no regex engine, nothing to time out
-            for index in block.candidates(prefilter):
-                at = line(index).find(literal, 0, LINE_CAP)
-                if at < 0:
-                    continue
-                count += 1
-                if len(evidence) < EVIDENCE_CAP:
-                    evidence.append(_evidence(block, index, None, (at, at + len(literal))))
-            continue
-        for index in block.candidates(prefilter):
-            text = line(index)
-            left = deadline - time.monotonic()
-            if left <= 0:
-                raise _Timeout(signal.name, block.first_line + index)
-            try:
-                match = compiled.search(text, 0, LINE_CAP, timeout=left)
-            except TimeoutError:
-                raise _Timeout(signal.name, block.first_line + index) from None
-            if match is None:
-                continue
-            count += 1
-            if len(evidence) < EVIDENCE_CAP:
-                evidence.append(_evidence(block, index, match))
-            if first_only:
-                return count, evidence, match
-            if first_match is None:
-                first_match = match
-    return count, evidence, first_match
 
 
 def _compare(op: str, observed: Any, threshold: Any, compiled: Any, deadline: float,
@@ -466,35 +654,96 @@ def _comparators(signal: Signal, observed: Any, deadline: float) -> bool | None:
     return None if any(v is None for v in values) else True
 
 
-def evaluate_signal(ctx: _Context, signal: Signal, deadline: float) -> SignalResult:
-    """One signal's value and evidence on the context's document."""
-    if signal.kind == "fact":
-        value = ctx.document.facts.get(signal.fact or "")
-        observed = None if value is None else str(value)
-        return SignalResult(signal.name, _comparators(signal, value, deadline), observed=observed)
+def _fact_result(ctx: _Context, plan: _Plan, signal: Signal) -> SignalResult:
+    value = ctx.document.facts.get(signal.fact or "")
+    observed = None if value is None else str(value)
+    started = time.monotonic()
+    try:
+        return SignalResult(signal.name, _comparators(signal, value, started + plan.left), observed=observed)
+    finally:
+        plan.charge(started)
+
+
+def _scan_result(ctx: _Context, plan: _Plan, signal: Signal) -> SignalResult:
+    """A regex/extract signal's result from its finished scan job."""
     sections = ctx.resolve(signal.selectors)
     if not sections:
         return SignalResult(signal.name, None)
+    job = ctx.job(signal, sections)
+    failure = job.failed.get(id(plan))
+    if isinstance(failure, _Timeout):
+        raise _Timeout(signal.name, failure.line)
+    if failure is not None:
+        raise failure
     if signal.kind == "extract":
-        _, evidence, match = _scan(ctx, signal, sections, deadline, first_only=True)
+        match = job.match
         if match is None:
             return SignalResult(signal.name, None)
         captured = match.group(1)
         if captured is None:
-            return SignalResult(signal.name, None, evidence=evidence)
-        return SignalResult(signal.name, _comparators(signal, captured, deadline),
-                            evidence=evidence, observed=captured)
-    key = (signal.selectors, signal.stream, signal.pattern)
-    cached = ctx.scans.get(key)
-    if cached is None:
-        count, evidence, _ = _scan(ctx, signal, sections, deadline)
-        ctx.scans[key] = (count, evidence)
-    else:
-        count, evidence = cached
-    hit = count >= signal.min_count
+            return SignalResult(signal.name, None, evidence=list(job.evidence))
+        started = time.monotonic()
+        try:
+            value = _comparators(signal, captured, started + plan.left)
+        finally:
+            plan.charge(started)
+        return SignalResult(signal.name, value, evidence=list(job.evidence), observed=captured)
+    hit = job.count >= signal.min_count
     value = not hit if signal.absent else hit
-    return SignalResult(signal.name, value, evidence=list(evidence),
-                        truncated=max(0, count - len(evidence)), observed=None)
+    return SignalResult(signal.name, value, evidence=list(job.evidence),
+                        truncated=max(0, job.count - len(job.evidence)), observed=None)
+
+
+def _walk(ctx: _Context, plan: _Plan, scanned: bool) -> None:
+    """Advance ``plan`` through its signals in order (facts, extracts, regexes), stopping as
+    soon as its ``when`` can no longer be true. Before the scans (``scanned`` false) it
+    stops at the first scan signal and registers the scan jobs of the rest."""
+    heuristic = plan.heuristic
+    assert heuristic is not None
+    ordered, values, results = plan.ordered, plan.values, plan.results
+    while plan.position < len(ordered):
+        signal = ordered[plan.position]
+        if signal.kind == "fact":
+            result = _fact_result(ctx, plan, signal)
+        elif not scanned:
+            for rest in ordered[plan.position:]:
+                sections = ctx.resolve(rest.selectors)
+                if sections:
+                    ctx.job(rest, sections).owners.append(plan)
+            return
+        else:
+            result = _scan_result(ctx, plan, signal)
+        plan.position += 1
+        results[signal.name] = result
+        values[signal.name] = result.value
+        if len(values) < len(ordered) and evaluate_when(heuristic.when_node, values) is False:
+            plan.outcome = None  # no value of the remaining signals can make it true
+            return
+    if evaluate_when(heuristic.when_node, values) is not True:
+        plan.outcome = None
+        return
+    plan.outcome = Finding(heuristic=heuristic, signals={name: results[name] for name in heuristic.signals})
+
+
+def _step(ctx: _Context, plan: _Plan, scanned: bool) -> None:
+    if plan.outcome is not _PENDING:
+        return
+    try:
+        _walk(ctx, plan, scanned)
+    except Exception as exc:  # noqa: BLE001 - _Timeout and internal errors end this heuristic only
+        plan.outcome = exc
+
+
+def evaluate_signal(ctx: _Context, signal: Signal, deadline: float) -> SignalResult:
+    """One signal's value and evidence on the context's document (runs its scan now)."""
+    plan = _Plan(None, deadline - time.monotonic())
+    if signal.kind == "fact":
+        return _fact_result(ctx, plan, signal)
+    sections = ctx.resolve(signal.selectors)
+    if sections:
+        ctx.job(signal, sections).owners.append(plan)
+        ctx.run()
+    return _scan_result(ctx, plan, signal)
 
 
 def evaluate_heuristic(ctx: _Context, heuristic: Heuristic, timeout: float) -> Finding | None:
@@ -502,20 +751,12 @@ def evaluate_heuristic(ctx: _Context, heuristic: Heuristic, timeout: float) -> F
 
     Raises ``_Timeout`` when the heuristic's budget runs out.
     """
-    deadline = time.monotonic() + timeout
-    ordered = sorted(heuristic.signals.values(), key=lambda s: _KIND_ORDER[s.kind])
-    values: dict[str, bool | None] = {}
-    results: dict[str, SignalResult] = {}
-    for signal in ordered:
-        result = evaluate_signal(ctx, signal, deadline)
-        results[signal.name] = result
-        values[signal.name] = result.value
-        if len(values) < len(ordered) and evaluate_when(heuristic.when_node, values) is False:
-            return None  # no value of the remaining signals can make it true
-    if evaluate_when(heuristic.when_node, values) is not True:
-        return None
-    ordered_results = {name: results[name] for name in heuristic.signals}
-    return Finding(heuristic=heuristic, signals=ordered_results)
+    plan = _Plan(heuristic, timeout)
+    _walk(ctx, plan, scanned=False)
+    if plan.outcome is _PENDING:
+        ctx.run()
+        _walk(ctx, plan, scanned=True)
+    return plan.outcome
 
 
 def evaluate(document: Document, library: Library | Sequence[Heuristic],
@@ -531,25 +772,28 @@ def evaluate(document: Document, library: Library | Sequence[Heuristic],
     """
     heuristics = library.heuristics if isinstance(library, Library) else list(library)
     ctx = _Context(document, prefilter)
-    ctx.expect(heuristics)
+    plans = [_Plan(heuristic, timeout) for heuristic in heuristics]
+    for plan in plans:  # facts; register the scans of heuristics still undecided
+        _step(ctx, plan, scanned=False)
+    ctx.run()
     matches: list[Finding] = []
     errors: list[HeuristicError] = []
-    for heuristic in heuristics:
-        try:
-            finding = evaluate_heuristic(ctx, heuristic, timeout)
-        except _Timeout as exc:
-            where = f" at line {exc.line}" if exc.line else ""
+    for plan in plans:
+        _step(ctx, plan, scanned=True)
+        outcome, heuristic = plan.outcome, plan.heuristic
+        assert heuristic is not None
+        if isinstance(outcome, _Timeout):
+            where = f" at line {outcome.line}" if outcome.line else ""
             errors.append(HeuristicError(
-                heuristic.id, f"signal '{exc.signal}' timed out after {timeout:g} s{where} "
+                heuristic.id, f"signal '{outcome.signal}' timed out after {timeout:g} s{where} "
                               "(regex too slow on this input: catastrophic backtracking?)"))
-            continue
-        except Exception as exc:  # noqa: BLE001 - one broken heuristic must not stop the scan
-            errors.append(HeuristicError(heuristic.id, f"internal error: {type(exc).__name__}: {exc}"))
-            continue
-        if finding is not None:
-            matches.append(finding)
+        elif isinstance(outcome, Exception):
+            errors.append(HeuristicError(heuristic.id,
+                                         f"internal error: {type(outcome).__name__}: {outcome}"))
+        elif outcome is not None:
+            matches.append(outcome)
     return Findings(matches=matches, errors=errors)
 
 
-__all__ = ["DEFAULT_TIMEOUT", "EVIDENCE_CAP", "LINE_CAP", "evaluate", "evaluate_heuristic",
+__all__ = ["CHUNK_CHARS", "DEFAULT_TIMEOUT", "EVIDENCE_CAP", "LINE_CAP", "evaluate", "evaluate_heuristic",
            "evaluate_signal"]

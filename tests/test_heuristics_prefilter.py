@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 from triagebench.heuristics import evaluate, load_library
+from triagebench.heuristics.evaluate import EVIDENCE_CAP
 from triagebench.heuristics.prefilter import required_literals
 from triagebench.parser import parse_text
 
@@ -194,3 +195,117 @@ def test_literal_choice_prefers_cheap_long_literals() -> None:
     # a literal that contains another one of the set is dropped (its lines are a subset)
     found = required_literals(r"librsync-go\.\(?Patch|librsync-go.*Patch|concatReadSeekCloser")
     assert found is not None and set(found.literals) == {"librsync-go", "concatReadSeekCloser"}
+
+
+CHUNKED = {
+    "io-literal": f"""
+        [signals.s]
+        in = ["{DMESG}"]
+        regex = 'I/O error, dev mmcblk0'
+        min_count = 60
+    """,
+    "io-regex": f"""
+        [signals.s]
+        in = ["{DMESG}"]
+        regex = 'I/O error, dev mmcblk\\d, sector (\\d+)'
+    """,
+    "io-fold": f"""
+        [signals.s]
+        in = ["{DMESG}"]
+        regex = '(?i)i/o ERROR, dev MMCBLK0'
+    """,
+    "remount-min-count": f"""
+        when = "a and b"
+        [signals.a]
+        in = ["{DMESG}"]
+        regex = 'Remounting filesystem read-only'
+        min_count = 3
+        [signals.b]
+        in = ["{DMESG}"]
+        regex = '\\): Remounting filesystem read-only'
+        min_count = 3
+    """,
+    "remount-min-count-miss": f"""
+        [signals.s]
+        in = ["{DMESG}"]
+        regex = 'Remounting filesystem read-only'
+        min_count = 4
+    """,
+    "absent": f"""
+        when = "gone and io"
+        [signals.gone]
+        in = ["{DMESG}"]
+        regex = 'Out of memory: Kill'
+        absent = true
+        [signals.io]
+        in = ["{DMESG}"]
+        regex = 'sector \\d+$'
+    """,
+    "absent-present": f"""
+        [signals.gone]
+        in = ["{DMESG}"]
+        regex = 'Killed process'
+        absent = true
+    """,
+    "extract": f"""
+        [signals.pid]
+        in = ["{DMESG}"]
+        extract = 'Memory cgroup out of memory: Killed process (\\d+)'
+        at_least = 50
+    """,
+}
+
+
+def _chunked_document():
+    lines = []
+    for i in range(600):
+        if i % 9 == 0:
+            lines.append(f"[Fri Apr 29 13:35:{i % 60:02d} 2022] I/O error, dev mmcblk0, sector {i}")
+        elif i in (100, 350, 590):
+            lines.append(f"[Fri Apr 29 13:35:04 2022] Memory cgroup out of memory: Killed process {i} (node)")
+        elif i in (40, 41, 301):
+            lines.append("[Fri Apr 29 13:35:04 2022] \x1b[31mEXT4-fs\x1b[0m (mmcblk0p6): Remounting filesystem read-only")
+        else:
+            lines.append(f"[Fri Apr 29 13:{i % 60:02d}:00 2022] br-{i:012x}: port 1(veth{i}) entered forwarding state")
+    return parse_text(diagnostics_text({"cat /etc/os-release": ['VERSION_ID="2.87.16+rev1"'], DMESG: lines}),
+                      path="chunked.txt")
+
+
+@pytest.mark.parametrize("chunk_chars", [1, 150, 1000, 7000])
+@pytest.mark.parametrize("mode", ["plain", "anchor", "combined-regex"])
+def test_chunked_scan_equals_reference(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, chunk_chars: int,
+                                       mode: str) -> None:
+    """A block far larger than one chunk: hits on both sides of every chunk boundary,
+    min_count and absent counted across chunks, extract takes the first match in file order,
+    evidence is capped and the rest counted, whatever the chunk size and literal-search mode."""
+    import sys
+
+    module = sys.modules["triagebench.heuristics.evaluate"]
+    for hid, body in CHUNKED.items():
+        write_heuristic(tmp_path, hid, body)
+    library = load_library([tmp_path], builtin=False)
+    assert library.problems == []
+    document = _chunked_document()
+    reference = _summary(evaluate(document, library, prefilter=False))
+    assert reference[1] == []
+    found = reference[0]
+    assert set(found) == {"io-literal", "io-regex", "io-fold", "remount-min-count", "absent", "extract"}
+    assert found["extract"]["pid"][1] == "100"
+    assert found["io-literal"]["s"][2] == 67 - EVIDENCE_CAP and len(found["io-literal"]["s"][3]) == EVIDENCE_CAP
+
+    monkeypatch.setattr(module, "CHUNK_CHARS", chunk_chars)
+    if mode != "plain":
+        monkeypatch.setattr(module, "BIG_BLOCK", 0)
+    if mode == "anchor":
+        monkeypatch.setattr(module, "_ANCHOR_COST", 0.0)
+    if mode == "combined-regex":
+        monkeypatch.setattr(module, "_ANCHOR_COST", 1.0)  # no literal is "rare": all in the regex
+        monkeypatch.setattr(module, "_REGEX_RATE", 1e30)
+        monkeypatch.setattr(module, "_REGEX_HIT_COST", 0.0)
+    section = next(s for s in document.sections if s.key == DMESG)
+    chunks = list(module.Block(document, section, "stdout").chunks())
+    if chunk_chars < 7000:
+        assert len(chunks) > 5
+    assert sum(c.count for c in chunks) == section.stdout.count
+    assert _summary(evaluate(document, library)) == reference
+    assert _summary(evaluate(document, library, prefilter=False)) == reference

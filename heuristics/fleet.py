@@ -301,7 +301,9 @@ def aggregate(records: Sequence[FileRecord], max_examples: int = 3) -> FleetRepo
             examples=[file_ref(r.path, m.evidence_lines[0]) for r, m in hits
                       if m.evidence_lines][:max_examples],
         ))
-    patterns.sort(key=lambda p: (-p.files, SEVERITY_RANK.get(p.severity, 99), p.id))
+    # Problems first, by prevalence; info-level facts (development mode, ...) after them.
+    patterns.sort(key=lambda p: (p.severity == "info", -p.files,
+                                 SEVERITY_RANK.get(p.severity, 99), p.id))
 
     # Re-mine per-file templates across the fleet (same section key only).
     miner = TemplateMiner(sim_threshold=0.6, masks=[], strip_prefixes=False, max_refs=None)

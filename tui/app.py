@@ -220,7 +220,7 @@ class TriageApp(App[int]):
                         yield UnexplainedPanel(id="unexplained")
                     with TabPane("Bookmarks", id="bookmarks-tab"):
                         yield BookmarksPanel(id="bookmarks")
-        yield Footer()
+        yield Footer(compact=True)
 
     @property
     def log_view(self) -> LogView:
@@ -691,6 +691,7 @@ class TriageApp(App[int]):
         self.draft_open = False
         self.log_view.set_extra_highlights((), None)
         if saved and self.document is not None:
+            self.log_view.action_clear_selection()
             self.notify(f"Draft saved: {printable(saved)}; re-evaluating…", timeout=4,
                         markup=False)
             self.reevaluate(self.generation, self.document, saved)

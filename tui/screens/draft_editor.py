@@ -375,6 +375,18 @@ class DraftEditor(ModalScreen[str | None]):
             Content.styled(printable(text, keep_tabs=False), style))
 
     def action_save(self) -> None:
+        # Ctrl+S is a priority binding: it runs before the focused input has handled the
+        # keys typed just before it (they wait in its queue). Save from that queue, so
+        # the draft holds every typed character.
+        focused = self.focused
+        if focused is None:
+            self.save_now()
+        else:
+            focused.call_later(self.save_now)
+
+    def save_now(self) -> None:
+        if self.saved_path is not None:
+            return  # a second Ctrl+S queued behind the first
         draft = self._collect()
         if draft is None:
             return

@@ -61,6 +61,7 @@ class NoteEditor(ModalScreen[str | None]):
         self.ref = ref
         self.line_text = line_text
         self.note = note
+        self.saving = False
 
     def compose(self) -> ComposeResult:
         with Vertical():
@@ -77,6 +78,14 @@ class NoteEditor(ModalScreen[str | None]):
         area.move_cursor(area.document.end)
 
     def action_save(self) -> None:
+        # Ctrl+S is a priority binding: it runs before the text area has handled the keys
+        # typed just before it (they wait in its queue, e.g. a fast paste). Finish the save
+        # from that queue, so every typed character is in the note.
+        if not self.saving:
+            self.saving = True
+            self.query_one(TextArea).call_later(self.finish_save)
+
+    def finish_save(self) -> None:
         self.dismiss(self.query_one(TextArea).text.rstrip())
 
     def action_cancel(self) -> None:

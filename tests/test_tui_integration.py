@@ -315,12 +315,15 @@ async def test_X_exports_a_session_and_session_import_restores_the_view(
         await pilot.press("g")  # move away from the bookmark: the position is the cursor
         await pilot.press("down", "down")
         position = app.log_view.cursor_line
+        await pilot.press("slash", *"EAI_AGAIN", "enter")
+        await pilot.pause()
+        assert app.search_pattern == "EAI_AGAIN" and app.log_view.cursor_line == position
         await pilot.press("X")
         await pilot.pause()
     exported = sample.with_name("device-diag.session.json")
     assert exported.is_file()
     data = json.loads(exported.read_text(encoding="utf-8"))
-    assert data["position"]["line"] == position
+    assert data["position"]["line"] == position and data["search"] == "EAI_AGAIN"
     assert [b["line"] for b in data["bookmarks"]] == [line]
     assert any(f"--session {exported.name}" in m or f"--session {exported}" in m
                for m in messages)
@@ -335,6 +338,7 @@ async def test_X_exports_a_session_and_session_import_restores_the_view(
         await pilot.pause()
         assert colleague.log_view.cursor_line == position
         assert colleague.bookmarks_panel.lines == [line]
+        assert colleague.search_pattern == "EAI_AGAIN" and colleague.log_view.search_count == 2
     # a second export never overwrites the first
     async with make_app(sample).run_test(size=(140, 45)) as pilot:
         await loaded(pilot.app, pilot)

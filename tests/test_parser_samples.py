@@ -82,3 +82,10 @@ def test_parse_cli_bad_input_is_one_line(tmp_path: Path, capsys) -> None:
     assert main(["parse", str(tmp_path / "nope.txt")]) == 2
     err = capsys.readouterr().err
     assert err.strip().endswith("no such file") and err.count("\n") == 1
+
+
+def test_demo_sample_is_bundled_and_shows_problems() -> None:
+    from triagebench.tui.commands.open_tui import DEMO_SAMPLE, demo_path
+
+    assert Path(demo_path()).name == DEMO_SAMPLE
+    assert any(p["severity"] == "critical" for p in TRUTH[DEMO_SAMPLE]["problems"])

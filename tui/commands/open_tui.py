@@ -27,7 +27,7 @@ from triagebench.parser import InputError
 from triagebench.parser.reader import GZIP_MAGIC, looks_binary
 from triagebench.tui.commands.common import fail
 
-DEMO_SAMPLE = "healthy-rpi0-2w.txt"
+DEMO_SAMPLE = "s10-s12-s13-undervoltage-sdcard-rpi3-2.58.3.txt"
 PRECHECK_BYTES = 65536
 
 

@@ -30,6 +30,12 @@ SEVERITY_DEFAULTS: dict[str, str] = {
     "sev-suspect": "#b78fd6",
 }
 
+# The severity scale, worst first: the same tuple as ``heuristics.model.SEVERITIES``
+# (a test keeps them equal). Kept here so the app's widgets need not import the
+# heuristics engine before their first frame; the engine loads in the worker.
+SEVERITIES = ("critical", "high", "medium", "low", "info")
+SEVERITY_RANK = {name: rank for rank, name in enumerate(SEVERITIES)}
+
 DEFAULT_THEME = "triage-dark"
 
 TRIAGE_DARK = Theme(

@@ -26,11 +26,10 @@ from __future__ import annotations
 import os
 import re
 import shlex
-import webbrowser
 from collections.abc import Mapping
 from functools import partial
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from textual import on, work
 from textual.app import App, ComposeResult, SystemCommand
@@ -38,12 +37,11 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.screen import Screen
-from textual.widgets import Footer, HelpPanel, Label, ProgressBar, TabbedContent, TabPane
+from textual.widgets import Footer, Label, TabbedContent, TabPane
 from textual.worker import Worker, WorkerState, get_current_worker
-from triagebench.heuristics.model import SEVERITY_RANK, Findings
 from triagebench.parser import Document, InputError, printable
 from triagebench.parser.refs import RefError, file_label, format_ref, parse_ref, resolve_ref
-from triagebench.themes import DEFAULT_THEME, PROJECT_THEMES, SEVERITY_DEFAULTS
+from triagebench.themes import DEFAULT_THEME, PROJECT_THEMES, SEVERITY_DEFAULTS, SEVERITY_RANK
 from triagebench.tui import loading
 from triagebench.tui.clipboard import Clipboard, is_remote
 from triagebench.tui.messages import (
@@ -56,19 +54,6 @@ from triagebench.tui.messages import (
     UnexplainedReady,
 )
 from triagebench.tui.palette import ActionProvider, FindingProvider, SectionProvider
-from triagebench.tui.screens.detail import DetailScreen
-from triagebench.tui.screens.error import ErrorScreen
-from triagebench.tui.screens.goto import GotoScreen
-from triagebench.tui.screens.note_editor import NoteEditor
-from triagebench.tui.session import (
-    Session,
-    SessionError,
-    default_export_path,
-    export_session,
-    save_stored,
-    session_for_open,
-    write_atomic,
-)
 from triagebench.tui.settings import Settings, load_settings, save_settings
 from triagebench.tui.widgets.bookmarks_panel import BookmarksPanel
 from triagebench.tui.widgets.command_tree import CommandTree, TreeTarget
@@ -77,6 +62,14 @@ from triagebench.tui.widgets.findings_panel import FindingsPanel
 from triagebench.tui.widgets.log_view import LogView
 from triagebench.tui.widgets.search_bar import SearchBar
 from triagebench.tui.widgets.unexplained_panel import UnexplainedPanel
+
+if TYPE_CHECKING:
+    from triagebench.heuristics.model import Findings
+    from triagebench.tui.session import Session
+
+# Not needed for the first frame, so imported where used: the heuristics engine (in
+# the loading worker), sessions (worker, then on first bookmark), the modal screens,
+# the key help (Markdown), webbrowser.
 
 NARROW_WIDTH = 110
 WIDE_WIDTH = 160
@@ -210,11 +203,10 @@ class TriageApp(App[int]):
                     with TabPane("Findings", id="findings-tab"):
                         # The progress box lives in the side pane so hiding it never
                         # changes the log view's height (the initial centring must not
-                        # race a relayout).
+                        # race a relayout). Text only: an animated bar would repaint
+                        # 15 times a second while the worker needs the CPU (GIL).
                         with Vertical(id="loading"):
                             yield Label(Content("opening…"), id="loading-text")
-                            yield ProgressBar(total=None, show_eta=False,
-                                              show_percentage=False, id="loading-bar")
                         yield FindingsPanel(id="findings")
                     with TabPane("Unexplained …", id="unexplained-tab"):
                         yield UnexplainedPanel(id="unexplained")
@@ -337,6 +329,8 @@ class TriageApp(App[int]):
 
     def read_session(self, generation: int, document: Document) -> SessionLoaded:
         """(worker) The stored session, with ``--session`` merged in; never raises."""
+        from triagebench.tui.session import SessionError, session_for_open
+
         try:
             session, warnings = session_for_open(document, self.session_path)
             return SessionLoaded(generation, session, warnings)
@@ -478,6 +472,8 @@ class TriageApp(App[int]):
                 return
 
     def on_load_failed(self, message: LoadFailed) -> None:
+        from triagebench.tui.screens.error import ErrorScreen
+
         if message.generation != self.generation:
             return
         self.loading = False
@@ -494,6 +490,8 @@ class TriageApp(App[int]):
         self.workers.cancel_group(self, "load")
         name = os.path.basename(self.path)
         if self.document is None:
+            from triagebench.tui.screens.error import ErrorScreen
+
             self.push_screen(ErrorScreen(f"{name}: loading cancelled.", "q quits."))
         else:
             self.findings_panel.show_status("matching cancelled: no findings shown "
@@ -573,6 +571,8 @@ class TriageApp(App[int]):
         self.show_bookmarks()
         if self.session is None:
             return
+        from triagebench.tui.session import SessionError, save_stored
+
         try:
             save_stored(self.session)
         except SessionError as exc:
@@ -625,6 +625,8 @@ class TriageApp(App[int]):
         document, session = self.document, self.session
         if document is None or session is None:
             return
+        from triagebench.tui.screens.note_editor import NoteEditor
+
         self.push_screen(NoteEditor(format_ref(document, line), document.plain(line),
                                     session.note_at(line)), partial(self.note_result, line))
 
@@ -700,6 +702,8 @@ class TriageApp(App[int]):
     def write_export(self, suffix: str, text: str, write: Any = None) -> Path:
         """Write ``text`` to a free ``<file stem><suffix>`` next to the diagnostics file,
         else in the current folder; atomic, never replacing a file."""
+        from triagebench.tui.session import SessionError, default_export_path, write_atomic
+
         assert self.document is not None
         folders = dict.fromkeys([os.path.dirname(os.path.abspath(self.path)), os.getcwd()])
         error: SessionError | None = None
@@ -723,6 +727,7 @@ class TriageApp(App[int]):
         if document is None or findings is None:
             return
         from triagebench.tui.report import build_report
+        from triagebench.tui.session import SessionError
 
         bookmarks = self.session.sorted_bookmarks() if self.session is not None else ()
         report = build_report(document, findings, bookmarks=bookmarks, templates=self.templates)
@@ -741,6 +746,8 @@ class TriageApp(App[int]):
         document, session = self.document, self.session
         if document is None or session is None:
             return
+        from triagebench.tui.session import SessionError, export_session
+
         log = self.log_view
         session.set_position(document, log.cursor_line)
         session.scope = document.sections[log.scope].key if log.scope is not None else None
@@ -812,6 +819,8 @@ class TriageApp(App[int]):
     def action_goto(self) -> None:
         if self.document is None:
             return
+        from triagebench.tui.screens.goto import GotoScreen
+
         self.push_screen(GotoScreen(self.resolve_reference, self.document.line_count),
                          self.goto_result)
 
@@ -836,6 +845,8 @@ class TriageApp(App[int]):
             return
         if self.document is None:
             return
+        from triagebench.tui.screens.detail import DetailScreen
+
         line = self.log_view.cursor_line
         self.push_screen(DetailScreen(format_ref(self.document, line),
                                       self.log_view.line_detail(line)))
@@ -849,6 +860,8 @@ class TriageApp(App[int]):
             self.copy_text(link, "permalink (not opened: over SSH the browser would open "
                                  "on the remote host)")
             return
+        import webbrowser
+
         try:
             webbrowser.open(link)
         except Exception:  # noqa: BLE001 - no browser is not an error worth more than a note
@@ -978,7 +991,7 @@ class TriageApp(App[int]):
 
     def action_toggle_help(self) -> None:
         """?: show or hide the key help panel (every key of the focused widget and app)."""
-        if self.screen.query(HelpPanel):
+        if self.screen.query("HelpPanel"):
             self.action_hide_help_panel()
         else:
             self.action_show_help_panel()

@@ -15,10 +15,11 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from triagebench.heuristics.model import Findings
-from triagebench.parser import Document, parse_file
+if TYPE_CHECKING:
+    from triagebench.heuristics.model import Findings
+    from triagebench.parser import Document
 
 Progress = Callable[[str, float | None], None]
 
@@ -65,6 +66,8 @@ def _never() -> bool:
 
 def read_document(path: str, progress: Progress = _noop_progress) -> Document:
     """Parse ``path``; ``InputError`` carries the one-line message for bad input."""
+    from triagebench.parser import parse_file
+
     progress(f"parsing {path}…", None)
     return parse_file(path)
 

@@ -6,11 +6,13 @@ cancelled or superseded load are ignored by the handlers.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from textual.message import Message
-from triagebench.heuristics.model import Findings
-from triagebench.parser import Document
+
+if TYPE_CHECKING:
+    from triagebench.heuristics.model import Findings
+    from triagebench.parser import Document
 
 
 class LoadProgress(Message):

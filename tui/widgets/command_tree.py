@@ -14,15 +14,18 @@ from __future__ import annotations
 import os
 from collections import Counter
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from rich.style import Style
 from rich.text import Text
 from textual.message import Message
 from textual.widgets import Tree
 from textual.widgets.tree import TreeNode
-from triagebench.heuristics.model import SEVERITIES, Findings
 from triagebench.parser import Document, printable
-from triagebench.themes import SEVERITY_DEFAULTS
+from triagebench.themes import SEVERITIES, SEVERITY_DEFAULTS
+
+if TYPE_CHECKING:
+    from triagebench.heuristics.model import Findings
 
 SEVERITY_MARKS = {"critical": "●", "high": "▲", "medium": "◆", "low": "▪", "info": "·"}
 MAX_COMMAND = 70

@@ -14,14 +14,18 @@ is built as ``Content`` from plain strings (never parsed as markup).
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from textual.app import ComposeResult
 from textual.containers import Vertical, VerticalScroll
 from textual.content import Content
 from textual.message import Message
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
-from triagebench.heuristics.model import Finding, Findings
 from triagebench.parser import printable
+
+if TYPE_CHECKING:
+    from triagebench.heuristics.model import Finding, Findings
 
 SEVERITY_BADGES = {"critical": "CRIT", "high": "HIGH", "medium": "MED ", "low": "LOW ",
                    "info": "INFO"}

@@ -13,15 +13,17 @@ from __future__ import annotations
 import re
 from bisect import bisect_right
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
-from pygments.lexer import Lexer
-from pygments.lexers import IniLexer, JsonLexer
-from pygments.token import Text as TextToken
-from pygments.token import Whitespace
 from rich.style import Style
-from rich.syntax import Syntax
 from rich.text import Text
 from triagebench.parser.text import ESCAPE_RE, SGR_RE, printable
+
+if TYPE_CHECKING:
+    from pygments.lexer import Lexer
+
+# Pygments, rich.syntax and the heuristics package are imported on first use (the
+# first JSON section shown, the first line judged): not on the app's first frame.
 
 MAX_RENDER_CHARS = 4_000
 """Characters of a line that are styled and rendered; the rest is cut (``line_detail`` has all)."""
@@ -50,7 +52,15 @@ def _load_is_suspicious() -> Callable[[str], bool]:
     return is_suspicious  # type: ignore[no-any-return]
 
 
-is_suspicious: Callable[[str], bool] = _load_is_suspicious()
+_classifier: Callable[[str], bool] | None = None
+
+
+def is_suspicious(text: str) -> bool:
+    """True for lines that look like an error (``heuristics.suspicious`` when present)."""
+    global _classifier
+    if _classifier is None:
+        _classifier = _load_is_suspicious()
+    return _classifier(text)
 
 
 def safe_ansi(raw: str) -> str:
@@ -103,8 +113,12 @@ KEY_VALUE_COMMANDS = re.compile(r"^cat /etc/os-release\b|^cat /mnt/boot/config\.
 def lexer_for(command: str) -> Lexer | None:
     """The Pygments lexer for a section's output, or None for plain text."""
     if JSON_COMMANDS.search(command):
+        from pygments.lexers import JsonLexer
+
         return JsonLexer()
     if KEY_VALUE_COMMANDS.search(command):
+        from pygments.lexers import IniLexer
+
         return IniLexer()
     return None
 
@@ -120,6 +134,10 @@ def syntax_spans(lines: list[str], first_line: int, count: int, lexer: Lexer,
     text = "\n".join(body)
     if len(text) > MAX_SYNTAX_CHARS:
         return {}
+    from pygments.token import Text as TextToken
+    from pygments.token import Whitespace
+    from rich.syntax import Syntax
+
     theme = Syntax.get_theme("ansi_dark" if dark else "ansi_light")
     starts = [0]
     for line in body[:-1]:

@@ -35,7 +35,7 @@ from __future__ import annotations
 from array import array
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 import regex
 from rich.segment import Segment
@@ -51,8 +51,8 @@ from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 from textual.worker import get_current_worker
-from triagebench.heuristics.model import SEVERITIES, SEVERITY_RANK, Finding, Findings
 from triagebench.parser import Document, plain_text, printable
+from triagebench.themes import SEVERITIES, SEVERITY_RANK
 
 from .log_index import (
     RowMap,
@@ -67,6 +67,9 @@ from .log_index import (
     scan_lines,
 )
 from .log_render import is_suspicious, lexer_for, line_text, syntax_spans
+
+if TYPE_CHECKING:
+    from triagebench.heuristics.model import Finding, Findings
 
 try:  # the app's theme tokens, when the themes package provides them
     from triagebench.themes import SEVERITY_DEFAULTS as _THEME_DEFAULTS

@@ -30,7 +30,6 @@ from textual.content import Content
 from textual.message import Message
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
-from triagebench.heuristics.mining import template_regex
 from triagebench.parser import Document, printable
 
 MAX_ROW_CHARS = 200
@@ -157,6 +156,8 @@ class UnexplainedPanel(Vertical, can_focus=False):
         if template is None or self.document is None:
             text.update(Content(EMPTY_TEXT))
             return
+        from triagebench.heuristics.mining import template_regex
+
         lines = _template_lines(template)
         shown = ", ".join(f"L{n}" for n in lines[:12]) + (" …" if len(lines) > 12 else "")
         parts: list[str | tuple[str, str]] = [
@@ -205,5 +206,7 @@ class UnexplainedPanel(Vertical, can_focus=False):
         template = self.current_template
         if template is None:
             return
+        from triagebench.heuristics.mining import template_regex
+
         self.post_message(self.Promote(template_regex(template.template),
                                        _template_lines(template), _section_key(template)))

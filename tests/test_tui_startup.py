@@ -1,0 +1,41 @@
+"""Start-up hygiene: what the app imports before its first frame (issue #4).
+
+The heuristics engine, Pygments, the Markdown key help, sessions and the modal
+screens are imported on first use (the loading worker, a key), so importing the
+app stays close to Textual's own import time.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+from triagebench.heuristics.model import SEVERITIES as ENGINE_SEVERITIES
+from triagebench.heuristics.model import SEVERITY_RANK as ENGINE_RANK
+from triagebench.themes import SEVERITIES, SEVERITY_RANK
+
+DEFERRED = (
+    "triagebench.heuristics",
+    "triagebench.heuristics.evaluate",
+    "triagebench.heuristics.mining",
+    "triagebench.tui.session",
+    "triagebench.tui.screens.detail",
+    "triagebench.tui.screens.draft_editor",
+    "pygments.lexers",
+    "markdown_it",
+    "webbrowser",
+)
+
+
+def test_severity_scale_matches_the_engine():
+    assert SEVERITIES == ENGINE_SEVERITIES
+    assert SEVERITY_RANK == ENGINE_RANK
+
+
+def test_app_import_defers_what_the_first_frame_does_not_need():
+    code = ("import json, sys; import triagebench.tui.app; "
+            f"print(json.dumps([m for m in {list(DEFERRED)!r} if m in sys.modules]))")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                            check=True)
+    assert json.loads(result.stdout) == []

@@ -37,7 +37,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.screen import Screen
-from textual.widgets import Footer, Label, TabbedContent, TabPane
+from textual.widgets import Label, TabbedContent, TabPane
 from textual.worker import Worker, WorkerState, get_current_worker
 from triagebench.parser import Document, InputError, printable
 from triagebench.parser.refs import RefError, file_label, format_ref, parse_ref, resolve_ref
@@ -59,6 +59,7 @@ from triagebench.tui.widgets.bookmarks_panel import BookmarksPanel
 from triagebench.tui.widgets.command_tree import CommandTree, TreeTarget
 from triagebench.tui.widgets.facts_header import FactsHeader
 from triagebench.tui.widgets.findings_panel import FindingsPanel
+from triagebench.tui.widgets.keys_footer import KeysFooter
 from triagebench.tui.widgets.log_view import LogView
 from triagebench.tui.widgets.search_bar import SearchBar
 from triagebench.tui.widgets.unexplained_panel import UnexplainedPanel
@@ -192,6 +193,8 @@ class TriageApp(App[int]):
 
     # -- layout --------------------------------------------------------------
     def compose(self) -> ComposeResult:
+        # The layout class first, so the widgets are styled once, not again on mount.
+        self.update_layout(self.size.width)
         yield FactsHeader(id="facts")
         with Horizontal(id="body"):
             yield CommandTree(id="tree")
@@ -212,7 +215,7 @@ class TriageApp(App[int]):
                         yield UnexplainedPanel(id="unexplained")
                     with TabPane("Bookmarks", id="bookmarks-tab"):
                         yield BookmarksPanel(id="bookmarks")
-        yield Footer(compact=True)
+        yield KeysFooter(compact=True)
 
     @property
     def log_view(self) -> LogView:

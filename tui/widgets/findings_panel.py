@@ -116,6 +116,8 @@ class FindingsPanel(Vertical, can_focus=False):
 
     def finding_prompt(self, finding: Finding) -> Content:
         count = len(finding.evidence)
+        # Evidence is capped per signal; say how many more lines matched.
+        more = sum(r.truncated for r in finding.signals.values() if r.value)
         sev = finding.severity
         parts: list[Content | tuple[str, str] | str] = [
             (f"{SEVERITY_BADGES.get(sev, sev.upper()[:4])} ", f"bold $sev-{sev}"),
@@ -124,7 +126,8 @@ class FindingsPanel(Vertical, can_focus=False):
             parts.append(("DRAFT ", "bold reverse $warning"))
         parts.append((_safe(finding.title), "bold" if sev in ("critical", "high") else ""))
         if count:
-            parts.append((f"  {count} line{'s' if count != 1 else ''}", "$text-muted"))
+            total = f"{count}+" if more else str(count)
+            parts.append((f"  {total} line{'s' if count != 1 else ''}", "$text-muted"))
         return Content.assemble(*parts)
 
     @property

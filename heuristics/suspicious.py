@@ -19,6 +19,7 @@ from bisect import bisect_right
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
+from itertools import islice
 from pathlib import Path
 from typing import Any
 
@@ -256,6 +257,9 @@ def is_suspicious(text: str, section: Any = None, rules: Rules | None = None) ->
     return (rules or default_rules()).is_suspicious(text, section)
 
 
+CHUNK_LINES = 20_000
+
+
 def _output_sections(document: Any) -> Iterable[Any]:
     return (s for s in document.sections if not s.is_category_marker)
 
@@ -271,23 +275,24 @@ def suspicious_lines(document: Any, rules: Rules | None = None) -> list[int]:
     for section in _output_sections(document):
         if rules.silenced(section):
             continue
-        numbers = list(section.output_line_numbers())
-        if not numbers:
-            continue
-        texts = [document.output_text(section, n) for n in numbers]
-        hits = rules.hits_in(texts)
-        if not hits:
-            continue
-        candidates = [texts[i] for i in hits]
-        benign = set(gated_hits(rules.benign_entries, candidates))
         scoped = rules._scoped(section)
-        for position, index in enumerate(hits):
-            if position in benign:
+        # Whole lines in chunks: a hit never spans lines, and the joined and
+        # lower-cased copies stay small however big the section is.
+        numbers_iter = section.output_line_numbers()
+        while numbers := list(islice(numbers_iter, CHUNK_LINES)):
+            texts = [document.output_text(section, n) for n in numbers]
+            hits = rules.hits_in(texts)
+            if not hits:
                 continue
-            if scoped and any(r.regex is None or r.regex.search(candidates[position])
-                              for r in scoped):
-                continue
-            found.append(numbers[index])
+            candidates = [texts[i] for i in hits]
+            benign = set(gated_hits(rules.benign_entries, candidates))
+            for position, index in enumerate(hits):
+                if position in benign:
+                    continue
+                if scoped and any(r.regex is None or r.regex.search(candidates[position])
+                                  for r in scoped):
+                    continue
+                found.append(numbers[index])
     found.sort()
     return found
 

@@ -52,7 +52,11 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 from textual.worker import get_current_worker
 from triagebench.parser import Document, plain_text, printable
-from triagebench.themes import SEVERITIES, SEVERITY_RANK
+from triagebench.themes import (
+    SEVERITIES,
+    SEVERITY_DEFAULTS,  # fallback $sev-* colours, one definition
+    SEVERITY_RANK,
+)
 
 from .log_index import (
     RowMap,
@@ -70,22 +74,6 @@ from .log_render import is_suspicious, lexer_for, line_text, syntax_spans
 
 if TYPE_CHECKING:
     from triagebench.heuristics.model import Finding, Findings
-
-try:  # the app's theme tokens, when the themes package provides them
-    from triagebench.themes import SEVERITY_DEFAULTS as _THEME_DEFAULTS
-except ImportError:  # pragma: no cover - themes package without the tokens
-    _THEME_DEFAULTS = {}
-
-SEVERITY_DEFAULTS: dict[str, str] = {
-    "sev-critical": "#e5484d",
-    "sev-high": "#f76b15",
-    "sev-medium": "#e2a336",
-    "sev-low": "#3e9fd6",
-    "sev-info": "#8b8d98",
-    "sev-suspect": "#b78fd6",
-    **_THEME_DEFAULTS,
-}
-"""Fallback colours when the app's theme does not define the ``$sev-*`` variables."""
 
 SCAN_BUDGET = 30.0
 """Seconds a background search/filter may take before it is abandoned."""

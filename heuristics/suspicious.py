@@ -66,17 +66,7 @@ class Rules:
         """Does ``text`` contain a suspicious word (before the benign check)?"""
         if not self.entries:
             return self.suspicious.search(text) is not None
-        low = fold_text(text)
-        for literals, pattern in self.entries:
-            if literals is not None:
-                for literal in literals:
-                    if literal in low:
-                        break
-                else:
-                    continue
-            if pattern.search(text) is not None:
-                return True
-        return False
+        return _any_entry_matches(self.entries, text)
 
     def hits_in(self, texts: Sequence[str]) -> list[int]:
         """Indices of ``texts`` that ``hit`` (block-wise, see ``gated_hits``)."""
@@ -97,16 +87,8 @@ class Rules:
 
     def is_benign(self, text: str, section: Any = None) -> bool:
         if self.benign_entries:
-            low = fold_text(text)
-            for literals, pattern in self.benign_entries:
-                if literals is not None:
-                    for literal in literals:
-                        if literal in low:
-                            break
-                    else:
-                        continue
-                if pattern.search(text) is not None:
-                    return True
+            if _any_entry_matches(self.benign_entries, text):
+                return True
         elif self.benign_global is not None and self.benign_global.search(text):
             return True
         return any(r.regex is None or r.regex.search(text) for r in self._scoped(section))
@@ -124,6 +106,19 @@ def _compile(pattern: Any, where: str) -> re.Pattern[str]:
         return re.compile(pattern, re.IGNORECASE)
     except re.error as exc:
         raise RulesError(f"{where}: bad regex {pattern!r}: {exc}") from None
+
+
+def _any_entry_matches(entries: Sequence[tuple[tuple[str, ...] | None, re.Pattern[str]]],
+                       text: str) -> bool:
+    """Does any entry's regex match ``text``? An entry's regex only runs when one of its
+    literals occurs in the case-folded text (or it has none)."""
+    low = fold_text(text)
+    for literals, pattern in entries:
+        if literals is not None and not any(literal in low for literal in literals):
+            continue
+        if pattern.search(text) is not None:
+            return True
+    return False
 
 
 def gated_hits(entries: Sequence[tuple[tuple[str, ...] | None, re.Pattern[str]]],

@@ -8,11 +8,8 @@ match counts, hidden lines, clipboard content, theme, screens.
 
 from __future__ import annotations
 
-import asyncio
-import functools
 import json
 import threading
-from collections.abc import Callable, Coroutine
 from pathlib import Path
 from typing import Any
 
@@ -27,33 +24,14 @@ from triagebench.tui.settings import load_settings
 from triagebench.tui.widgets.command_tree import CommandTree
 from triagebench.tui.widgets.search_bar import SearchBar
 
+from tests.pilot import run_async
 from tests.test_tui_app_helpers import (
     MIGRATION,
     TIMEOUT,
-    engine_available,
-    install_stand_in_engine,
     write_sample,
 )
 
-
-def run_async(test: Callable[..., Coroutine[Any, Any, None]]) -> Callable[..., None]:
-    """Run an async Pilot test with ``asyncio.run`` (no async pytest plugin is installed)."""
-    @functools.wraps(test)
-    def wrapper(*args: Any, **kwargs: Any) -> None:
-        asyncio.run(test(*args, **kwargs))
-
-    return wrapper
-
-
-@pytest.fixture(autouse=True)
-def isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Settings in a temp folder, no real local clipboard, the engine (or its stand-in)."""
-    monkeypatch.setenv("TRIAGE_CONFIG_DIR", str(tmp_path / "config"))
-    monkeypatch.setenv("TRIAGE_DATA_DIR", str(tmp_path / "data"))
-    monkeypatch.setenv("TRIAGE_DRAFTS", str(tmp_path / "drafts"))
-    monkeypatch.setattr(clipboard, "local_copy", lambda text: True)
-    if not engine_available():
-        install_stand_in_engine(monkeypatch)
+pytestmark = pytest.mark.usefixtures("no_local_clipboard")
 
 
 @pytest.fixture()

@@ -6,11 +6,7 @@ in the panel, opens the note editor on ``EditNote`` and stores what it returns.
 
 from __future__ import annotations
 
-import asyncio
-import functools
-from collections.abc import Callable, Coroutine
 from pathlib import Path
-from typing import Any
 
 import pytest
 from textual.app import App, ComposeResult
@@ -21,6 +17,7 @@ from triagebench.tui.screens.note_editor import NoteEditor
 from triagebench.tui.session import Session
 from triagebench.tui.widgets.bookmarks_panel import BookmarksPanel
 
+from tests.pilot import run_async
 from tests.test_refs import diagnostics_text, line_of
 
 
@@ -29,13 +26,6 @@ def _data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("TRIAGE_DATA_DIR", str(tmp_path / "data"))
 
 
-def run_async(test: Callable[..., Coroutine[Any, Any, None]]) -> Callable[..., None]:
-    """Run an async Pilot test with ``asyncio.run`` (no async pytest plugin is installed)."""
-    @functools.wraps(test)
-    def wrapper(*args: Any, **kwargs: Any) -> None:
-        asyncio.run(test(*args, **kwargs))
-
-    return wrapper
 
 
 class Host(App[None]):

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
-import functools
 import os
 import tomllib
 from pathlib import Path
@@ -15,17 +13,8 @@ from triagebench.heuristics import evaluate, load_file
 from triagebench.parser import Document
 from triagebench.tui.screens.draft_editor import DraftEditor
 
+from tests.pilot import run_async
 from tests.test_drafts_fixture import DMESG, line_of, lines_of, make_document, make_text
-
-
-def run_async(test):
-    """Run an async Pilot test with ``asyncio.run`` (no async pytest plugin is installed)."""
-
-    @functools.wraps(test)
-    def wrapper(*args, **kwargs):
-        asyncio.run(test(*args, **kwargs))
-
-    return wrapper
 
 
 class Host(App[None]):

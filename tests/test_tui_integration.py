@@ -9,23 +9,20 @@ draft editor's corpus is one small file, and nothing reaches a real clipboard.
 
 from __future__ import annotations
 
-import asyncio
-import functools
 import json
 import shutil
-from collections.abc import Callable, Coroutine
 from pathlib import Path
 from typing import Any
 
 import pytest
 from textual.widgets import Input, OptionList, TextArea
 from triagebench.heuristics.mining import template_regex
-from triagebench.tui import clipboard
 from triagebench.tui.app import KEYS, TriageApp, create_app
 from triagebench.tui.commands import open_tui
 from triagebench.tui.screens.draft_editor import DraftEditor
 from triagebench.tui.screens.note_editor import NoteEditor
 
+from tests.pilot import run_async
 from tests.test_drafts_fixture import make_text
 
 MIGRATION_HEURISTIC = '''
@@ -44,22 +41,10 @@ in = ["journalctl *"]
 regex = 'balena\\.service: start operation timed out'
 '''
 
-
-def run_async(test: Callable[..., Coroutine[Any, Any, None]]) -> Callable[..., None]:
-    """Run an async Pilot test with ``asyncio.run`` (no async pytest plugin is installed)."""
-    @functools.wraps(test)
-    def wrapper(*args: Any, **kwargs: Any) -> None:
-        asyncio.run(test(*args, **kwargs))
-
-    return wrapper
+pytestmark = pytest.mark.usefixtures("no_local_clipboard")
 
 
-@pytest.fixture(autouse=True)
-def isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("TRIAGE_CONFIG_DIR", str(tmp_path / "config"))
-    monkeypatch.setenv("TRIAGE_DATA_DIR", str(tmp_path / "data"))
-    monkeypatch.setenv("TRIAGE_DRAFTS", str(tmp_path / "drafts"))
-    monkeypatch.setattr(clipboard, "local_copy", lambda text: True)
+
 
 
 @pytest.fixture()

@@ -14,18 +14,10 @@ from pathlib import Path
 import pytest
 from triagebench.tui.app import TriageApp, create_app
 
-from tests.test_tui_app_helpers import engine_available, install_stand_in_engine, write_sample
+from tests.test_tui_app_helpers import write_sample
 
 SAMPLE_DIR = Path("/tmp/triagebench-snapshot-sample")
 
-
-@pytest.fixture(autouse=True)
-def isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("TRIAGE_CONFIG_DIR", str(tmp_path / "config"))
-    monkeypatch.setenv("TRIAGE_DATA_DIR", str(tmp_path / "data"))
-    monkeypatch.setenv("TRIAGE_DRAFTS", str(tmp_path / "drafts"))
-    if not engine_available():
-        install_stand_in_engine(monkeypatch)
 
 
 def build(theme: str) -> TriageApp:

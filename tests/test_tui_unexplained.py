@@ -7,11 +7,7 @@ the ``JumpTo`` / ``Promote`` messages the panel posts.
 
 from __future__ import annotations
 
-import asyncio
-import functools
 import re
-from collections.abc import Callable, Coroutine
-from typing import Any
 
 from textual.app import App, ComposeResult
 from textual.widgets import OptionList, Static
@@ -20,16 +16,8 @@ from triagebench.heuristics.suspicious import unexplained
 from triagebench.parser import Document, parse_text
 from triagebench.tui.widgets.unexplained_panel import UnexplainedPanel
 
+from tests.pilot import run_async
 from tests.test_heuristics_support import diagnostics_text
-
-
-def run_async(test: Callable[..., Coroutine[Any, Any, None]]) -> Callable[..., None]:
-    """Run an async Pilot test with ``asyncio.run`` (no async pytest plugin is installed)."""
-    @functools.wraps(test)
-    def wrapper(*args: Any, **kwargs: Any) -> None:
-        asyncio.run(test(*args, **kwargs))
-
-    return wrapper
 
 
 def _doc() -> Document:

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
-from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from rich.style import Style
@@ -33,34 +32,12 @@ MAX_SYNTAX_CHARS = 400_000
 
 TAB_SIZE = 8
 
-SUSPICIOUS_RE = re.compile(
-    r"\b(error|fail(ed|ure)?|fatal|panic|timed? ?out|denied|refused|corrupt|oom|segfault)\b",
-    re.IGNORECASE,
-)
-
-
-def _fallback_is_suspicious(text: str) -> bool:
-    """True for lines that look like an error (used until heuristics.suspicious exists)."""
-    return SUSPICIOUS_RE.search(text) is not None
-
-
-def _load_is_suspicious() -> Callable[[str], bool]:
-    try:  # the heuristics package may provide a better classifier
-        from triagebench.heuristics.suspicious import is_suspicious  # type: ignore[import-not-found]
-    except ImportError:
-        return _fallback_is_suspicious
-    return is_suspicious  # type: ignore[no-any-return]
-
-
-_classifier: Callable[[str], bool] | None = None
-
-
 def is_suspicious(text: str) -> bool:
-    """True for lines that look like an error (``heuristics.suspicious`` when present)."""
-    global _classifier
-    if _classifier is None:
-        _classifier = _load_is_suspicious()
-    return _classifier(text)
+    """True for lines that look like an error: the one vocabulary (with its benign list)
+    of ``heuristics.suspicious``, imported on first use to keep the first frame light."""
+    from triagebench.heuristics.suspicious import is_suspicious as classify
+
+    return classify(text)
 
 
 def safe_ansi(raw: str) -> str:

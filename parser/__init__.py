@@ -8,6 +8,7 @@ holds (each member of a zip), and ``parse_text(text)`` for text already in memor
 
 from __future__ import annotations
 
+from .checks import looks_like_json, parse_checks
 from .document import CATEGORIES, Document, Section, Stream, Timing
 from .facts import FACT_NAMES, extract_facts
 from .reader import STDIN, InputError, NamedInput, RawLines, open_inputs, read_lines
@@ -56,7 +57,20 @@ def parse_lines(lines: list[str], final_newline: bool, *, path: str, size_bytes:
 
 
 def parse_raw(raw: RawLines) -> Document:
-    """The Document of one input's lines (``Document.path`` is the input's name)."""
+    """The Document of one input's lines (``Document.path`` is the input's name).
+
+    JSON input is read as balena health checks (format ``health-checks``); JSON
+    that is not health checks is an ``InputError``, never an all-clear log.
+    """
+    if looks_like_json(raw.lines):
+        try:
+            doc = parse_checks(raw.lines, path=raw.path, size_bytes=raw.size_bytes)
+        except InputError:
+            raise
+        except ValueError:
+            pass  # not JSON after all: a text log that starts with a brace
+        else:
+            return doc
     return parse_lines(raw.lines, raw.final_newline, path=raw.path, size_bytes=raw.size_bytes,
                        replaced_chars=raw.replaced_chars)
 

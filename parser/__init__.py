@@ -62,7 +62,7 @@ def parse_raw(raw: RawLines) -> Document:
     JSON input is read as balena health checks (format ``health-checks``); JSON
     that is not health checks is an ``InputError``, never an all-clear log.
     """
-    if looks_like_json(raw.lines):
+    if looks_like_json(raw.lines, raw.size_bytes):
         try:
             doc = parse_checks(raw.lines, path=raw.path, size_bytes=raw.size_bytes)
         except InputError:

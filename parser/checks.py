@@ -53,8 +53,19 @@ def section_key(name: str) -> str:
     return KEY_PREFIX + name
 
 
-def looks_like_json(lines: list[str]) -> bool:
-    """True when the first non-blank character of the input opens a JSON object or array."""
+MAX_JSON_BYTES = 64 << 20
+"""Larger inputs are not tried as JSON (health checks are kilobytes; a big log may start with ``[``)."""
+
+
+def looks_like_json(lines: list[str], size_bytes: int = 0) -> bool:
+    """True when the first non-blank character of the input opens a JSON object or array.
+
+    An input over ``MAX_JSON_BYTES`` counts only when its start names health-check keys.
+    """
+    if size_bytes > MAX_JSON_BYTES:
+        head = "\n".join(lines[:20])[:HINT_BYTES]
+        if '"diagnose_version"' not in head and '"checks"' not in head:
+            return False
     for line in lines[:50]:
         stripped = line.lstrip("\ufeff \t\r")
         if stripped:

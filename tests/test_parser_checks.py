@@ -197,3 +197,13 @@ def test_status_with_raw_newlines_and_blank_status_are_kept_readable(tmp_path: P
     lines = [document.line(n) for s in document.sections for n in s.output_line_numbers()]
     assert lines == ["success: false", "User service 'api' healthcheck failed, count: 5",
                      "exit code: 1, output: x", "success: false", NO_STATUS]
+
+
+def test_dmesg_log_that_starts_with_a_bracket_is_still_a_log(tmp_path: Path) -> None:
+    """``[    0.000000]`` is a JSON array on its own; the rest of the line is not JSON."""
+    text = ("[    0.000000] Booting Linux on physical CPU 0x0\n"
+            "[    2.113021] Under-voltage detected! (0x00050005)\n")
+    document = parse_file(str(_write(tmp_path, "dmesg.log", text)))
+    assert document.format == "plain-log"
+    assert "rpi-under-voltage" in {f.id for f in evaluate(
+        document, load_library(dirs=(), builtin=True)).matches}

@@ -95,14 +95,15 @@ class Source(io.RawIOBase):
 
     def readinto(self, buffer) -> int:  # type: ignore[override]
         view = memoryview(buffer).cast("B")
-        if self._prefix:
+        n = 0
+        if self._prefix:  # the prefix, topped up from the stream so a first read is full-size
             n = min(len(view), len(self._prefix))
             view[:n] = self._prefix[:n]
             self._prefix = self._prefix[n:]
-        else:
-            data = self._inner.read(len(view))
-            n = len(data)
-            view[:n] = data
+        if n < len(view) and not self._prefix:
+            data = self._inner.read(len(view) - n)
+            view[n:n + len(data)] = data
+            n += len(data)
         self.consumed += n
         return n
 

@@ -291,3 +291,11 @@ def test_tar_gz_is_told_apart(tmp_path: Path) -> None:
         parse_file(str(tar_path))
     assert str(caught.value) == (f"{tar_path}: is a tar archive; extract it first "
                                  "(gzip, xz, bz2, zstd and zip are read directly)")
+
+
+def test_binary_after_a_text_prefix_is_still_caught(tmp_path: Path) -> None:
+    """The binary sniff sees a full first chunk, not only the few bytes used to tell the format."""
+    path = tmp_path / "mostly-binary.log"
+    path.write_bytes(b"header line of text\n" * 30 + bytes(range(32)) * 2000)
+    with pytest.raises(InputError, match=r"looks like a binary file, not diagnostics text$"):
+        parse_file(str(path))

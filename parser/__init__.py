@@ -18,8 +18,7 @@ from .text import plain_text, printable
 __all__ = [
     "CATEGORIES", "FACT_NAMES", "STDIN", "Document", "InputError", "NamedInput", "Section",
     "Stream", "Timing", "open_inputs", "parse_file", "parse_input", "parse_raw", "parse_text",
-    "plain_text",
-    "printable",
+    "plain_text", "printable",
 ]
 
 

@@ -15,7 +15,8 @@ from typing import Any
 
 from .text import plain_text
 
-CATEGORIES = ("BALENA", "BOOT", "HARDWARE", "NETWORK", "OS", "SUPERVISOR", "TIME")
+CATEGORIES = ("BALENA", "BOOT", "CHECKS", "HARDWARE", "NETWORK", "OS", "SUPERVISOR", "TIME")
+"""Section categories; ``CHECKS`` holds balena health checks (``parser/checks.py``)."""
 
 # Kinds of place a line can belong to (see ``Document.place_of``).
 PREAMBLE = "preamble"

@@ -448,6 +448,7 @@ def check_time(capture: Capture, os_version: str | None) -> StateItem:
     selected = None
     sources = 0
     chrony_down = False
+    chrony_command: str | None = None
     chrony_evidence: list[EvidenceLine] = []
     for section in capture.sections(r"chronyc sources(?: -v)?"):
         for stream in ("stdout", "stderr"):
@@ -463,7 +464,7 @@ def check_time(capture: Capture, os_version: str | None) -> StateItem:
                         chrony_evidence.insert(0, capture.evidence(section, number))
                     elif len(chrony_evidence) < 3 and selected is None:
                         chrony_evidence.append(capture.evidence(section, number))
-        command = command or section.command
+        chrony_command = chrony_command or section.command
     leap = None
     for section in capture.sections(r"chronyc tracking"):
         for number, text in capture.lines(section):
@@ -471,6 +472,7 @@ def check_time(capture: Capture, os_version: str | None) -> StateItem:
             if match:
                 leap = match.group(1)
                 chrony_evidence.append(capture.evidence(section, number))
+                chrony_command = chrony_command or section.command
     chrony_synced = selected is not None or (leap == "Normal" and not sources)
     chrony_unsynced = chrony_down or (sources > 0 and selected is None) or (
         leap is not None and leap.startswith("Not synchroni"))
@@ -480,16 +482,16 @@ def check_time(capture: Capture, os_version: str | None) -> StateItem:
         note = " (timedatectl says no: chrony does not set the kernel flag)" if timedatectl is False else ""
         value = f"chrony synchronised to {selected}" if selected else "chrony leap status Normal"
         return _item(key, label, group, "ok", value + note, chrony_evidence[:2] + evidence,
-                     command, "time synced")
+                     chrony_command, "time synced")
     if chrony_unsynced:
         why = "chronyd not answering" if chrony_down else (
             f"no selected NTP source ({sources} listed, none ^*)" if sources and selected is None
             else f"chrony leap status {leap}")
         if timedatectl is True:
             return _item(key, label, group, "degraded", f"timedatectl says synchronised but {why}",
-                         chrony_evidence[:3] + evidence, command, "time sync uncertain")
+                         chrony_evidence[:3] + evidence, chrony_command, "time sync uncertain")
         return _item(key, label, group, "failed", f"not synchronised: {why}",
-                     chrony_evidence[:3] + evidence, command, "time NOT synced")
+                     chrony_evidence[:3] + evidence, chrony_command, "time NOT synced")
     if timedatectl is True:
         return _item(key, label, group, "ok", "timedatectl: synchronized", evidence, command,
                      "time synced")
@@ -704,6 +706,8 @@ def check_temperature(capture: Capture) -> StateItem:
         if zone is not None and value is not None:
             zones.append((zone, value, capture.evidence(section, number), zone_type))
             zone = None
+        elif zone is not None and stripped.lstrip("-").isdigit():
+            zone = None  # a reading too long to be a temperature: unreadable, skipped
         elif zone is not None and stripped:
             zone_type = stripped[:40]  # a type line, where a variant of the loop prints it
     plausible = [z for z in zones if -40000 <= z[1] <= 150000]

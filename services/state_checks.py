@@ -256,9 +256,7 @@ def check_registry(capture: Capture) -> StateItem:
     sections = capture.sections(rf"{ENGINES} logs .*") + capture.sections(
         r"journalctl .*-u (?:balena|resin)-supervisor.*")
     for section in sections:
-        for number, text in capture.lines(section):
-            if "Image download" not in text and "Failed to download image" not in text:
-                continue
+        for number, text in capture.lines(section, needles=("Image download", "Failed to download")):
             if search(IMAGE_OK_RE, text):
                 last = (True, capture.evidence(section, number), section.command)
             elif (search(IMAGE_FAIL_RE, text) and search(REGISTRY_NET_RE, text)
@@ -777,9 +775,12 @@ def check_throttling(capture: Capture, is_rpi: bool) -> StateItem:
     under_count = 0
     temp_throttles: list[EvidenceLine] = []
     from_boot = False
-    for index, (number, text) in enumerate(capture.lines(section)):
-        if index < 5 and search(BOOT_RE, text):
+    for index, (_, text) in enumerate(capture.lines(section)):
+        if index >= 5:
+            break
+        if search(BOOT_RE, text):
             from_boot = True
+    for number, text in capture.lines(section, needles=("oltage", "threshold")):
         if "oltage" in text:
             match = search(FIRMWARE_RE, text)
             if match:

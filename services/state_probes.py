@@ -89,10 +89,31 @@ class Capture:
                 continue
         return found
 
-    def lines(self, section: Section, stream: str = "stdout") -> Iterator[tuple[int, str]]:
-        """``(line number, plain text)`` of a section's output (glued ``real`` removed)."""
-        for number in section.output_line_numbers(stream):
-            yield number, self.doc.output_text(section, number)[:LINE_CAP]
+    def lines(self, section: Section, stream: str = "stdout",
+              needles: tuple[str, ...] = ()) -> Iterator[tuple[int, str]]:
+        """``(line number, plain text)`` of a section's output (glued ``real`` removed).
+
+        With ``needles``, only lines whose raw text contains one of them (a cheap test that
+        spares cleaning every line of a 100,000-line log section)."""
+        if not needles:
+            for number in section.output_line_numbers(stream):
+                yield number, self.doc.output_text(section, number)[:LINE_CAP]
+            return
+        streams = []
+        if stream in ("stdout", "any"):
+            streams.append(section.stdout)
+        if stream in ("stderr", "any") and section.stderr is not None:
+            streams.append(section.stderr)
+        for block in streams:
+            if not block.count:
+                continue
+            first = block.first_line
+            chunk = self.doc.lines[first - 1:first - 1 + block.count]
+            hits: set[int] = set()
+            for needle in needles:  # one C-speed pass per needle, not a generator per line
+                hits.update(i for i, text in enumerate(chunk) if needle in text)
+            for index in sorted(hits):
+                yield first + index, self.doc.output_text(section, first + index)[:LINE_CAP]
 
     def evidence(self, section: Section, number: int) -> EvidenceLine:
         text = self.doc.output_text(section, number)

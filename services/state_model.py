@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
 STATES = ("ok", "degraded", "failed", "unknown")
+# Items whose *ok* phrase the sentence names (problems of any item are always named first).
+SENTENCE_OK_KEYS = ("engine", "supervisor", "api", "vpn", "time", "data_disk", "memory")
 GROUPS = ("engine", "supervisor", "network", "time", "storage", "memory", "hardware", "os")
 _SEVERITY = {"ok": 0, "degraded": 1, "failed": 2}
 
@@ -100,10 +102,13 @@ class DeviceState:
 
     @property
     def sentence(self) -> str:
-        """One line: problems first, then what is fine ("Engine up, supervisor healthy, ...")."""
+        """One line: every problem first (failed, then degraded), then the core items that
+        are fine ("Engine up, supervisor healthy, API reachable, ..., disk 12 %, memory 56 %
+        free"); unknown items are not named."""
         bad = [i for i in self.items if i.state in ("failed", "degraded") and i.phrase]
         bad.sort(key=lambda i: -_SEVERITY[i.state])
-        good = [i for i in self.items if i.state == "ok" and i.phrase]
+        good = [i for i in self.items
+                if i.state == "ok" and i.phrase and i.key in SENTENCE_OK_KEYS]
         phrases = [i.phrase for i in bad + good]
         if not phrases:
             return "No live checks in this capture: the device state is unknown."
@@ -117,4 +122,4 @@ class DeviceState:
         }
 
 
-__all__ = ["GROUPS", "STATES", "DeviceState", "EvidenceLine", "StateItem", "worst"]
+__all__ = ["GROUPS", "SENTENCE_OK_KEYS", "STATES", "DeviceState", "EvidenceLine", "StateItem", "worst"]

@@ -109,9 +109,8 @@ def test_sample_evidence_points_at_the_section_it_names(name: str) -> None:
 def test_healthy_sample_reads_like_the_issue_asks() -> None:
     _, state = sample("healthy-rpi0-2w-2.87.16.txt")
     assert state.verdict == "ok"
-    assert state.sentence.startswith("Engine up, supervisor healthy, API reachable, VPN connected")
-    assert "time synced" in state.sentence and "disk 12 %" in state.sentence
-    assert "memory 56 % free" in state.sentence
+    assert state.sentence == ("Engine up, supervisor healthy, API reachable, VPN connected, "
+                              "time synced, disk 12 %, memory 56 % free")
     assert state.counts == {"ok": 14, "degraded": 0, "failed": 0, "unknown": 1}
     assert all(state.group_state(g) == "ok" for g in GROUPS)
 
@@ -122,6 +121,14 @@ def test_undervoltage_sdcard_sample_shows_its_failed_items_first() -> None:
     assert state.sentence.startswith("Data partition read-only, under-voltage since boot")
     assert state.group_state("storage") == "failed"
     assert state.group_state("hardware") == "degraded"
+
+
+def test_sentence_names_problems_first() -> None:
+    _, state = sample("s18-s21-dns-ntp-vpn-clock-in-past-cm4-2.85.2.txt")
+    assert state.sentence == ("API unreachable, VPN not connected, time NOT synced, DNS flaky, "
+                              "engine up, supervisor healthy, disk 15 %, memory 61 % free")
+    _, full = sample("s14-s17-oom-disk-full-fincm3-2.94.4.txt")
+    assert full.sentence.startswith("Disk 100 % (full), memory 4 % free (LOW), engine up")
 
 
 def test_plain_journal_has_no_live_checks_and_says_so() -> None:

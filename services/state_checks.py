@@ -9,6 +9,7 @@ so the state and the heuristics that mirror them do not disagree.
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from typing import NamedTuple
 
 from triagebench.heuristics import compare_versions
 from triagebench.parser import Section
@@ -71,9 +72,8 @@ def check_engine(capture: Capture) -> StateItem:
         command = section.command
         running = active == "active" and sub in ("running", "")
         if active in ("activating", "deactivating", "reloading"):
-            running = None
-            evidence_state = f"{active} ({sub})" if sub else active
-            return _item(key, label, group, "degraded", f"engine unit is {evidence_state}",
+            shown = f"{active} ({sub})" if sub else active
+            return _item(key, label, group, "degraded", f"engine unit is {shown}",
                          evidence, command, f"engine {active}")
     answering: bool | None = None
     for section in capture.sections(rf"{ENGINES} (?:ps -a|info)"):
@@ -382,9 +382,7 @@ def check_dns(capture: Capture) -> StateItem:
             continue
         elif code is not None and line is not None:
             results.append((True, line, section.command))  # got past DNS (refused, TLS, ...)
-        elif first_output(capture, section) is not None:
-            first = first_output(capture, section)
-            assert first is not None
+        elif (first := first_output(capture, section)) is not None:
             results.append((True, capture.evidence(section, first[0]), section.command))
     for section in capture.sections(r"ping (?:-\S+ (?:\d+ )?)*\S+"):
         for stream in ("stdout", "stderr"):
@@ -548,10 +546,19 @@ def check_data_mount(capture: Capture) -> StateItem:
                  [capture.header(sections[0])], sections[0].command)
 
 
-def _df_row(capture: Capture, key_pattern: str, column: str
-            ) -> tuple[int | None, str | None, EvidenceLine | None, Section | None, bool]:
-    """``(percent, mount point, evidence, section, section_found)`` of the data partition
-    row of a df section whose header has ``column`` (``Use%`` or ``IUse%``)."""
+class DfRow(NamedTuple):
+    """The data partition's row of a df section (``present``: such a section exists)."""
+
+    percent: int | None
+    point: str | None
+    line: EvidenceLine | None
+    section: Section | None
+    present: bool
+
+
+def _df_row(capture: Capture, key_pattern: str, column: str) -> DfRow:
+    """The data partition row of a df section whose header has ``column`` (``Use%`` for
+    ``df -h``, ``IUse%`` for ``df -ih``): the header decides, not only the command."""
     sections = capture.sections(key_pattern)
     for section in sections:
         header: list[str] | None = None
@@ -570,16 +577,16 @@ def _df_row(capture: Capture, key_pattern: str, column: str
             percent = to_int(match.group(1), 3) if match else None
             if percent is not None and percent > 100:
                 percent = None
-            row = (percent, point, capture.evidence(section, number), section, True)
+            row = DfRow(percent, point, capture.evidence(section, number), section, True)
             if point == "/mnt/data":
                 return row
             best = best or row
         if best:
             return best
-    return None, None, None, sections[0] if sections else None, bool(sections)
+    return DfRow(None, None, None, sections[0] if sections else None, bool(sections))
 
 
-def _percent_item(key: str, label: str, what: str, found: tuple, fail_at: int, warn_at: int,
+def _percent_item(key: str, label: str, what: str, found: DfRow, fail_at: int, warn_at: int,
                   phrase_word: str) -> StateItem:
     percent, point, line, section, present = found
     if not present:

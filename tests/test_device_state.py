@@ -430,7 +430,8 @@ def test_failed_units() -> None:
      "up 23 min, booted 2022-05-09 09:58 UTC (device clock)"),
 ])
 def test_uptime_busybox_forms(text: str, value: str) -> None:
-    """busybox prints ``up 3 days,  4:02``; the bundled samples omit that comma: both read.
+    """The real 4.22.11 capture (diagnostics-to-json tests/data) prints ``up 3 days  2:29``
+    with no comma, procps prints ``up 3 days,  2:29``: both read.
     The boot time is the uptime section's timestamp (2022-05-09 10:21:14) minus the uptime."""
     item = state_of("uptime", capture({"uptime": [text]}))
     assert (item.state, item.value) == ("ok", value)

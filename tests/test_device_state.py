@@ -11,6 +11,8 @@ from functools import cache
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from triagebench.heuristics import evaluate, load_library
 from triagebench.parser import Document, parse_file, parse_text
 from triagebench.services.state import GROUPS, ITEM_KEYS, DeviceState, device_state
@@ -450,3 +452,39 @@ def test_services_never_import_textual() -> None:
             "for m in sys.modules))")
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert result.stdout.strip() == "False"
+
+
+LIVE_KEYS = ("balena ps -a", "systemctl status balena --no-pager", HEALTHY, API, GOOGLE,
+             "ping -c 1 -W 3 google.co.uk", "systemctl status openvpn-resin --no-pager", OVPN,
+             "chronyc sources", "chronyc tracking", "timedatectl status", "mount", "df -h",
+             "df -ih", "free -h", THERMAL, "dmesg -T", "systemctl list-units --failed --no-pager",
+             "uptime", "vcgencmd get_throttled")
+FRAGMENTS = ("Active: active (running)", "Active: failed", "OK", "throttled=0x", "^* ", "^? ",
+             "System clock synchronized: ", "on /mnt/data type ext4 (", "% /mnt/data",
+             "Under-voltage detected! (0x", "/sys/class/thermal/thermal_zone0",
+             "Initialization Sequence Completed", "curl: (", "Cannot connect to the balenaEngine daemon at unix://",
+             " up ", "load average", "Mem:", "total", "loaded failed failed", "\x1b[31m", "\x00",
+             "\x9b", "9" * 400, "nan", "-1", "\r")
+
+
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.dictionaries(
+    st.sampled_from(LIVE_KEYS),
+    st.lists(st.lists(st.one_of(st.sampled_from(FRAGMENTS), st.text(max_size=12)), max_size=6)
+             .map("".join).map(lambda t: t.replace("\n", " ")), max_size=5),
+    max_size=8))
+def test_any_live_section_content_gives_a_valid_state(sections: dict[str, list[str]]) -> None:
+    """Whatever the sections hold, every item gets a valid state, evidence that points into
+    the file and prints safely, and an unknown item is never counted as ok."""
+    document = capture(sections)
+    state = device_state(document)
+    assert [i.key for i in state.items] == list(ITEM_KEYS)
+    for item in state.items:
+        assert item.state in ("ok", "degraded", "failed", "unknown")
+        for line in item.evidence:
+            assert 1 <= line.line <= document.line_count
+            assert not any(ord(c) < 32 or 0x7f <= ord(c) <= 0x9f for c in line.text)
+    known = [i.state for i in state.items if i.state != "unknown"]
+    assert state.verdict == ("unknown" if not known else
+                             "failed" if "failed" in known else
+                             "degraded" if "degraded" in known else "ok")

@@ -110,7 +110,7 @@ def check_engine(capture: Capture) -> StateItem:
                      evidence, command, "engine down")
     if answering or running:
         value = "running and answering" if answering and running else (
-            "answering (`ps` listed the containers)" if answering else "running (systemd)")
+            f"answering (`{command}` replied)" if answering else "running (systemd)")
         return _item(key, label, group, "ok", value, evidence, command, "engine up")
     return _item(key, label, group, "unknown", "no engine status or `ps` output in the capture",
                  evidence, command)
@@ -326,8 +326,15 @@ def check_vpn(capture: Capture) -> StateItem:
     evidence: list[EvidenceLine] = []
     command = status_sections[0].command if status_sections else None
     if units:
-        active, sub, line, _ = units[0]
+        active, sub, line, section = units[0]
         evidence.append(line)
+        disabled = [n for n, text in capture.lines(section, needles=("Condition:",))
+                    if "start condition failed" in text]
+        if active != "active" and disabled:
+            # systemd skipped the unit on purpose (e.g. the VPN is disabled in config.json)
+            return _item(key, label, group, "unknown",
+                         f"openvpn unit is {active}: its start condition is not met (VPN disabled?)",
+                         [capture.evidence(section, disabled[0]), *evidence], command)
         if active != "active":
             return _item(key, label, group, "failed", f"openvpn unit is {active}", evidence,
                          command, "VPN down")

@@ -361,6 +361,10 @@ def test_engine_not_answering_is_failed_even_if_systemd_says_active() -> None:
     item = state_of("engine", doc)
     assert item.state == "failed"
     assert item.evidence[0].text.startswith("Cannot connect to the balenaEngine daemon")
+    info = capture({"balena info": ["Client:", " Debug Mode: false", "", "Server:",
+                                     "Server Version: 20.10.17"]})
+    assert (state_of("engine", info).state, state_of("engine", info).value) == (
+        "ok", "answering (`balena info` replied)")
     inactive = capture({"systemctl status balena --no-pager": [
         "     Active: failed (Result: watchdog) since Fri 2022-05-06 05:19:55 UTC; 3 min ago"]})
     assert state_of("engine", inactive).state == "failed"
@@ -387,6 +391,11 @@ def test_vpn_reads_the_current_boot_and_the_last_event() -> None:
     stopped = capture({"systemctl status openvpn-resin --no-pager": [
         "     Active: inactive (dead) since Mon 2022-05-09 06:00:00 UTC; 3h ago"]})
     assert state_of("vpn", stopped).state == "failed"
+    skipped = capture({"systemctl status openvpn-resin --no-pager": [
+        "     Active: inactive (dead)",
+        "  Condition: start condition failed at Mon 2022-05-09 06:00:00 UTC; 3h ago",
+        "             └─ ConditionPathExists=/etc/openvpn/openvpn.conf was not met"]})
+    assert state_of("vpn", skipped).state == "unknown"
 
 
 @pytest.mark.parametrize(("flags", "state"), [

@@ -29,6 +29,7 @@ from .state_probes import (
 
 # -- shared patterns ---------------------------------------------------------------
 ACTIVE_RE = compile_bounded(r"^\s*Active:\s+([a-z-]+)(?:\s+\(([^)]{0,80})\))?")
+SINCE_RE = compile_bounded(r";\s*(\S.{0,40}?) ago\s*$")
 CANNOT_CONNECT_RE = compile_bounded(
     r"Cannot connect to the (?:balenaEngine|Docker|balena-engine) daemon at unix://")
 PS_HEADER_RE = compile_bounded(r"^CONTAINER ID\s+IMAGE\s")
@@ -111,6 +112,9 @@ def check_engine(capture: Capture) -> StateItem:
     if answering or running:
         value = "running and answering" if answering and running else (
             f"answering (`{command}` replied)" if answering else "running (systemd)")
+        since = search(SINCE_RE, units[0][2].text) if units and running else None
+        if since:
+            value += f", up {since.group(1)}"  # a recent start hints at a restart loop
         return _item(key, label, group, "ok", value, evidence, command, "engine up")
     return _item(key, label, group, "unknown", "no engine status or `ps` output in the capture",
                  evidence, command)

@@ -29,7 +29,10 @@ verdict is ``ok`` only when every *known* item is ok.
 Items, in order (``key``: group): ``engine``: engine, ``supervisor``: supervisor, ``api``,
 ``registry``, ``vpn``, ``dns``: network, ``time``: time, ``data_mount``, ``data_disk``,
 ``data_inodes``: storage, ``memory``: memory, ``temperature``, ``throttling``: hardware,
-``failed_units``, ``uptime``: os. How each one decides is documented in ``state_checks``.
+``failed_units``, ``uptime``: os. How each one decides is in its reader's docstring: ``state_balena`` (engine,
+supervisor), ``state_network``, ``state_system`` (time, failed units, uptime),
+``state_hardware`` (storage, memory, temperature, throttling); ``state_probes`` holds the
+defensive reading helpers, ``state_model`` the dataclasses and the verdict.
 
 Cost: one pass over each small live-check section (never the big journals, except the
 supervisor log for the registry item and dmesg for firmware flags), regexes with timeouts.
@@ -39,25 +42,19 @@ from __future__ import annotations
 
 from triagebench.parser import Document
 
-from .state_checks import (
-    check_api,
+from .state_balena import check_engine, check_supervisor
+from .state_hardware import (
     check_data_disk,
     check_data_inodes,
     check_data_mount,
-    check_dns,
-    check_engine,
-    check_failed_units,
     check_memory,
-    check_registry,
-    check_supervisor,
     check_temperature,
     check_throttling,
-    check_time,
-    check_uptime,
-    check_vpn,
 )
 from .state_model import GROUPS, STATES, DeviceState, EvidenceLine, StateItem, worst
+from .state_network import check_api, check_dns, check_registry, check_vpn
 from .state_probes import Capture
+from .state_system import check_failed_units, check_time, check_uptime
 
 ITEM_KEYS = ("engine", "supervisor", "api", "registry", "vpn", "dns", "time", "data_mount",
              "data_disk", "data_inodes", "memory", "temperature", "throttling", "failed_units",

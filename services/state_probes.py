@@ -12,7 +12,7 @@ from collections.abc import Iterator
 import regex
 from triagebench.parser import Document, Section, printable
 
-from .state_model import EvidenceLine
+from .state_model import EvidenceLine, StateItem
 
 LINE_CAP = 4096
 EVIDENCE_CAP = 300
@@ -177,7 +177,31 @@ def first_output(capture: Capture, section: Section) -> tuple[int, str] | None:
     return None
 
 
+# systemctl status: "     Active: active (running) since Fri 2022-05-06 05:19:55 UTC; 3 days ago"
+ACTIVE_RE = compile_bounded(r"^\s*Active:\s+([a-z-]+)(?:\s+\(([^)]{0,80})\))?")
+
+
+def make_item(key: str, label: str, group: str, state: str, value: str,
+              evidence: list[EvidenceLine], command: str | None, phrase: str = "") -> StateItem:
+    """A ``StateItem`` with at most 8 evidence lines (the first is the jump target)."""
+    return StateItem(key=key, label=label, group=group, state=state, value=value,
+                     evidence=evidence[:8], command=command, phrase=phrase)
+
+
+def unit_states(capture: Capture, sections: list[Section]
+                ) -> list[tuple[str, str, EvidenceLine, Section]]:
+    """``(active, sub, evidence, section)`` of every ``Active:`` line of systemctl status."""
+    found = []
+    for section in sections:
+        for number, text in capture.lines(section):
+            match = search(ACTIVE_RE, text)
+            if match:
+                found.append((match.group(1), match.group(2) or "",
+                              capture.evidence(section, number), section))
+    return found
+
+
 __all__ = [
-    "CURL_EXIT", "ENGINES", "LINE_CAP", "Capture", "compile_bounded", "curl_error",
-    "curl_meaning", "first_output", "search", "to_int", "to_signed_int",
+    "ACTIVE_RE", "CURL_EXIT", "ENGINES", "LINE_CAP", "Capture", "compile_bounded", "curl_error",
+    "curl_meaning", "first_output", "make_item", "search", "to_int", "to_signed_int", "unit_states",
 ]

@@ -46,7 +46,7 @@ def check_engine(capture: Capture) -> StateItem:
         if active in ("activating", "deactivating", "reloading"):
             shown = f"{active} ({sub})" if sub else active
             return make_item(key, label, group, "degraded", f"engine unit is {shown}",
-                         evidence, command, f"engine {active}")
+                             evidence, command, f"engine {active}")
     answering: bool | None = None
     for section in capture.sections(rf"{ENGINES} (?:ps -a|info)"):
         for stream in ("stdout", "stderr"):
@@ -69,17 +69,17 @@ def check_engine(capture: Capture) -> StateItem:
             evidence.insert(0, capture.status_evidence(section))
             command = section.command
             return make_item(key, label, group, "degraded" if running else "failed",
-                         f"`{section.command}` hung and was killed (engine not answering)",
-                         evidence, command, "engine not answering")
+                             f"`{section.command}` hung and was killed (engine not answering)",
+                             evidence, command, "engine not answering")
     if answering is False:
         return make_item(key, label, group, "failed",
-                     "engine not answering: the CLI cannot connect to the engine socket",
-                     evidence, command, "engine down")
+                         "engine not answering: the CLI cannot connect to the engine socket",
+                         evidence, command, "engine down")
     if running is False:
         active, sub = units[0][0], units[0][1]
         return make_item(key, label, group, "failed",
-                     f"engine unit is {active}" + (f" ({sub})" if sub else ""),
-                     evidence, command, "engine down")
+                         f"engine unit is {active}" + (f" ({sub})" if sub else ""),
+                         evidence, command, "engine down")
     if answering or running:
         value = "running and answering" if answering and running else (
             f"answering (`{command}` replied)" if answering else "running (systemd)")
@@ -88,7 +88,7 @@ def check_engine(capture: Capture) -> StateItem:
             value += f", up {since.group(1)}"  # a recent start hints at a restart loop
         return make_item(key, label, group, "ok", value, evidence, command, "engine up")
     return make_item(key, label, group, "unknown", "no engine status or `ps` output in the capture",
-                 evidence, command)
+                     evidence, command)
 
 
 # -- supervisor ------------------------------------------------------------------------
@@ -153,17 +153,17 @@ def check_supervisor(capture: Capture) -> StateItem:
         command = command or pick[3].command
     if healthy is False:
         return make_item(key, label, group, "failed", detail, evidence, command,
-                     "supervisor unhealthy")
+                         "supervisor unhealthy")
     if container == "down":
         return make_item(key, label, group, "failed", f"supervisor container: {status}", evidence,
-                     command, "supervisor down")
+                         command, "supervisor down")
     if healthy is None and unit_running is False and container is None:
         return make_item(key, label, group, "failed", f"supervisor unit is {units[0][0]}",
-                     evidence, command, "supervisor down")
+                         evidence, command, "supervisor down")
     if container == "unhealthy":
         return make_item(key, label, group, "degraded" if healthy else "failed",
-                     f"supervisor container: {status}" + (f"; {detail}" if detail else ""),
-                     evidence, command, "supervisor unhealthy")
+                         f"supervisor container: {status}" + (f"; {detail}" if detail else ""),
+                         evidence, command, "supervisor unhealthy")
     if healthy or container == "healthy":
         value = detail or f"container {status}"
         if healthy and container == "healthy":
@@ -171,12 +171,12 @@ def check_supervisor(capture: Capture) -> StateItem:
         return make_item(key, label, group, "ok", value, evidence, command, "supervisor healthy")
     if container == "starting":
         return make_item(key, label, group, "degraded", f"supervisor container: {status}",
-                     evidence, command, "supervisor starting")
+                         evidence, command, "supervisor starting")
     if container == "up" or unit_running:
         return make_item(key, label, group, "unknown", "running; its health is not in the capture",
-                     evidence, command)
+                         evidence, command)
     return make_item(key, label, group, "unknown", "no supervisor health check in the capture",
-                 evidence, command)
+                     evidence, command)
 
 
 __all__ = ["check_engine", "check_supervisor"]

@@ -49,18 +49,18 @@ def check_data_mount(capture: Capture) -> StateItem:
                 line = capture.evidence(section, number)
                 if "rw" in flags:
                     return make_item(key, label, group, "ok", f"{point} mounted rw ({device})", [line],
-                                 section.command, "data rw")
+                                     section.command, "data rw")
                 if "ro" in flags:
                     return make_item(key, label, group, "failed", f"{point} mounted READ-ONLY ({device})",
-                                 [line], section.command, "data partition read-only")
+                                     [line], section.command, "data partition read-only")
                 return make_item(key, label, group, "unknown", f"{point}: no rw/ro flag", [line],
-                             section.command)
+                                 section.command)
     if seen_any:
         section = sections[0]
         return make_item(key, label, group, "failed", "no data partition (/mnt/data) in `mount`",
-                     [capture.header(section)], section.command, "data partition not mounted")
+                         [capture.header(section)], section.command, "data partition not mounted")
     return make_item(key, label, group, "unknown", "`mount` printed nothing readable",
-                 [capture.header(sections[0])], sections[0].command)
+                     [capture.header(sections[0])], sections[0].command)
 
 
 class DfRow(NamedTuple):
@@ -168,7 +168,7 @@ def check_memory(capture: Capture) -> StateItem:
         total, available, evidence, command = _free_numbers(capture)
     if total is None or available is None:
         return make_item(key, label, group, "unknown", "no readable memory figures in the capture",
-                     evidence, command)
+                         evidence, command)
     if total <= 0 or available > total:
         return make_item(key, label, group, "unknown", "unreadable memory figures", evidence, command)
     percent = round(100.0 * available / total)
@@ -293,7 +293,7 @@ def check_throttling(capture: Capture, is_rpi: bool) -> StateItem:
     dmesg = capture.sections(r"dmesg(?: -T)?")
     if not dmesg:
         return make_item(key, label, group, "unknown", "no dmesg or vcgencmd output in the capture",
-                     [], None)
+                         [], None)
     section = dmesg[-1]
     last_firmware: tuple[str, int | None, EvidenceLine] | None = None
     under_count = 0
@@ -323,23 +323,23 @@ def check_throttling(capture: Capture, is_rpi: bool) -> StateItem:
                                under_count=under_count)
         elif word.lower().startswith("under"):
             item = make_item(key, label, group, "failed", "under-voltage (last firmware report)",
-                         [line], section.command, "UNDER-VOLTAGE")
+                             [line], section.command, "UNDER-VOLTAGE")
         else:
             item = make_item(key, label, group, "degraded",
-                         f"under-voltage {under_count}x since boot, normalised now", [line],
-                         section.command, "under-voltage since boot")
+                             f"under-voltage {under_count}x since boot, normalised now", [line],
+                             section.command, "under-voltage since boot")
         if temp_throttles and item.state == "ok":
             return make_item(key, label, group, "degraded",
-                         f"{len(temp_throttles)} CPU thermal throttling events since boot",
-                         temp_throttles[-1:], section.command, "CPU throttled since boot")
+                             f"{len(temp_throttles)} CPU thermal throttling events since boot",
+                             temp_throttles[-1:], section.command, "CPU throttled since boot")
         return item
     if temp_throttles:
         return make_item(key, label, group, "degraded",
-                     f"{len(temp_throttles)} CPU thermal throttling events since boot",
-                     temp_throttles[-1:], section.command, "CPU throttled since boot")
+                         f"{len(temp_throttles)} CPU thermal throttling events since boot",
+                         temp_throttles[-1:], section.command, "CPU throttled since boot")
     if is_rpi and from_boot:
         return make_item(key, label, group, "ok", "no under-voltage or throttling reported since boot",
-                     [capture.header(section)], section.command, "power ok")
+                         [capture.header(section)], section.command, "power ok")
     why = "dmesg does not reach back to boot" if is_rpi else "no firmware throttling flags on this hardware"
     return make_item(key, label, group, "unknown", why, [], section.command)
 
@@ -350,20 +350,20 @@ def _flags_item(capture: Capture, flags: int, evidence: list[EvidenceLine], comm
     now, since = _decode(flags)
     if "under-voltage" in now:
         return make_item(key, label, group, "failed", f"under-voltage NOW ({source})", evidence,
-                     command, "UNDER-VOLTAGE now")
+                         command, "UNDER-VOLTAGE now")
     if now:
         return make_item(key, label, group, "degraded", f"{', '.join(now)} now ({source})",
-                     evidence, command, ", ".join(now) + " now")
+                         evidence, command, ", ".join(now) + " now")
     if "under-voltage" in since:
         times = f" {under_count}x" if under_count else ""
         return make_item(key, label, group, "degraded",
-                     f"under-voltage{times} since boot, normalised now ({source})",
-                     evidence, command, "under-voltage since boot")
+                         f"under-voltage{times} since boot, normalised now ({source})",
+                         evidence, command, "under-voltage since boot")
     if since:
         return make_item(key, label, group, "ok", f"nothing now; since boot: {', '.join(since)} ({source})",
-                     evidence, command, "no throttling now")
+                         evidence, command, "no throttling now")
     return make_item(key, label, group, "ok", f"no throttling or under-voltage ({source})",
-                 evidence, command, "power ok")
+                     evidence, command, "power ok")
 
 
 __all__ = ["check_data_disk", "check_data_inodes", "check_data_mount", "check_memory", "check_temperature", "check_throttling"]

@@ -41,17 +41,17 @@ def check_api(capture: Capture) -> StateItem:
     code, line = curl_error(capture, section)
     if code is not None and line is not None:
         return make_item(key, label, group, "failed", f"curl exit {code}: {curl_meaning(code)}",
-                     [line], section.command, "API unreachable")
+                         [line], section.command, "API unreachable")
     first = first_output(capture, section)
     if first is None:
         return make_item(key, label, group, "unknown", "the API ping printed nothing",
-                     [capture.header(section)], section.command)
+                         [capture.header(section)], section.command)
     evidence = [capture.evidence(section, first[0])]
     if first[1] == "OK":
         return make_item(key, label, group, "ok", "API /ping answered OK", evidence,
-                     section.command, "API reachable")
+                         section.command, "API reachable")
     return make_item(key, label, group, "failed", f"API /ping answered {first[1][:60]!r}, not OK",
-                 evidence, section.command, "API not answering OK")
+                     evidence, section.command, "API not answering OK")
 
 
 IMAGE_OK_RE = compile_bounded(r"Event: Image downloaded\b")
@@ -84,13 +84,13 @@ def check_registry(capture: Capture) -> StateItem:
             break  # the full supervisor log wins over the journal's tail of the same events
     if last is None:
         return make_item(key, label, group, "unknown",
-                     "no live registry check in the diagnostics (checks.sh tests it)", [], None)
+                         "no live registry check in the diagnostics (checks.sh tests it)", [], None)
     ok, line, command = last
     if ok:
         return make_item(key, label, group, "ok", "the last image download succeeded", [line],
-                     command, "registry reachable")
+                         command, "registry reachable")
     return make_item(key, label, group, "failed", "the last image download failed on the network",
-                 [line], command, "registry unreachable")
+                     [line], command, "registry unreachable")
 
 
 OVPN_GOOD_RE = compile_bounded(
@@ -151,11 +151,11 @@ def check_vpn(capture: Capture) -> StateItem:
         if active != "active" and disabled:
             # systemd skipped the unit on purpose (e.g. the VPN is disabled in config.json)
             return make_item(key, label, group, "unknown",
-                         f"openvpn unit is {active}: its start condition is not met (VPN disabled?)",
-                         [capture.evidence(section, disabled[0]), *evidence], command)
+                             f"openvpn unit is {active}: its start condition is not met (VPN disabled?)",
+                             [capture.evidence(section, disabled[0]), *evidence], command)
         if active != "active":
             return make_item(key, label, group, "failed", f"openvpn unit is {active}", evidence,
-                         command, "VPN down")
+                             command, "VPN down")
     tail: list[tuple[bool, EvidenceLine]] = []
     for section in status_sections:
         tail += _vpn_events(capture, section, current_boot_only=False)
@@ -174,16 +174,16 @@ def check_vpn(capture: Capture) -> StateItem:
     ok, line = events[-1]
     if ok:
         return make_item(key, label, group, "ok", "connected (latest openvpn event is a success)",
-                     [line, *evidence], command, "VPN connected")
+                         [line, *evidence], command, "VPN connected")
     earlier_success = any(good for good, _ in journal + tail)
     failures = [e for good, e in events if not good]
     if earlier_success:
         return make_item(key, label, group, "degraded", "connected earlier this boot, reconnecting now",
-                     [line, *evidence], command, "VPN reconnecting")
+                         [line, *evidence], command, "VPN reconnecting")
     causes = [e for e in failures if "SIGUSR1" not in e.text and "Restart" not in e.text]
     cause = causes[-1] if causes else line
     return make_item(key, label, group, "failed", "not connected: " + _openvpn_message(cause.text),
-                 [cause, line, *evidence], command, "VPN not connected")
+                     [cause, line, *evidence], command, "VPN not connected")
 
 
 PING_OK_RE = compile_bounded(r"^PING (\S+) \(([0-9a-fA-F:.]+)\)")
@@ -228,13 +228,13 @@ def check_dns(capture: Capture) -> StateItem:
     evidence = [r[1] for r in failed + resolved]
     if not failed:
         return make_item(key, label, group, "ok", f"{len(resolved)} of {len(results)} lookups resolved",
-                     evidence, resolved[0][2], "DNS ok")
+                         evidence, resolved[0][2], "DNS ok")
     if not resolved:
         return make_item(key, label, group, "failed", f"all {len(results)} lookups failed", evidence,
-                     failed[0][2], "DNS failing")
+                         failed[0][2], "DNS failing")
     return make_item(key, label, group, "degraded",
-                 f"{len(failed)} of {len(results)} lookups failed (flaky DNS)", evidence,
-                 failed[0][2], "DNS flaky")
+                     f"{len(failed)} of {len(results)} lookups failed (flaky DNS)", evidence,
+                     failed[0][2], "DNS flaky")
 
 
 __all__ = ["check_api", "check_dns", "check_registry", "check_vpn"]

@@ -85,30 +85,30 @@ def check_time(capture: Capture, os_version: str | None) -> StateItem:
         note = " (timedatectl says no: chrony does not set the kernel flag)" if timedatectl is False else ""
         value = f"chrony synchronised to {selected}" if selected else "chrony leap status Normal"
         return make_item(key, label, group, "ok", value + note, chrony_evidence[:2] + evidence,
-                     chrony_command, "time synced")
+                         chrony_command, "time synced")
     if chrony_unsynced:
         why = "chronyd not answering" if chrony_down else (
             f"no selected NTP source ({sources} listed, none ^*)" if sources and selected is None
             else f"chrony leap status {leap}")
         if timedatectl is True:
             return make_item(key, label, group, "degraded", f"timedatectl says synchronised but {why}",
-                         chrony_evidence[:3] + evidence, chrony_command, "time sync uncertain")
+                             chrony_evidence[:3] + evidence, chrony_command, "time sync uncertain")
         return make_item(key, label, group, "failed", f"not synchronised: {why}",
-                     chrony_evidence[:3] + evidence, chrony_command, "time NOT synced")
+                         chrony_evidence[:3] + evidence, chrony_command, "time NOT synced")
     if timedatectl is True:
         return make_item(key, label, group, "ok", "timedatectl: synchronized", evidence, command,
-                     "time synced")
+                         "time synced")
     if timedatectl is False:
         older = compare_versions(os_version, CHRONY_SINCE) if os_version else None
         if older is not None and older < 0:
             return make_item(key, label, group, "failed",
-                         "timedatectl: not synchronized (timesyncd OS)", evidence, command,
-                         "time NOT synced")
+                             "timedatectl: not synchronized (timesyncd OS)", evidence, command,
+                             "time NOT synced")
         return make_item(key, label, group, "degraded",
-                     "timedatectl says not synchronized; no chrony output to confirm",
-                     evidence, command, "time sync unconfirmed")
+                         "timedatectl says not synchronized; no chrony output to confirm",
+                         evidence, command, "time sync unconfirmed")
     return make_item(key, label, group, "unknown", "no time synchronisation status in the capture",
-                 evidence, command)
+                     evidence, command)
 
 
 # -- os ----------------------------------------------------------------------------------
@@ -144,12 +144,12 @@ def check_failed_units(capture: Capture) -> StateItem:
         critical = [n for n in names if n in CRITICAL_UNITS]
         state = "failed" if critical else "degraded"
         return make_item(key, label, group, state, f"{len(names)} failed: {shown}",
-                     [e for _, e in units], section.command, f"{len(names)} failed unit(s)")
+                         [e for _, e in units], section.command, f"{len(names)} failed unit(s)")
     if zero is not None:
         return make_item(key, label, group, "ok", "no failed units", [zero], section.command,
-                     "no failed units")
+                         "no failed units")
     return make_item(key, label, group, "unknown", "unreadable failed-units listing",
-                 [capture.header(section)], section.command)
+                     [capture.header(section)], section.command)
 
 
 DATE_RE = compile_bounded(r"^\w{3} (\w{3}) +(\d{1,2}) (\d\d):(\d\d):(\d\d) UTC (\d{4})$")
@@ -236,16 +236,16 @@ def check_uptime(capture: Capture) -> StateItem:
             seconds = parse_uptime(text)
             if seconds is None or seconds > MAX_UPTIME:
                 return make_item(key, label, group, "unknown", "unreadable uptime",
-                             [capture.evidence(section, number)], section.command)
+                                 [capture.evidence(section, number)], section.command)
             value = f"up {_duration(seconds)}"
             at = _capture_time(capture, section, capture.sections(r"date"))
             if at is not None:
                 boot = at - timedelta(seconds=seconds)
                 value += f", booted {boot:%Y-%m-%d %H:%M} UTC (device clock)"
             return make_item(key, label, group, "ok", value, [capture.evidence(section, number)],
-                         section.command, f"up {_duration(seconds)}")
+                             section.command, f"up {_duration(seconds)}")
     return make_item(key, label, group, "unknown", "no `uptime` output in the capture", [],
-                 sections[0].command if sections else None)
+                     sections[0].command if sections else None)
 
 
 __all__ = ["check_failed_units", "check_time", "check_uptime", "parse_uptime"]

@@ -28,8 +28,6 @@ No Textual here: the headless ``triage draft`` and the TUI editor share it.
 
 from __future__ import annotations
 
-import contextlib
-import errno
 import os
 import re
 import tempfile
@@ -335,7 +333,7 @@ def _compiles(regex: str) -> bool:
 
 # -- TOML -----------------------------------------------------------------------------
 _BARE_KEY_RE = re.compile(r"^[A-Za-z0-9_-]+$")
-_CONTROL_RE = re.compile(r"[\x00-\x08\x0a-\x1f\x7f]")
+_CONTROL_RE = re.compile(r"[\x00-\x08\x0a-\x1f\x7f-\x9f]")
 
 
 def toml_string(value: str, prefer_literal: bool = True) -> str:
@@ -354,7 +352,7 @@ def toml_string(value: str, prefer_literal: bool = True) -> str:
             out.append("\\n")
         elif char == "\t":
             out.append("\\t")
-        elif code < 0x20 or code == 0x7F:
+        elif code < 0x20 or 0x7F <= code <= 0x9F:  # C1 too: a raw \x9b is a CSI
             out.append(f"\\u{code:04x}")
         else:
             out.append(char)
@@ -418,18 +416,6 @@ def render_toml(draft: Draft) -> str:
 
 
 # -- saving -----------------------------------------------------------------------------
-def default_drafts_dir(explicit: str | os.PathLike[str] | None = None) -> Path:
-    """``--drafts DIR``, else ``$TRIAGE_DRAFTS``, else the XDG data dir's ``drafts``."""
-    if explicit:
-        return Path(explicit).expanduser()
-    env = os.environ.get("TRIAGE_DRAFTS")
-    if env:
-        return Path(env).expanduser()
-    import platformdirs
-
-    return Path(platformdirs.user_data_dir("triagebench")) / "drafts"
-
-
 def suggest_id(folder: Path, draft_id: str) -> str:
     """The first of ``<id>-2``, ``<id>-3``, … with no file in ``folder``."""
     base = re.sub(r"-\d+$", "", draft_id) or draft_id
@@ -437,79 +423,6 @@ def suggest_id(folder: Path, draft_id: str) -> str:
     while (folder / f"{base}-{n}.toml").exists():
         n += 1
     return f"{base}-{n}"
-
-
-def _ensure_folder(folder: Path, create_parents: bool) -> None:
-    if folder.is_dir():
-        return
-    if folder.exists():
-        raise DraftError(f"cannot save draft: {folder} is not a folder")
-    if not create_parents and not folder.parent.is_dir():
-        raise DraftError(f"cannot save draft: folder {folder.parent} does not exist")
-    try:
-        folder.mkdir(parents=create_parents, exist_ok=True)
-    except OSError as exc:
-        raise DraftError(f"cannot save draft: cannot create {folder}: "
-                         f"{exc.strerror or exc}") from exc
-
-
-def save_text(text: str, folder: Path, stem: str, create_parents: bool = False) -> Path:
-    """Write ``text`` to ``folder/<stem>.toml`` atomically, never replacing a file.
-
-    The text goes to a temp file in the same folder (flushed and fsynced), which
-    is then hard-linked to the final name: ``link`` fails if the name exists, so
-    a concurrent or earlier draft is never clobbered, and a reader never sees a
-    half-written file. Where hard links are unsupported, the final name is
-    reserved with ``O_EXCL`` and the temp file renamed over that reservation.
-    """
-    folder = Path(folder)
-    if not ID_RE.match(stem):
-        raise DraftError(f"cannot save draft: id {stem!r} must be lowercase letters, "
-                         "digits and dashes")
-    _ensure_folder(folder, create_parents)
-    target = folder / f"{stem}.toml"
-    if target.exists():
-        raise DraftExistsError(target, suggest_id(folder, stem))
-    try:
-        fd, tmp_name = tempfile.mkstemp(prefix=f".{stem}.", suffix=".tmp", dir=folder)
-    except OSError as exc:
-        raise DraftError(f"cannot save draft: {folder} is not writable "
-                         f"({exc.strerror or exc})") from exc
-    tmp = Path(tmp_name)
-    try:
-        with contextlib.suppress(OSError):
-            os.fchmod(fd, 0o644)  # mkstemp makes 0600; a draft is an ordinary shared file
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
-            handle.write(text)
-            handle.flush()
-            os.fsync(handle.fileno())
-        try:
-            os.link(tmp, target)
-        except FileExistsError:
-            raise DraftExistsError(target, suggest_id(folder, stem)) from None
-        except OSError as exc:
-            if exc.errno not in (errno.EPERM, errno.ENOTSUP, errno.EXDEV, errno.EMLINK,
-                                 getattr(errno, "EOPNOTSUPP", errno.ENOTSUP)):
-                raise
-            try:
-                reserve = os.open(target, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644)
-            except FileExistsError:
-                raise DraftExistsError(target, suggest_id(folder, stem)) from None
-            os.close(reserve)
-            os.replace(tmp, target)
-    except DraftError:
-        raise
-    except OSError as exc:
-        raise DraftError(f"cannot save draft to {target}: {exc.strerror or exc}") from exc
-    finally:
-        with contextlib.suppress(FileNotFoundError):
-            tmp.unlink()
-    return target
-
-
-def save_draft(draft: Draft, folder: str | os.PathLike[str], create_parents: bool = False) -> Path:
-    """Render and save ``draft`` as ``folder/<id>.toml`` (see ``save_text``)."""
-    return save_text(render_toml(draft), Path(folder), draft.id, create_parents)
 
 
 # -- validation ----------------------------------------------------------------------------
@@ -720,8 +633,8 @@ def preview(draft: Draft, document: Document | None, corpus: Sequence[str] = (),
 
 __all__ = [
     "Draft", "DraftError", "DraftExistsError", "DraftSignal", "LintMessage", "Preview",
-    "VersionSignal", "build_draft", "corpus_paths", "default_corpus", "default_drafts_dir",
+    "VersionSignal", "build_draft", "corpus_paths", "default_corpus",
     "PLACEHOLDER_PERMALINK", "draft_library", "line_ranges", "lint_draft", "lint_text",
     "load_text", "negative_example", "preview", "usable_lines",
-    "render_toml", "save_draft", "save_text", "slugify", "suggest_id", "toml_string",
+    "render_toml", "slugify", "suggest_id", "toml_string",
 ]

@@ -5,9 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from triagebench.cli.main import main
 from triagebench.heuristics import evaluate, load_file
 from triagebench.parser import parse_file
-from triagebench.tui.cli import main
 
 from tests.test_drafts_fixture import DMESG, line_of, lines_of, make_document, write_file
 

@@ -8,8 +8,9 @@ from types import SimpleNamespace
 import pytest
 from triagebench.heuristics.model import Evidence, Finding, Findings, HeuristicError, SignalResult
 from triagebench.parser import parse_text
-from triagebench.tui.report import build_report, code_span, fenced, md_escape, safe_url
-from triagebench.tui.session import Session
+from triagebench.services.render_markdown import code_span, fenced, md_escape, safe_url
+from triagebench.services.report import build_report
+from triagebench.services.sessions import Session
 
 from tests.test_refs import diagnostics_text, line_of
 

@@ -16,9 +16,9 @@ from typing import Any
 
 import pytest
 from textual.widgets import Input, OptionList, TextArea
+from triagebench.cli import open as open_tui
 from triagebench.heuristics.mining import template_regex
 from triagebench.tui.app import KEYS, TriageApp, create_app
-from triagebench.tui.commands import open_tui
 from triagebench.tui.screens.draft_editor import DraftEditor
 from triagebench.tui.screens.note_editor import NoteEditor
 

@@ -41,8 +41,10 @@ from textual.widgets import Label, TabbedContent, TabPane
 from textual.worker import Worker, WorkerState, get_current_worker
 from triagebench.parser import Document, InputError, printable
 from triagebench.parser.refs import RefError, file_label, format_ref, parse_ref, resolve_ref
+from triagebench.services import analysis
+from triagebench.services.library import LibraryOptions
+from triagebench.services.settings import Settings, load_settings, save_settings
 from triagebench.themes import DEFAULT_THEME, PROJECT_THEMES, SEVERITY_DEFAULTS, SEVERITY_RANK
-from triagebench.tui import loading
 from triagebench.tui.clipboard import Clipboard, is_remote
 from triagebench.tui.messages import (
     DocumentLoaded,
@@ -54,7 +56,6 @@ from triagebench.tui.messages import (
     UnexplainedReady,
 )
 from triagebench.tui.palette import ActionProvider, FindingProvider, SectionProvider
-from triagebench.tui.settings import Settings, load_settings, save_settings
 from triagebench.tui.widgets.bookmarks_panel import BookmarksPanel
 from triagebench.tui.widgets.command_tree import CommandTree, TreeTarget
 from triagebench.tui.widgets.facts_header import FactsHeader
@@ -65,8 +66,10 @@ from triagebench.tui.widgets.search_bar import SearchBar
 from triagebench.tui.widgets.unexplained_panel import UnexplainedPanel
 
 if TYPE_CHECKING:
+    from triagebench.heuristics.format import Library
+    from triagebench.heuristics.mining import Template
     from triagebench.heuristics.model import Findings
-    from triagebench.tui.session import Session
+    from triagebench.services.sessions import Session
 
 # Not needed for the first frame, so imported where used: the heuristics engine (in
 # the loading worker), sessions (worker, then on first bookmark), the modal screens,
@@ -127,13 +130,13 @@ class TriageApp(App[int]):
                  heuristic_dirs: tuple[str, ...] = (), builtin: bool = True,
                  drafts_dir: str | None = None, env: Mapping[str, str] | None = None,
                  goto: str | None = None, session_path: str | None = None,
-                 corpus_dir: str | None = None) -> None:
+                 corpus_dir: str | None = None, include_drafts: bool = True) -> None:
         super().__init__()
         self.path = path
         self.env = os.environ if env is None else env
-        # drafts_dir: the explicit --drafts folder (None: $TRIAGE_DRAFTS or the data dir,
-        # resolved in the worker by ``loading.with_default_drafts``)
-        self.options = loading.LoadOptions(tuple(heuristic_dirs), builtin, drafts_dir)
+        # The library policy (services.library), the same as scan/report/fleet with the
+        # same options; drafts_dir None: $TRIAGE_DRAFTS or the data dir's drafts.
+        self.options = LibraryOptions(tuple(heuristic_dirs), builtin, drafts_dir, include_drafts)
         self.goto = goto
         self.session_path = session_path
         self.corpus_dir = corpus_dir
@@ -153,7 +156,7 @@ class TriageApp(App[int]):
         self.clipboard_helper = Clipboard(self, self.env)
         self.document: Document | None = None
         self.findings: Findings | None = None
-        self.library: Any = None
+        self.library: Library | None = None
         self.generation = 0
         self.loading = False
         self.load_worker: Worker[None] | None = None
@@ -162,7 +165,7 @@ class TriageApp(App[int]):
         self.filter_mode = "keep"
         self.session: Session | None = None
         self.removed_notes: dict[int, str] = {}  # notes of bookmarks removed this run
-        self.templates: list[Any] | None = None
+        self.templates: list[Template] | None = None
         self.unexplained_lines: list[int] = []
         self.start_applied = False  # --goto / an imported position took the cursor
         self.draft_open = False
@@ -308,16 +311,16 @@ class TriageApp(App[int]):
 
         document_shown = False
         try:
-            document = loading.read_document(self.path, progress)
+            document = analysis.read_document(self.path, progress)
             if worker.is_cancelled:
                 return
             self.post_message(DocumentLoaded(generation, document))
             document_shown = True
             self.post_message(self.read_session(generation, document))
-            library = loading.read_library(loading.with_default_drafts(self.options), progress)
+            library = analysis.read_library(self.options, progress)
             if worker.is_cancelled:
                 return
-            findings = loading.match(document, library, progress)
+            findings = analysis.match(document, library, progress)
             if worker.is_cancelled:
                 return
             self.post_message(FindingsReady(generation, findings, library))
@@ -332,7 +335,7 @@ class TriageApp(App[int]):
 
     def read_session(self, generation: int, document: Document) -> SessionLoaded:
         """(worker) The stored session, with ``--session`` merged in; never raises."""
-        from triagebench.tui.session import SessionError, session_for_open
+        from triagebench.services.sessions import SessionError, session_for_open
 
         try:
             session, warnings = session_for_open(document, self.session_path)
@@ -352,19 +355,19 @@ class TriageApp(App[int]):
                          findings: Findings | None) -> UnexplainedReady:
         """(worker) Error-like lines no finding covers, mined into templates."""
         try:
-            suspicious, lines, templates = loading.unexplained(document, findings)
+            found = analysis.find_unexplained(document, findings)
         except Exception as exc:  # noqa: BLE001 - an optional view never breaks loading
             return UnexplainedReady(generation, [], [], [],
                                     printable(f"{type(exc).__name__}: {exc}"))
-        return UnexplainedReady(generation, suspicious, lines, templates)
+        return UnexplainedReady(generation, found.suspicious, found.lines, found.templates)
 
     @work(thread=True, exclusive=True, group="reevaluate", exit_on_error=False)
     def reevaluate(self, generation: int, document: Document, saved: str | None) -> None:
         """Reload the library (drafts included) and match again, e.g. after a draft save."""
         worker = get_current_worker()
         try:
-            library = loading.read_library(loading.with_default_drafts(self.options))
-            findings = loading.match(document, library)
+            library = analysis.read_library(self.options.with_drafts())
+            findings = analysis.match(document, library)
         except Exception as exc:  # noqa: BLE001 - shown as one line
             self.post_message(Reevaluated(generation, None, None, saved,
                                           printable(f"{type(exc).__name__}: {exc}")))
@@ -407,17 +410,17 @@ class TriageApp(App[int]):
         # after the layout settled, so centering uses the log view's final height
         self.call_after_refresh(self.open_at_worst)
 
-    def show_findings(self, findings: Findings, library: Any) -> None:
+    def show_findings(self, findings: Findings, library: Library) -> None:
         self.findings = findings
         self.library = library
-        heuristic_count = len(getattr(library, "heuristics", ()))
+        heuristic_count = len(library.heuristics)
         self.log_view.set_findings(findings)
         self.tree_view.set_findings(findings)
         self.findings_panel.set_findings(findings, heuristic_count)
         drafts = sum(1 for f in findings.matches if f.draft)
         self.set_tab_label("findings-tab", f"Findings {len(findings.matches)}"
                            + (f" ({drafts} draft)" if drafts else ""))
-        problems = loading.library_problems(library)
+        problems = [str(problem) for problem in library.problems]
         if problems:
             self.notify(f"{len(problems)} heuristic problem(s): {printable(problems[0])}",
                         severity="warning", markup=False, timeout=8)
@@ -574,7 +577,7 @@ class TriageApp(App[int]):
         self.show_bookmarks()
         if self.session is None:
             return
-        from triagebench.tui.session import SessionError, save_stored
+        from triagebench.services.sessions import SessionError, save_stored
 
         try:
             save_stored(self.session)
@@ -705,7 +708,7 @@ class TriageApp(App[int]):
     def write_export(self, suffix: str, text: str, write: Any = None) -> Path:
         """Write ``text`` to a free ``<file stem><suffix>`` next to the diagnostics file,
         else in the current folder; atomic, never replacing a file."""
-        from triagebench.tui.session import SessionError, default_export_path, write_atomic
+        from triagebench.services.sessions import SessionError, default_export_path, write_atomic
 
         assert self.document is not None
         folders = dict.fromkeys([os.path.dirname(os.path.abspath(self.path)), os.getcwd()])
@@ -729,8 +732,8 @@ class TriageApp(App[int]):
         document, findings = self.document, self.findings
         if document is None or findings is None:
             return
-        from triagebench.tui.report import build_report
-        from triagebench.tui.session import SessionError
+        from triagebench.services.report import build_report
+        from triagebench.services.sessions import SessionError
 
         bookmarks = self.session.sorted_bookmarks() if self.session is not None else ()
         report = build_report(document, findings, bookmarks=bookmarks, templates=self.templates)
@@ -749,7 +752,7 @@ class TriageApp(App[int]):
         document, session = self.document, self.session
         if document is None or session is None:
             return
-        from triagebench.tui.session import SessionError, export_session
+        from triagebench.services.sessions import SessionError, export_session
 
         log = self.log_view
         session.set_position(document, log.cursor_line)
@@ -1073,11 +1076,12 @@ KEYS: tuple[tuple[str, str, str, str], ...] = (
 def create_app(path: str, *, theme: str | None = None, heuristic_dirs: tuple[str, ...] = (),
                builtin: bool = True, drafts_dir: str | None = None,
                env: Mapping[str, str] | None = None, goto: str | None = None,
-               session_path: str | None = None, corpus_dir: str | None = None) -> TriageApp:
+               session_path: str | None = None, corpus_dir: str | None = None,
+               include_drafts: bool = True) -> TriageApp:
     """The one way to build the app (CLI, tests and bench share it)."""
     return TriageApp(path, theme=theme, heuristic_dirs=tuple(heuristic_dirs), builtin=builtin,
                      drafts_dir=drafts_dir, env=env, goto=goto, session_path=session_path,
-                     corpus_dir=corpus_dir)
+                     corpus_dir=corpus_dir, include_drafts=include_drafts)
 
 
 __all__ = ["KEYS", "NARROW_WIDTH", "WIDE_WIDTH", "TriageApp", "create_app", "display_path",

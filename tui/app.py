@@ -24,13 +24,13 @@ state change. ``create_app`` is the one factory used by the CLI, tests and bench
 from __future__ import annotations
 
 import os
-import re
 import shlex
 from collections.abc import Mapping
 from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import regex
 from textual import on, work
 from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding
@@ -61,6 +61,7 @@ from triagebench.tui.widgets.command_tree import CommandTree, TreeTarget
 from triagebench.tui.widgets.facts_header import FactsHeader
 from triagebench.tui.widgets.findings_panel import FindingsPanel
 from triagebench.tui.widgets.keys_footer import KeysFooter
+from triagebench.tui.widgets.log_index import compile_pattern
 from triagebench.tui.widgets.log_view import LogView
 from triagebench.tui.widgets.search_bar import SearchBar
 from triagebench.tui.widgets.unexplained_panel import UnexplainedPanel
@@ -84,10 +85,11 @@ MAX_MARK_LINES = 500
 
 
 def regex_error(pattern: str) -> str | None:
-    """Why ``pattern`` is not a valid regex (one line), or None when it is."""
+    """Why ``pattern`` is not a valid regex (one line), or None when it is. The same
+    ``regex`` module and flags as the log view's search, so what validates, runs."""
     try:
-        re.compile(pattern, re.IGNORECASE)
-    except re.error as exc:
+        compile_pattern(pattern)
+    except (regex.error, ValueError, OverflowError) as exc:
         return f"invalid regex: {exc}"
     return None
 

@@ -33,7 +33,6 @@ from typing import TYPE_CHECKING, Any
 import regex
 from textual import on, work
 from textual.app import App, ComposeResult, SystemCommand
-from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.screen import Screen
@@ -45,6 +44,7 @@ from triagebench.services import analysis
 from triagebench.services.library import LibraryOptions
 from triagebench.services.settings import Settings, load_settings, save_settings
 from triagebench.themes import DEFAULT_THEME, PROJECT_THEMES, SEVERITY_DEFAULTS, SEVERITY_RANK
+from triagebench.tui import keys
 from triagebench.tui.clipboard import Clipboard, is_remote
 from triagebench.tui.messages import (
     DocumentLoaded,
@@ -101,32 +101,9 @@ class TriageApp(App[int]):
     TITLE = "triage"
     COMMANDS = App.COMMANDS | {ActionProvider, SectionProvider, FindingProvider}
 
-    # The footer shows the first, most used keys; the rest are in the palette (ctrl+p)
-    # and the key help (?). Every key is listed in ``KEYS`` (README, palette).
-    BINDINGS = [
-        Binding("slash", "search", "Search", key_display="/"),
-        Binding("colon,ctrl+g", "goto", "Go to", key_display=":"),
-        Binding("y,c", "copy_line", "Copy", key_display="y"),
-        Binding("m", "bookmark", "Mark"),
-        Binding("a", "annotate", "Note"),
-        Binding("p", "promote", "Promote"),
-        Binding("x", "export_report", "Report"),
-        Binding("right_square_bracket", "evidence(1)", "Evidence", key_display="]"),
-        Binding("f", "filter('keep')", "Keep"),
-        Binding("question_mark", "toggle_help", "Keys", key_display="?"),
-        Binding("F", "filter('hide')", "Hide", show=False),
-        Binding("P", "copy_permalink", "Copy link", show=False),
-        Binding("X", "export_session", "Export session", show=False),
-        Binding("left_square_bracket", "evidence(-1)", "Prev evidence", key_display="[",
-                show=False),
-        Binding("enter", "open", "Detail", show=False),
-        Binding("o", "open", "Open", show=False),
-        Binding("escape", "escape", "Clear/cancel", show=False),
-        Binding("ctrl+b", "toggle_tree", "Tree", show=False),
-        Binding("ctrl+n", "toggle_side", "Panel", show=False),
-        Binding("ctrl+t", "cycle_theme", "Theme", show=False),
-        Binding("q", "quit", "Quit", show=False),
-    ]
+    # Built from the one key registry (tui/keys.py): the footer shows its footer keys,
+    # the rest are in the palette (ctrl+p) and the key help (?).
+    BINDINGS = keys.bindings()
 
     def __init__(self, path: str, *, theme: str | None = None,
                  heuristic_dirs: tuple[str, ...] = (), builtin: bool = True,
@@ -1020,8 +997,8 @@ class TriageApp(App[int]):
 
     def palette_commands(self) -> list[tuple[str, str, Any]]:
         """(title with key, help, callback) for every key-bound command (ctrl+p)."""
-        return [(f"{title} ({key})", help_text, partial(self.run_action, action))
-                for key, action, title, help_text in KEYS if action and action != "quit"]
+        return [(title, help_text, partial(self.run_action, action))
+                for title, help_text, action in keys.palette_entries()]
 
     def get_system_commands(self, screen: Screen[Any]):
         yield from super().get_system_commands(screen)
@@ -1042,39 +1019,6 @@ def display_path(path: Path | str) -> str:
     return absolute if relative.startswith("..") else relative
 
 
-# Every key of the workbench: (key, action or "", title, help). The README's key table,
-# the palette's commands (those with an action) and the tests read this list.
-KEYS: tuple[tuple[str, str, str, str], ...] = (
-    ("/", "search", "Search", "regex search in the shown lines; n/N next/previous match"),
-    ("f", "filter('keep')", "Keep lines", "show only lines matching a regex (Esc clears)"),
-    ("F", "filter('hide')", "Hide lines", "hide lines matching a regex (Esc clears)"),
-    (": ctrl+g", "goto", "Go to line", "1234, L1234, FILE#L1234 or a section reference"),
-    ("y c", "copy_line", "Copy line", "the cursor line (or selection) with its FILE#L reference"),
-    ("P", "copy_permalink", "Copy permalink", "the selected finding's write-up link"),
-    ("m", "bookmark", "Bookmark line", "toggle a bookmark on the cursor line or selection"),
-    ("a", "annotate", "Note on line", "write or edit the note on the cursor line"),
-    ("p", "promote", "Promote to draft",
-     "turn the selection (or cursor line) into a heuristic draft"),
-    ("x", "export_report", "Export report",
-     "Markdown report next to the file, also copied to the clipboard"),
-    ("X", "export_session", "Export session",
-     "bookmarks, notes and view as JSON for `triage FILE --session S.json`"),
-    ("]", "evidence(1)", "Next evidence", "next evidence line of the selected finding"),
-    ("[", "evidence(-1)", "Previous evidence", "previous evidence line of the selected finding"),
-    ("enter o", "open", "Open", "the whole line (log view) or the permalink (findings)"),
-    ("v", "", "Select", "start/stop a line selection in the log view (shift+up/down extend)"),
-    ("e E", "", "Next/previous hit", "next/previous evidence or error-like line in the log"),
-    ("n N", "", "Next/previous", "search match (log), template line (Unexplained)"),
-    ("ctrl+b", "toggle_tree", "Toggle command tree", "show or hide the command tree"),
-    ("ctrl+n", "toggle_side", "Toggle side pane", "show or hide Findings/Unexplained/Bookmarks"),
-    ("ctrl+t", "cycle_theme", "Next theme", "cycle the themes (the choice is remembered)"),
-    ("?", "toggle_help", "Keys", "show or hide the key help"),
-    ("ctrl+p", "", "Command palette", "every command, section and finding by name"),
-    ("esc", "escape", "Clear", "clear search and filter (cancel loading)"),
-    ("q", "quit", "Quit", ""),
-)
-
-
 def create_app(path: str, *, theme: str | None = None, heuristic_dirs: tuple[str, ...] = (),
                builtin: bool = True, drafts_dir: str | None = None,
                env: Mapping[str, str] | None = None, goto: str | None = None,
@@ -1086,5 +1030,5 @@ def create_app(path: str, *, theme: str | None = None, heuristic_dirs: tuple[str
                      corpus_dir=corpus_dir, include_drafts=include_drafts)
 
 
-__all__ = ["KEYS", "NARROW_WIDTH", "WIDE_WIDTH", "TriageApp", "create_app", "display_path",
+__all__ = ["NARROW_WIDTH", "WIDE_WIDTH", "TriageApp", "create_app", "display_path",
            "regex_error"]

@@ -127,7 +127,7 @@ def median_time(fn, repeat: int) -> tuple[float, float, object]:
 
 
 def measure(path: Path, library, repeat: int) -> dict:
-    from triagebench.heuristics import evaluate
+    from triagebench.heuristics.evaluate import evaluate
     from triagebench.parser import parse_file
 
     parse_s, _, document = median_time(lambda: parse_file(str(path)), repeat)

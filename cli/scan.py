@@ -32,11 +32,11 @@ from triagebench.heuristics.model import SEVERITIES, Finding, Findings, severity
 from triagebench.parser import Document, printable
 from triagebench.services import library as library_policy
 from triagebench.services.analysis import DEFAULT_TIMEOUT, AnalysisOptions, analyse
+from triagebench.services.labels import HEADLINE_FACTS
 from triagebench.services.render_json import write_json
 from triagebench.services.render_markdown import cell, code_span, fenced, safe_url
 
 TEXT_EVIDENCE_LIMIT = 10
-HEADLINE_FACTS = ("device.type", "os.version", "supervisor.version", "engine.version")
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:

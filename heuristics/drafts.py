@@ -586,7 +586,7 @@ def preview(draft: Draft, document: Document | None, corpus: Sequence[str] = (),
     signal's search here and the draft's evaluation per file (a typed regex may
     backtrack catastrophically).
     """
-    from triagebench.heuristics import evaluate
+    from triagebench.heuristics.evaluate import evaluate
 
     result = Preview(corpus_total=len(corpus))
     try:

@@ -16,13 +16,13 @@ Rules the output keeps:
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 from importlib import metadata
-from typing import Any
+from typing import TYPE_CHECKING
 
 from triagebench.parser import Document
 from triagebench.parser.refs import file_label, format_ref
+from triagebench.services.labels import FACT_LABELS, fact_value, format_capture_time
 from triagebench.services.render_markdown import (
     author_text,
     code_span,
@@ -32,49 +32,15 @@ from triagebench.services.render_markdown import (
     safe_url,
 )
 
+if TYPE_CHECKING:
+    from triagebench.heuristics.mining import Template
+    from triagebench.heuristics.model import Finding, Findings
+    from triagebench.services.sessions import Bookmark
+
 MAX_EVIDENCE_PER_FINDING = 12
 MAX_TEMPLATES = 10
 
-FACT_ROWS: tuple[tuple[str, str], ...] = (
-    ("device.model", "Device"),
-    ("device.type", "Device type"),
-    ("arch", "Architecture"),
-    ("os.version", "OS version"),
-    ("os.variant", "OS variant"),
-    ("kernel.version", "Kernel"),
-    ("supervisor.version", "Supervisor"),
-    ("engine.version", "Engine"),
-    ("diagnose.version", "diagnose.sh"),
-    ("uptime.seconds", "Uptime"),
-    ("disk.data.used_percent", "Data partition used"),
-    ("memory.available_percent", "Memory available"),
-    ("time.synchronized", "Clock synchronised"),
-)
 
-_STAMP_RE = re.compile(r"^(\d{4}-\d\d-\d\d)[ T](\d\d:\d\d:\d\d)(?:\.\d+)?(?:\+00:00|Z)$")
-
-
-def capture_time(value: Any) -> str | None:
-    """``2022-05-02 16:03:41.105915487+00:00`` -> ``2022-05-02 16:03:41 UTC``."""
-    if not value:
-        return None
-    match = _STAMP_RE.match(str(value))
-    return f"{match.group(1)} {match.group(2)} UTC" if match else str(value)
-
-
-def _fact_value(name: str, value: Any) -> str:
-    if name == "uptime.seconds" and isinstance(value, int | float):
-        seconds = int(value)
-        days, rest = divmod(seconds, 86400)
-        hours, rest = divmod(rest, 3600)
-        minutes = rest // 60
-        text = f"{days}d {hours}h {minutes}m" if days else f"{hours}h {minutes}m"
-        return text
-    if name.endswith("_percent") and isinstance(value, int | float):
-        return f"{value:g} %"
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    return str(value)
 
 
 def _version() -> str:
@@ -90,7 +56,7 @@ def _title(doc: Document) -> list[str]:
     name = file_label(doc)
     facts = doc.facts
     head = [f"# Triage report: {md_escape(name)}", ""]
-    captured = capture_time(facts.get("captured_at"))
+    captured = format_capture_time(facts.get("captured_at"))
     os_text = " ".join(str(facts[k]) for k in ("os.name", "os.version") if facts.get(k))
     details = [f"Captured {captured}" if captured else "Capture time unknown"]
     if os_text:
@@ -106,7 +72,7 @@ def _title(doc: Document) -> list[str]:
 
 
 def _facts_table(doc: Document) -> list[str]:
-    rows = [(label, _fact_value(name, doc.facts.get(name))) for name, label in FACT_ROWS
+    rows = [(label, fact_value(name, doc.facts.get(name))) for name, label in FACT_LABELS
             if doc.facts.get(name) is not None]
     out = ["", "## Device", ""]
     if not rows:
@@ -118,7 +84,7 @@ def _facts_table(doc: Document) -> list[str]:
     return out
 
 
-def _signal_summary(finding: Any) -> str:
+def _signal_summary(finding: Finding) -> str:
     parts = []
     for name, result in finding.signals.items():
         value = {True: "true", False: "false", None: "unknown"}[result.value]
@@ -135,7 +101,7 @@ def _signal_summary(finding: Any) -> str:
     return "; ".join(parts)
 
 
-def _evidence_block(doc: Document, finding: Any) -> list[str]:
+def _evidence_block(doc: Document, finding: Finding) -> list[str]:
     evidence = finding.evidence
     if not evidence:
         return []
@@ -154,7 +120,7 @@ def _evidence_block(doc: Document, finding: Any) -> list[str]:
     return out
 
 
-def _findings(doc: Document, findings: Any) -> list[str]:
+def _findings(doc: Document, findings: Findings) -> list[str]:
     matches = list(findings.matches) if findings is not None else []
     out = ["", f"## Findings ({len(matches)})", ""]
     if not matches:
@@ -191,26 +157,13 @@ def _findings(doc: Document, findings: Any) -> list[str]:
     return out
 
 
-def _template_fields(item: Any) -> tuple[str, int, list[int]]:
-    """(template text, count, example line numbers) from a mining result, whatever its shape."""
-    def pick(*names: str) -> Any:
-        for name in names:
-            if isinstance(item, dict) and name in item:
-                return item[name]
-            if hasattr(item, name):
-                return getattr(item, name)
-        return None
-
-    text = pick("template", "text", "pattern")
-    count = pick("count", "size", "occurrences")
-    lines = pick("lines", "line_numbers", "examples", "example_lines")
-    if isinstance(lines, int):
-        lines = [lines]
-    numbers = [n for n in (lines or []) if isinstance(n, int)]
-    return str(text if text is not None else item), int(count or len(numbers) or 0), numbers
+def _template_fields(item: Template) -> tuple[str, int, list[int]]:
+    """(template text, count, example line numbers) of a mined template."""
+    numbers = [ref for ref in item.refs if isinstance(ref, int)]
+    return item.template, item.count or len(numbers), numbers
 
 
-def _templates(doc: Document, templates: Iterable[Any]) -> list[str]:
+def _templates(doc: Document, templates: Iterable[Template]) -> list[str]:
     items = [_template_fields(t) for t in list(templates)[:MAX_TEMPLATES]]
     if not items:
         return []
@@ -224,7 +177,7 @@ def _templates(doc: Document, templates: Iterable[Any]) -> list[str]:
     return out
 
 
-def _bookmarks(doc: Document, bookmarks: Iterable[Any]) -> list[str]:
+def _bookmarks(doc: Document, bookmarks: Iterable[Bookmark]) -> list[str]:
     marks = sorted(bookmarks, key=lambda b: b.line)
     marks = [b for b in marks if 1 <= b.line <= doc.line_count]
     if not marks:
@@ -243,32 +196,18 @@ def _bookmarks(doc: Document, bookmarks: Iterable[Any]) -> list[str]:
     return out
 
 
-def default_templates(doc: Document, findings: Any) -> list[Any]:
-    """The top templates of the unexplained error-like lines (``heuristics.suspicious``
-    minus every finding's evidence), mined with ``heuristics.mining``. Both are
-    optional here: when either is missing the section is left out of the report."""
-    try:
-        from triagebench.heuristics.mining import mine_document
-        from triagebench.heuristics.suspicious import unexplained
-    except ImportError:
-        return []
-    try:
-        lines = unexplained(doc, findings)
-        return list(mine_document(doc, lines=lines))[:MAX_TEMPLATES] if lines else []
-    except Exception:  # noqa: BLE001 - an optional section never breaks the report
-        return []
-
-
-def build_report(doc: Document, findings: Any, *, bookmarks: Iterable[Any] = (),
-                 templates: Iterable[Any] | None = None) -> str:
+def build_report(doc: Document, findings: Findings, *, bookmarks: Iterable[Bookmark] = (),
+                 templates: Iterable[Template] | None = None) -> str:
     """The Markdown report for ``doc``: title, device facts, findings by severity with
-    evidence references, top unexplained templates (``templates``; ``None`` = mine them
-    when the miner is available), then bookmarks and notes."""
+    evidence references, top unexplained templates (``templates``, from the same
+    analysis, ``services.analysis``; ``None`` = find them now), then bookmarks and notes."""
     if templates is None:
-        templates = default_templates(doc, findings)
+        from triagebench.services.analysis import find_unexplained
+
+        templates = find_unexplained(doc, findings).templates
     parts = _title(doc) + _facts_table(doc) + _findings(doc, findings)
     parts += _templates(doc, templates) + _bookmarks(doc, bookmarks)
     return "\n".join(parts).rstrip() + "\n"
 
 
-__all__ = ["build_report", "code_span", "default_templates", "fenced", "md_escape", "safe_url"]
+__all__ = ["build_report"]

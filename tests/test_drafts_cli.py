@@ -6,7 +6,8 @@ from pathlib import Path
 
 import pytest
 from triagebench.cli.main import main
-from triagebench.heuristics import evaluate, load_file
+from triagebench.heuristics import load_file
+from triagebench.heuristics.evaluate import evaluate
 from triagebench.parser import parse_file
 
 from tests.test_drafts_fixture import DMESG, line_of, lines_of, make_document, write_file

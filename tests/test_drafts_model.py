@@ -7,7 +7,7 @@ import tomllib
 from pathlib import Path
 
 import pytest
-from triagebench.heuristics import Library, evaluate, load_file, load_library, run_examples
+from triagebench.heuristics import Library, load_file, load_library, run_examples
 from triagebench.heuristics.drafts import (
     PLACEHOLDER_PERMALINK,
     Draft,
@@ -23,6 +23,7 @@ from triagebench.heuristics.drafts import (
     toml_string,
     usable_lines,
 )
+from triagebench.heuristics.evaluate import evaluate
 from triagebench.services.drafts import default_drafts_dir, save_draft
 
 from tests.test_drafts_fixture import (

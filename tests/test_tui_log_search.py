@@ -46,7 +46,7 @@ def test_a_catastrophic_search_never_blocks_the_ui_thread() -> None:
         async with host.run_test(size=(100, 30)) as pilot:
             await pilot.pause()
             longest = 0.0
-            for pattern in (CATASTROPHIC, CATASTROPHIC + " ", r"(a|aa)+$"):
+            for pattern in (r"(a|aa)+$", CATASTROPHIC + " ", CATASTROPHIC):
                 started = time.perf_counter()
                 view.set_search(pattern)  # what typing a character does
                 longest = max(longest, time.perf_counter() - started)

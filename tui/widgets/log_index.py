@@ -151,6 +151,7 @@ def scan_lines(
     deadline: float | None = None,
     invert: bool = False,
     chunk: int = CHUNK,
+    concurrent: bool = False,
 ) -> array:
     """Line numbers (1-based) in ``rows`` whose plain text matches ``pattern``.
 
@@ -161,6 +162,8 @@ def scan_lines(
     catastrophic line cannot overrun it): past it ``ScanTooSlow`` is raised.
     ``per_line_timeout`` bounds each line on its own. ``chunk``: lines between two
     checks of ``cancelled`` and the deadline (small on the UI thread).
+    ``concurrent``: the regex module releases the GIL while matching (for a worker
+    thread: a slow pattern there must not stall the UI thread).
     """
     out = array("I")
     search = pattern.search
@@ -178,11 +181,7 @@ def scan_lines(
             chunk = [lines[n - 1] for n in numbers]
         try:
             if deadline is not None:
-                hits = [
-                    (search(_clean(text), timeout=_time_left(deadline, per_line_timeout))
-                     is None) == invert
-                    for text in chunk
-                ]
+                hits = _timed_hits(search, chunk, deadline, per_line_timeout, concurrent, invert)
             elif per_line_timeout is not None:
                 hits = [
                     (search(_clean(text), timeout=per_line_timeout) is None) == invert
@@ -196,10 +195,20 @@ def scan_lines(
     return out
 
 
-def _time_left(deadline: float, cap: float | None) -> float:
-    """Seconds until ``deadline`` (at least 1 ms; at most ``cap`` when given)."""
-    left = max(deadline - time.monotonic(), 0.001)
-    return left if cap is None else min(left, cap)
+def _timed_hits(search: Callable[..., object], chunk: Sequence[str], deadline: float,
+                cap: float | None, concurrent: bool, invert: bool) -> list[bool]:
+    """Per line: does it match? Each regex gets the time left until ``deadline`` (at
+    most ``cap``); past the deadline ``ScanTooSlow`` is raised before the next line."""
+    hits = []
+    clock = time.monotonic
+    for text in chunk:
+        left = deadline - clock()
+        if left <= 0:
+            raise ScanTooSlow
+        found = search(_clean(text), timeout=left if cap is None else min(left, cap),
+                       concurrent=concurrent or None)
+        hits.append((found is None) == invert)
+    return hits
 
 
 def next_in(sorted_lines: Sequence[int], after: int) -> int | None:

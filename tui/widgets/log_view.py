@@ -666,7 +666,8 @@ class LogView(ScrollView, can_focus=True):
         def compute(cancelled: Callable[[], bool] | None, deadline: float | None,
                     chunk: int) -> array:
             return scan_lines(lines, rows, compiled.pattern, invert=compiled.exclude,
-                              cancelled=cancelled, deadline=deadline, chunk=chunk)
+                              cancelled=cancelled, deadline=deadline, chunk=chunk,
+                              concurrent=cancelled is not None)
 
         self._jobs.run(kind, len(rows), compute, compiled.source)
 

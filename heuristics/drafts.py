@@ -37,6 +37,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from triagebench.heuristics.format import Library, LintMessage
 from triagebench.heuristics.generalise import (
     GeneraliseError,
     Proposal,
@@ -426,17 +427,9 @@ def suggest_id(folder: Path, draft_id: str) -> str:
 
 
 # -- validation ----------------------------------------------------------------------------
-@dataclass(slots=True)
-class LintMessage:
-    """One problem in a draft: ``level`` is "error" or "warning"; ``key`` the TOML key."""
-
-    level: str
-    message: str
-    key: str = ""
-
-    def __str__(self) -> str:
-        where = f"{self.key}: " if self.key else ""
-        return f"{self.level}: {where}{self.message}"
+def _message(level: str, message: str, key: str = "") -> LintMessage:
+    """A draft problem in the linter's one message type (the file is the draft)."""
+    return LintMessage(file="<draft>", key=key, message=message, level=level)
 
 
 def load_text(text: str, stem: str) -> tuple[Any, list[LintMessage]]:
@@ -452,8 +445,7 @@ def load_text(text: str, stem: str) -> tuple[Any, list[LintMessage]]:
         path = Path(folder) / f"{safe_stem}.toml"
         path.write_text(text, encoding="utf-8")
         heuristic, problems = load_file(path, draft=True)
-    messages = [LintMessage(getattr(p, "level", "error"), str(getattr(p, "message", p)),
-                            str(getattr(p, "key", ""))) for p in problems]
+    messages = list(problems)
     if heuristic is not None:
         heuristic.source = f"<draft {safe_stem}>"
     return heuristic, messages
@@ -475,7 +467,7 @@ def run_draft_examples(heuristic: Any) -> list[LintMessage]:
             prefix = f"{heuristic.source}: "
             text = text[len(prefix):] if text.startswith(prefix) else text
             key, _, message = text.partition(": ")
-            messages.append(LintMessage("error", message or text, key if message else ""))
+            messages.append(_message("error", message or text, key if message else ""))
     return messages
 
 
@@ -483,8 +475,7 @@ def _slow_checks(heuristic: Any) -> list[LintMessage]:
     """The linter's slower checks (ReDoS on pathological lines, unknown selectors)."""
     from triagebench.heuristics.lint import lint_heuristic, sample_keys
 
-    return [LintMessage(m.level, m.message, m.key)
-            for m in lint_heuristic(heuristic, sample_keys())]
+    return list(lint_heuristic(heuristic, sample_keys()))
 
 
 def lint_draft(draft: Draft, slow: bool = True) -> list[LintMessage]:
@@ -494,13 +485,13 @@ def lint_draft(draft: Draft, slow: bool = True) -> list[LintMessage]:
     ReDoS/selector checks (which parse the bundled samples once) for a quick gate."""
     heuristic, messages = load_text(render_toml(draft), draft.id)
     if not ID_RE.match(draft.id):
-        messages.insert(0, LintMessage("error", "must be lowercase letters, digits and dashes",
-                                       "id"))
+        messages.insert(0, _message("error", "must be lowercase letters, digits and dashes",
+                                    "id"))
     if heuristic is not None and slow:
         messages.extend(_slow_checks(heuristic))
         messages.extend(run_draft_examples(heuristic))
     if draft.permalink.strip() == PLACEHOLDER_PERMALINK:
-        messages.append(LintMessage(
+        messages.append(_message(
             "warning", "still the placeholder: add the issue or write-up URL before publishing",
             "permalink"))
     return messages
@@ -563,15 +554,12 @@ def corpus_paths(folder: str | os.PathLike[str] | None) -> list[str]:
     return sorted(str(p) for p in path.glob("*.txt"))
 
 
-def draft_library(draft: Draft) -> Any:
+def draft_library(draft: Draft) -> Library:
     """A one-heuristic library holding the draft (loaded by the same loader as the app);
     its ``problems`` hold the lint errors when the draft does not load."""
-    from triagebench.heuristics.format import Library
-    from triagebench.heuristics.format import LintMessage as EngineMessage
-
     heuristic, messages = load_text(render_toml(draft), draft.id)
     if heuristic is None:
-        return Library(problems=[EngineMessage(f"<draft {draft.id}>", m.key, m.message)
+        return Library(problems=[LintMessage(f"<draft {draft.id}>", m.key, m.message)
                                  for m in messages if m.level == "error"])
     return Library(heuristics=[heuristic])
 

@@ -71,6 +71,7 @@ if TYPE_CHECKING:
     from triagebench.heuristics.mining import Template
     from triagebench.heuristics.model import Findings
     from triagebench.services.sessions import Session
+    from triagebench.tui.screens.draft_editor import DraftEditor
 
 # Not needed for the first frame, so imported where used: the heuristics engine (in
 # the loading worker), sessions (worker, then on first bookmark), the modal screens,
@@ -670,7 +671,7 @@ class TriageApp(App[int]):
         self.push_screen(DraftEditor(document, lines, document.facts, self.options.drafts_dir,
                                      corpus, source_regex), self.draft_closed)
 
-    def on_draft_editor_preview_lines(self, message: Any) -> None:
+    def on_draft_editor_preview_lines(self, message: DraftEditor.PreviewLines) -> None:
         if self.draft_open:
             self.log_view.set_extra_highlights(message.lines, "draft preview")
 
@@ -792,10 +793,10 @@ class TriageApp(App[int]):
         self.notify(f"{printable(message.finding.title)}: evidence {message.index + 1}/"
                     f"{message.count} at line {message.line:,}", timeout=2, markup=False)
 
-    def on_log_view_cursor_moved(self, message: Any) -> None:
+    def on_log_view_cursor_moved(self, message: LogView.CursorMoved) -> None:
         tree = self.tree_view
         if not tree.has_focus:
-            tree.select_section(getattr(message, "section_index", None))
+            tree.select_section(message.section_index)
 
     def action_evidence(self, delta: int) -> None:
         if not self.findings_panel.step(delta):
@@ -916,18 +917,18 @@ class TriageApp(App[int]):
         self.search_bar.hide()
         self.log_view.focus()
 
-    def on_log_view_search_changed(self, message: Any) -> None:
+    def on_log_view_search_changed(self, message: LogView.SearchChanged) -> None:
         """A worker-computed search finished (big scopes): show its count."""
         self.refresh_search_status()
 
-    def on_log_view_search_error(self, message: Any) -> None:
-        self.search_bar.set_status(printable(str(getattr(message, "message", message))),
+    def on_log_view_search_error(self, message: LogView.SearchError) -> None:
+        self.search_bar.set_status(printable(message.message),
                                    error=True)
 
-    def on_log_view_filter_changed(self, message: Any) -> None:
+    def on_log_view_filter_changed(self, message: LogView.FilterChanged) -> None:
         if self.search_bar.is_open and self.search_bar.mode != "search":
-            hidden = getattr(message, "hidden", 0)
-            shown = getattr(message, "shown", 0)
+            hidden = message.hidden
+            shown = message.shown
             self.search_bar.set_status(f"{shown:,} shown, {hidden:,} hidden")
 
     def action_escape(self) -> None:
@@ -956,7 +957,7 @@ class TriageApp(App[int]):
         if document is None:
             return
         log = self.log_view
-        selection = getattr(log, "selection", None)
+        selection = log.selection
         if selection:
             first, last = selection
             ref = f"{file_label(document)}#L{first}-L{last}"

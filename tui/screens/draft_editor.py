@@ -311,7 +311,7 @@ class DraftEditor(ModalScreen[str | None]):
         try:
             lint = lint_draft(draft)
         except Exception as exc:  # noqa: BLE001 - shown to the author, never a traceback
-            lint = [LintMessage("error", f"linter failed: {exc}")]
+            lint = [LintMessage(file="<draft>", key="", message=f"linter failed: {exc}")]
         if worker.is_cancelled:
             return
         self.post_message(self.DraftChecked(generation, lint, None))

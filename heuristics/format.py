@@ -1,11 +1,11 @@
 """Heuristic files: the loader and the strict linter.
 
-One TOML file per heuristic, file stem == ``id`` (format: DESIGN.md "Heuristic
-files"). Authors write these by hand, so every problem is reported as one line
+One TOML file per heuristic, file stem == ``id`` (format: ``docs/heuristic-format.md``).
+Authors write these by hand, so every problem is reported as one line
 ``FILE: KEY: what is wrong`` (``LintMessage``), and a file with an error is
 skipped while the rest of the library still loads (``Library.problems``).
 
-Beyond DESIGN.md, decided here:
+Beyond the format document, decided here:
 
 * ``in`` may be omitted on a ``regex``/``extract`` signal: it then means ``["*"]``.
 * ``extract`` reads the *first* capture group of the *first* matching line, in

@@ -7,7 +7,10 @@ Markdown, the TUI, reports, fleet records). Views read them; they never re-match
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from .format import Heuristic
 
 SEVERITIES = ("critical", "high", "medium", "low", "info")
 SEVERITY_RANK = {name: rank for rank, name in enumerate(SEVERITIES)}
@@ -71,7 +74,7 @@ class Finding:
     used fields are mirrored here so views need not reach into it.
     """
 
-    heuristic: Any
+    heuristic: Heuristic
     signals: dict[str, SignalResult]
 
     @property

@@ -13,7 +13,8 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from triagebench.heuristics import evaluate, load_library
+from triagebench.heuristics import load_library
+from triagebench.heuristics.evaluate import evaluate
 from triagebench.parser import Document, parse_file, parse_text
 from triagebench.services.state import GROUPS, ITEM_KEYS, DeviceState, device_state
 

@@ -10,8 +10,9 @@ import sqlite3
 from pathlib import Path
 
 import pytest
-from triagebench.heuristics import fleet
-from triagebench.heuristics.fleet import (
+from triagebench.cli.main import main
+from triagebench.services import fleet
+from triagebench.services.fleet import (
     DatabaseExistsError,
     FileRecord,
     MatchRecord,
@@ -22,7 +23,6 @@ from triagebench.heuristics.fleet import (
     scan_file,
     write_sqlite,
 )
-from triagebench.tui.cli import main
 
 from tests.test_heuristics_support import diagnostics_text, write_heuristic
 

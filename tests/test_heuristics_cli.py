@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 
 import pytest
-from triagebench.tui.cli import main
+from triagebench.cli.main import main
 
 from tests.test_heuristics_support import diagnostics_text, write_heuristic
 

@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from triagebench.heuristics import evaluate, load_library
-from triagebench.heuristics.evaluate import EVIDENCE_CAP, Block
+from triagebench.heuristics import load_library
+from triagebench.heuristics.evaluate import EVIDENCE_CAP, Block, evaluate
 from triagebench.heuristics.prefilter import required_literals
 from triagebench.parser import parse_text
 

@@ -13,8 +13,8 @@ import random
 from pathlib import Path
 
 import pytest
-from triagebench.heuristics import evaluate, load_library
-from triagebench.heuristics.evaluate import EVIDENCE_CAP
+from triagebench.heuristics import load_library
+from triagebench.heuristics.evaluate import EVIDENCE_CAP, evaluate
 from triagebench.heuristics.prefilter import required_literals
 from triagebench.parser import parse_text
 

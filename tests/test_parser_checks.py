@@ -15,7 +15,8 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from triagebench.heuristics import evaluate, load_library
+from triagebench.heuristics import load_library
+from triagebench.heuristics.evaluate import evaluate
 from triagebench.parser import InputError, open_inputs, parse_file, parse_input
 from triagebench.parser.checks import CATEGORY, FORMAT, NO_STATUS
 

@@ -17,9 +17,9 @@ import argparse
 import re
 import sys
 
+from triagebench.cli.common import InputError, fail, load_document
 from triagebench.heuristics.model import SEVERITIES
 from triagebench.parser import printable
-from triagebench.tui.commands.common import InputError, fail, load_document
 
 _RANGE_RE = re.compile(r"^\s*(\d+)\s*(?:[-:]\s*(\d+))?\s*$")
 
@@ -69,12 +69,11 @@ def run(args: argparse.Namespace) -> int:
         DraftError,
         build_draft,
         corpus_paths,
-        default_drafts_dir,
         lint_draft,
         preview,
         render_toml,
-        save_draft,
     )
+    from triagebench.services.drafts import default_drafts_dir, save_draft
 
     try:
         numbers = parse_ranges(args.lines)

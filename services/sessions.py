@@ -4,7 +4,7 @@ No Textual here: the report and the headless verbs use it too.
 
 * Persistence: one JSON file per diagnostics file, keyed by the sha256 of the
   file's bytes, in ``<data dir>/sessions/<sha256>.json`` (data dir:
-  ``platformdirs.user_data_dir("triagebench")``, or ``$TRIAGE_DATA_DIR``). A
+  ``services.paths.data_dir()``). A
   renamed or re-downloaded copy has the same bytes, so it finds its bookmarks.
 * Hand-over: ``export_session`` writes the same JSON (schema
   ``triagebench-session`` version 1) to a file a colleague opens with
@@ -12,7 +12,7 @@ No Textual here: the report and the headless verbs use it too.
   document. When the content hash differs (another capture), bookmarks move by
   their stable section reference where it resolves, else stay on their line,
   and the caller gets warnings to show.
-* Every write is atomic (temp file + rename in the same directory); exports
+* Every write goes through ``services.files.write_atomic``; exports
   never overwrite an existing file (``unique_path`` offers ``name-2.json``).
 """
 
@@ -22,7 +22,6 @@ import contextlib
 import hashlib
 import json
 import os
-import tempfile
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -31,10 +30,10 @@ from typing import Any
 
 from triagebench.parser import Document, Section
 from triagebench.parser.refs import RefError, file_label, format_ref, parse_ref, resolve_ref
+from triagebench.services import files, paths
 
 SCHEMA = "triagebench-session"
 VERSION = 1
-DATA_DIR_ENV = "TRIAGE_DATA_DIR"
 MAX_NOTE_CHARS = 20_000
 MAX_LINE_KEY = 300
 
@@ -68,65 +67,24 @@ def content_hash(doc: Document) -> str:
         return hashlib.sha256(doc.text().encode("utf-8", "surrogateescape")).hexdigest()
 
 
-def data_dir() -> Path:
-    """Where triagebench keeps its data (``$TRIAGE_DATA_DIR`` overrides, for tests)."""
-    override = os.environ.get(DATA_DIR_ENV)
-    if override:
-        return Path(override)
-    import platformdirs
-
-    return Path(platformdirs.user_data_dir("triagebench"))
-
 
 def store_path(digest: str) -> Path:
     """The stored-session file for a content hash."""
-    return data_dir() / "sessions" / f"{digest}.json"
+    return paths.sessions_dir() / f"{digest}.json"
 
 
 # -- atomic, no-silent-overwrite writes ------------------------------------------
 
 def write_atomic(path: str | os.PathLike[str], text: str, *, overwrite: bool,
                  mode: int = 0o644) -> Path:
-    """Write ``text`` to ``path`` via a temp file in the same directory.
-
-    With ``overwrite=False`` an existing file is never replaced (the final step is a
-    hard link, which fails if the name exists, so there is no check-then-write race);
-    ``SessionError`` says so in one line. Readers never see a half-written file.
-    ``mode``: the file's permissions (exports are readable by others, the store is not).
-    """
-    target = Path(path)
-    parent = target.parent if str(target.parent) else Path(".")
+    """``services.files.write_atomic`` with its errors as one-line ``SessionError``."""
     try:
-        fd, name = tempfile.mkstemp(dir=parent, prefix=f".{target.name}.", suffix=".tmp")
-    except OSError as exc:
-        raise SessionError(f"{target}: cannot write ({exc.strerror or exc})") from exc
-    tmp = Path(name)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
-            handle.write(text)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.chmod(tmp, mode)
-        if overwrite:
-            os.replace(tmp, target)
-        else:
-            try:
-                os.link(tmp, target)
-            except FileExistsError:
-                raise SessionError(f"{target}: already exists; not overwritten "
-                                   f"(choose another name or use --force)") from None
-            except OSError:
-                # File systems without hard links: check, then rename.
-                if target.exists():
-                    raise SessionError(f"{target}: already exists; not overwritten "
-                                       f"(choose another name or use --force)") from None
-                os.replace(tmp, target)
-    except OSError as exc:
-        raise SessionError(f"{target}: cannot write ({exc.strerror or exc})") from exc
-    finally:
-        with contextlib.suppress(FileNotFoundError):
-            tmp.unlink()
-    return target
+        return files.write_atomic(path, text, overwrite=overwrite, mode=mode)
+    except files.FileExists as exc:
+        raise SessionError(f"{exc.path}: already exists; not overwritten "
+                           f"(choose another name or use --force)") from None
+    except files.WriteError as exc:
+        raise SessionError(str(exc)) from exc
 
 
 def unique_path(path: str | os.PathLike[str]) -> Path:
@@ -594,8 +552,8 @@ def bookmark_rows(doc: Document, bookmarks: Iterable[Bookmark]) -> list[tuple[in
 
 
 __all__ = [
-    "DATA_DIR_ENV", "SCHEMA", "VERSION", "Bookmark", "Session", "SessionError",
-    "bookmark_rows", "content_hash", "content_hash_of_file", "data_dir", "default_export_path",
+    "SCHEMA", "VERSION", "Bookmark", "Session", "SessionError",
+    "bookmark_rows", "content_hash", "content_hash_of_file", "default_export_path",
     "export_session", "import_session", "load_stored", "read_session_file", "save_stored",
     "session_for_open", "store_path", "unique_path", "write_atomic",
 ]

@@ -5,8 +5,9 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
+from triagebench.cli.common import InputError, fail, load_document
 from triagebench.parser import Document, printable
-from triagebench.tui.commands.common import InputError, dump_json, fail, load_document
+from triagebench.services.render_json import write_json
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -25,7 +26,7 @@ def _stream_dict(doc: Document, section, stream) -> dict[str, Any] | None:
 
 
 def document_dict(doc: Document) -> dict[str, Any]:
-    """The ``parse --json`` contract (DESIGN.md)."""
+    """The ``parse --json`` contract (``docs/json-outputs.md``)."""
     return {
         "file": doc.path,
         "format": doc.format,
@@ -85,7 +86,7 @@ def run(args: argparse.Namespace) -> int:
     except InputError as exc:
         return fail(str(exc))
     if args.json:
-        dump_json(document_dict(doc))
+        write_json(document_dict(doc))
     else:
         print_text(doc)
     return 0

@@ -23,8 +23,8 @@ import shlex
 import socket
 import sys
 
+from triagebench.cli.common import InputError, fail, load_document
 from triagebench.parser import printable
-from triagebench.tui.commands.common import InputError, fail, load_document
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8000
@@ -77,7 +77,7 @@ def url_host(host: str) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
-    from triagebench.tui.commands.open_tui import demo_path
+    from triagebench.cli.open import demo_path
 
     path = args.file or demo_path()
     try:

@@ -3,28 +3,30 @@
 
 Bookmarks and notes come from the file's stored session (what was marked in the
 workbench on this machine) or, with ``--session``, from a session a colleague
-exported. Without ``--out`` the report goes to stdout; ``--out`` never replaces
-an existing file unless ``--force``. Exit codes: 0 written, 2 bad input (one line).
+exported. The analysis is ``services.analysis.analyse`` with the shared library
+options (``cli/options.py``), so the report equals the TUI's ``x`` for the same file
+and options. Without ``--out`` the report goes to stdout; ``--out`` never replaces
+an existing file unless ``--force``. Exit codes (``docs/exit-codes.md``): 0 written,
+2 bad input (one line).
 """
 
 from __future__ import annotations
 
 import argparse
 import sys
-from pathlib import Path
 
+from triagebench.cli.common import InputError, fail
+from triagebench.cli.options import add_library_options, library_options
 from triagebench.parser import printable
-from triagebench.tui.commands.common import InputError, fail, load_document
+from triagebench.services.analysis import AnalysisOptions, analyse
+from triagebench.services.library import LibraryError, check_dirs
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("file", help="diagnostics file")
     parser.add_argument("--out", metavar="FILE.md", help="write the report here (default: stdout)")
     parser.add_argument("--force", action="store_true", help="replace an existing --out file")
-    parser.add_argument("--heuristics", metavar="DIR", action="append", default=[],
-                        help="also load heuristic files from DIR (repeatable)")
-    parser.add_argument("--no-builtin", action="store_true",
-                        help="do not load the bundled heuristic library")
+    add_library_options(parser)
     group = parser.add_mutually_exclusive_group()
     group.add_argument("--session", metavar="S.json",
                        help="take bookmarks and notes from an exported session file")
@@ -33,27 +35,26 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from triagebench.tui.report import build_report
-    from triagebench.tui.session import SessionError, import_session, load_stored, write_atomic
+    from triagebench.services.report import build_report
+    from triagebench.services.sessions import (
+        SessionError,
+        import_session,
+        load_stored,
+        write_atomic,
+    )
 
-    for folder in args.heuristics:
-        if not Path(folder).is_dir():
-            return fail(f"triage report: heuristics folder {printable(folder)!r} does not exist")
+    options = AnalysisOptions(library_options(args))
     try:
-        doc = load_document(args.file)
+        check_dirs(options.library)
+    except LibraryError as exc:
+        return fail(f"triage report: {printable(str(exc))}")
+    try:
+        analysis = analyse(args.file, options)
     except InputError as exc:
         return fail(str(exc))
-    try:
-        from triagebench.heuristics import evaluate, load_library
-    except ImportError as exc:  # the engine is part of the package; this is a broken install
-        return fail(f"triage report: the heuristics engine is not available ({exc})")
-    try:
-        library = load_library(dirs=tuple(args.heuristics), builtin=not args.no_builtin)
-    except (OSError, ValueError) as exc:
-        return fail(f"triage report: cannot load heuristics: {printable(str(exc))}")
-    for problem in getattr(library, "problems", []) or []:
+    for problem in analysis.library.problems:
         print(f"skipped: {printable(str(problem))}", file=sys.stderr)
-    findings = evaluate(doc, library)
+    doc, findings = analysis.document, analysis.findings
 
     bookmarks = []
     if args.session:
@@ -70,7 +71,7 @@ def run(args: argparse.Namespace) -> int:
             print(f"warning: {printable(warning)}", file=sys.stderr)
         bookmarks = session.sorted_bookmarks()
 
-    text = build_report(doc, findings, bookmarks=bookmarks)
+    text = build_report(doc, findings, bookmarks=bookmarks, templates=analysis.templates)
     if not args.out:
         sys.stdout.write(text)
         return 0

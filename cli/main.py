@@ -1,19 +1,21 @@
 """The ``triage`` command: ``triage [FILE]`` opens the TUI, ``triage VERB ...`` runs headless.
 
-Each verb lives in ``tui/commands/<verb>.py`` with ``add_arguments(parser)`` and
-``run(args) -> int``; this module only dispatches, so adding a verb never touches
-another verb's code. Exit codes: 0 done, 1 a finding at or above ``--fail-on``,
-2 bad input or usage (one line on stderr, never a traceback).
+Each verb lives in ``cli/<verb>.py`` with ``add_arguments(parser)`` and
+``run(args) -> int``, registered by one line in ``VERBS`` below (module name and
+help); this module only dispatches, so adding a verb never touches another verb's
+code. Exit codes (``docs/exit-codes.md``): 0 done, 1 a finding at or above
+``--fail-on``, 2 bad input or usage (one line on stderr, never a traceback).
 """
 
 from __future__ import annotations
 
 import argparse
 import importlib
-import importlib.util
 import sys
 from collections.abc import Sequence
+from typing import Protocol
 
+# verb -> one-line help; the module is ``triagebench.cli.<verb>`` (``open`` is the TUI).
 VERBS: dict[str, str] = {
     "parse": "the structured document (sections, facts)",
     "scan": "match heuristics and report findings",
@@ -34,14 +36,17 @@ class _Parser(argparse.ArgumentParser):
         raise UsageError(f"{self.prog}: {message}")
 
 
-def _verb_module(verb: str):
-    return importlib.import_module(f"triagebench.tui.commands.{verb}")
+class Verb(Protocol):
+    """What a verb module provides."""
+
+    def add_arguments(self, parser: argparse.ArgumentParser) -> None: ...
+
+    def run(self, args: argparse.Namespace) -> int: ...
 
 
-def _available_verbs() -> dict[str, str]:
-    """Verbs whose module is present (each lands with the feature that owns it)."""
-    return {verb: help_text for verb, help_text in VERBS.items()
-            if importlib.util.find_spec(f"triagebench.tui.commands.{verb}") is not None}
+def _verb_module(verb: str) -> Verb:
+    module: Verb = importlib.import_module(f"triagebench.cli.{verb}")  # type: ignore[assignment]
+    return module
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -49,15 +54,14 @@ def build_parser() -> argparse.ArgumentParser:
         prog="triage",
         description="Triage device diagnostics: `triage FILE` opens the workbench; "
                     "`triage VERB --help` for the headless commands.",
-        epilog="verbs: " + "; ".join(f"{v} ({h})" for v, h in _available_verbs().items()),
+        epilog="verbs: " + "; ".join(f"{v} ({h})" for v, h in VERBS.items()),
     )
-    from triagebench.tui.commands import open_tui
-
+    open_tui = _verb_module("open")
     open_tui.add_arguments(parser)
     return parser
 
 
-def build_verb_parser(verb: str) -> tuple[argparse.ArgumentParser, object]:
+def build_verb_parser(verb: str) -> tuple[argparse.ArgumentParser, Verb]:
     module = _verb_module(verb)
     parser = _Parser(prog=f"triage {verb}", description=VERBS[verb])
     module.add_arguments(parser)
@@ -67,12 +71,11 @@ def build_verb_parser(verb: str) -> tuple[argparse.ArgumentParser, object]:
 def main(argv: Sequence[str] | None = None) -> int:
     args_list = list(sys.argv[1:] if argv is None else argv)
     try:
-        if args_list and args_list[0] in _available_verbs():
+        if args_list and args_list[0] in VERBS:
             parser, module = build_verb_parser(args_list[0])
             args = parser.parse_args(args_list[1:])
             return int(module.run(args) or 0)
-        from triagebench.tui.commands import open_tui
-
+        open_tui = _verb_module("open")
         args = build_parser().parse_args(args_list)
         return int(open_tui.run(args) or 0)
     except UsageError as exc:

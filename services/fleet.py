@@ -54,11 +54,13 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from triagebench.parser import InputError, parse_file
-
-from .mining import TemplateMiner, mine_document, template_regex
-from .model import SEVERITY_RANK
-from .suspicious import suspicious_lines
+from triagebench.heuristics.format import Library
+from triagebench.heuristics.mining import TemplateMiner, template_regex
+from triagebench.heuristics.model import SEVERITY_RANK, Finding
+from triagebench.parser import InputError
+from triagebench.services.analysis import AnalysisOptions, analyse, find_unexplained
+from triagebench.services.library import LibraryOptions
+from triagebench.services.library import load as load_library
 
 FACTS = ("os.version", "device.type", "arch", "supervisor.version")
 UNKNOWN = "unknown"
@@ -74,8 +76,16 @@ class ScanOptions:
 
     heuristic_dirs: tuple[str, ...] = ()
     builtin: bool = True
+    drafts_dir: str | None = None
+    include_drafts: bool = False
     max_templates: int = 200  # unexplained templates kept per file
     max_examples: int = 3  # example lines kept per template / finding
+
+    @property
+    def library(self) -> LibraryOptions:
+        """The library policy (``services.library``) these options describe."""
+        return LibraryOptions(self.heuristic_dirs, self.builtin, self.drafts_dir,
+                              self.include_drafts)
 
 
 @dataclass(slots=True)
@@ -115,19 +125,17 @@ class FileRecord:
 
 
 # --- per-process library cache -------------------------------------------------------
-_LIBRARIES: dict[ScanOptions, Any] = {}
+_LIBRARIES: dict[LibraryOptions, Library] = {}
 _LIBRARY_LOADS = 0  # how many times this process loaded a library (tests check "once")
 
 
-def library_for(options: ScanOptions) -> Any:
+def library_for(options: ScanOptions) -> Library:
     """The heuristic library for ``options``, loaded at most once per process."""
     global _LIBRARY_LOADS
-    library = _LIBRARIES.get(options)
+    library = _LIBRARIES.get(options.library)
     if library is None:
-        from .format import load_library
-
-        library = load_library(dirs=options.heuristic_dirs, builtin=options.builtin)
-        _LIBRARIES[options] = library
+        library = load_library(options.library)
+        _LIBRARIES[options.library] = library
         _LIBRARY_LOADS += 1
     return library
 
@@ -142,20 +150,19 @@ def init_worker(options: ScanOptions) -> None:
 
 
 # --- one file --------------------------------------------------------------------------
-def _evidence_lines(finding: Any, limit: int) -> list[int]:
+def _evidence_lines(finding: Finding, limit: int) -> list[int]:
     return [item.line for item in finding.evidence[:limit]]
 
 
 def scan_file(path: str, options: ScanOptions = ScanOptions()) -> FileRecord:  # noqa: B008
-    """Parse, evaluate and mine one file. Never raises: problems go to ``error``."""
-    from .evaluate import evaluate
-
+    """Parse, evaluate and mine one file (``services.analysis``, the pipeline every
+    front-end uses). Never raises: problems go to ``error``."""
     started = time.perf_counter()
     record = FileRecord(path=str(path))
     try:
-        document = parse_file(str(path))
-        library = library_for(options)
-        findings = evaluate(document, library)
+        analysis = analyse(str(path), AnalysisOptions(options.library, unexplained=False),
+                           library=library_for(options))
+        document, findings = analysis.document, analysis.findings
         record.format = document.format
         record.lines = document.line_count
         record.facts = {name: document.facts.get(name) for name in FACTS}
@@ -163,13 +170,11 @@ def scan_file(path: str, options: ScanOptions = ScanOptions()) -> FileRecord:  #
                                       _evidence_lines(f, options.max_examples))
                           for f in findings.matches]
         record.heuristic_errors = [f"{e.heuristic}: {e.message}" for e in findings.errors]
-        suspicious = suspicious_lines(document)
-        covered = set(findings.by_line)
-        unexplained = [n for n in suspicious if n not in covered]
-        record.suspicious = len(suspicious)
-        record.unexplained = len(unexplained)
-        miner = TemplateMiner(max_refs=options.max_examples)
-        templates = mine_document(document, lines=unexplained, miner=miner)
+        unexplained = find_unexplained(document, findings,
+                                       TemplateMiner(max_refs=options.max_examples))
+        record.suspicious = len(unexplained.suspicious)
+        record.unexplained = len(unexplained.lines)
+        templates = unexplained.templates
         record.templates = [TemplateRecord(next(iter(t.sections), None) if t.sections else None,
                                            t.template, t.count, [r for r in t.refs if r])
                             for t in templates[: options.max_templates]]

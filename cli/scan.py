@@ -6,12 +6,12 @@ Output formats:
 * ``text`` (default): per file a header (format, size, key facts), findings
   grouped by severity with title, permalink, every signal's value (``unknown``
   included), evidence lines as ``L1234  <section key>  <text>`` and the remedy.
-* ``json``: the DESIGN.md contract. One file -> one object; several files -> a
+* ``json``: the contract in ``docs/json-outputs.md``. One file -> one object; several files -> a
   JSON list of those objects, in argument order. A file that cannot be read
   appears in the list as ``{"file": ..., "error": "..."}``.
 * ``markdown``: a compact table per file plus each finding's evidence, for tickets.
 
-Exit codes: 0 scanned; 1 a match at or above ``--fail-on`` (drafts included);
+Exit codes (``docs/exit-codes.md``): 0 scanned; 1 a match at or above ``--fail-on`` (drafts included);
 2 bad input or usage — a missing heuristics folder, or any FILE that cannot be
 read (the other files are still scanned and reported; one line per bad file on
 stderr). Heuristic files that fail to load are skipped with one line each on
@@ -22,36 +22,26 @@ stderr; the scan goes on. All diagnostics text is passed through
 from __future__ import annotations
 
 import argparse
-import json
-import re
 import sys
 from pathlib import Path
 from typing import Any
 
-from triagebench.heuristics import (
-    SEVERITIES,
-    Finding,
-    Findings,
-    evaluate,
-    load_library,
-    severity_at_least,
-)
-from triagebench.heuristics.evaluate import DEFAULT_TIMEOUT
+from triagebench.cli.common import InputError, fail
+from triagebench.cli.options import add_library_options, library_options
+from triagebench.heuristics.model import SEVERITIES, Finding, Findings, severity_at_least
 from triagebench.parser import Document, printable
-from triagebench.tui.commands.common import InputError, fail, load_document
+from triagebench.services import library as library_policy
+from triagebench.services.analysis import DEFAULT_TIMEOUT, AnalysisOptions, analyse
+from triagebench.services.labels import HEADLINE_FACTS
+from triagebench.services.render_json import write_json
+from triagebench.services.render_markdown import cell, code_span, fenced, safe_url
 
 TEXT_EVIDENCE_LIMIT = 10
-_C1_RE = re.compile(r"[\x7f-\x9f\u2028\u2029]")
-HEADLINE_FACTS = ("device.type", "os.version", "supervisor.version", "engine.version")
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("files", nargs="+", metavar="FILE", help="diagnostics file(s) or any text log")
-    parser.add_argument("--heuristics", action="append", default=[], metavar="DIR",
-                        help="extra heuristics folder (repeatable)")
-    parser.add_argument("--no-builtin", action="store_true", help="do not load the bundled library")
-    parser.add_argument("--drafts", action="append", default=[], metavar="DIR",
-                        help="drafts folder: its heuristics are loaded and marked as drafts")
+    add_library_options(parser)
     parser.add_argument("--format", choices=("text", "json", "markdown"), default="text")
     parser.add_argument("--fail-on", choices=SEVERITIES, default=None, metavar="SEVERITY",
                         help="exit 1 when a match is this severe or worse "
@@ -63,7 +53,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 # -- JSON ---------------------------------------------------------------------
 
 def scan_dict(document: Document, findings: Findings) -> dict[str, Any]:
-    """The ``scan --format json`` contract for one file (DESIGN.md)."""
+    """The ``scan --format json`` contract for one file (``docs/json-outputs.md``)."""
     return {
         "file": document.path,
         "format": document.format,
@@ -71,12 +61,6 @@ def scan_dict(document: Document, findings: Findings) -> dict[str, Any]:
         "matches": [f.as_dict() for f in findings.matches],
         "errors": [e.as_dict() for e in findings.errors],
     }
-
-
-def json_text(payload: Any) -> str:
-    """JSON with non-ASCII kept readable but C1 controls (``\\x9b`` is a CSI) escaped too."""
-    text = json.dumps(payload, indent=2, ensure_ascii=False, default=str)
-    return _C1_RE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
 
 
 # -- text ---------------------------------------------------------------------
@@ -143,13 +127,13 @@ def render_text(document: Document, findings: Findings) -> list[str]:
 # -- markdown -----------------------------------------------------------------
 
 def _cell(text: str) -> str:
-    return printable(text).replace("|", "\\|").replace("\n", " ")
+    return cell(text)
 
 
 def render_markdown(document: Document, findings: Findings) -> list[str]:
     """A compact Markdown table plus each finding's evidence (all text printable-escaped)."""
     out = [f"## {_cell(Path(document.path).name)}", "",
-           f"`{_cell(document.path)}`: {document.format}, {document.line_count:,} lines", ""]
+           f"{code_span(document.path)}: {document.format}, {document.line_count:,} lines", ""]
     facts = [(n, document.facts.get(n)) for n in HEADLINE_FACTS]
     facts = [(n, v) for n, v in facts if v is not None]
     if facts:
@@ -163,8 +147,9 @@ def render_markdown(document: Document, findings: Findings) -> list[str]:
             lines = ", ".join(f"L{e.line}" for e in f.evidence[:5])
             if len(f.evidence) > 5:
                 lines += ", …"
-            out.append(f"| {f.severity} | [{_cell(f.id)}]({_cell(f.permalink)}) | "
-                       f"{_cell(f.title)} | {lines} |")
+            url = safe_url(f.permalink)
+            link = f"[{_cell(f.id)}]({url})" if url else _cell(f.id)
+            out.append(f"| {f.severity} | {link} | {_cell(f.title)} | {lines} |")
         for f in findings.matches:
             out += ["", f"### {_cell(f.title)} ({f.severity})", "",
                     f"Signals: {_cell(_signals_line(f))}"]
@@ -172,12 +157,12 @@ def render_markdown(document: Document, findings: Findings) -> list[str]:
                 out += ["", f"Remedy: {_cell(' '.join(f.remedy.split()))}"]
             lines, more = _evidence_lines(f, 20)
             if lines:
-                out += ["", "````text", *(printable(line) for line in lines), "````"]
+                out += ["", fenced(lines)]
             if more:
                 out.append(f"… {more} more matching line(s)")
     if findings.errors:
         out += ["", "Heuristic errors:", ""]
-        out += [f"- `{_cell(e.heuristic)}`: {_cell(e.message)}" for e in findings.errors]
+        out += [f"- {code_span(e.heuristic)}: {_cell(e.message)}" for e in findings.errors]
     out.append("")
     return out
 
@@ -189,12 +174,14 @@ def _write(lines: list[str]) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    for folder in [*args.heuristics, *args.drafts]:
-        if not Path(folder).exists():
-            return fail(f"triage scan: heuristics folder {folder!r} does not exist")
-    if args.timeout <= 0:
+    options = AnalysisOptions(library_options(args), timeout=args.timeout, unexplained=False)
+    try:
+        library_policy.check_dirs(options.library)
+    except library_policy.LibraryError as exc:
+        return fail(f"triage scan: {printable(str(exc))}")
+    if not args.timeout > 0:
         return fail("triage scan: --timeout must be greater than 0")
-    library = load_library(args.heuristics, builtin=not args.no_builtin, drafts=args.drafts)
+    library = library_policy.load(options.library)
     for problem in library.problems:
         print(f"skipped: {printable(str(problem))}", file=sys.stderr)
     bad_input = False
@@ -202,13 +189,13 @@ def run(args: argparse.Namespace) -> int:
     results: list[dict[str, Any]] = []
     for index, path in enumerate(args.files):
         try:
-            document = load_document(path)
+            analysis = analyse(path, options, library=library)
         except InputError as exc:
             print(printable(str(exc)), file=sys.stderr)
             bad_input = True
             results.append({"file": path, "error": str(exc)})
             continue
-        findings = evaluate(document, library, timeout=args.timeout)
+        document, findings = analysis.document, analysis.findings
         if args.fail_on and any(severity_at_least(f.severity, args.fail_on) for f in findings.matches):
             failing = True
         if args.format == "json":
@@ -222,7 +209,7 @@ def run(args: argparse.Namespace) -> int:
     if args.format == "json":
         payload: Any = results[0] if len(args.files) == 1 else results
         if not (len(args.files) == 1 and bad_input):
-            sys.stdout.write(json_text(payload) + "\n")
+            write_json(payload)
     if bad_input:
         return 2
     return 1 if failing else 0

@@ -11,7 +11,7 @@ extension; hidden entries and README/LICENSE-like files are skipped). Files are
 scanned in parallel worker processes (``--jobs``, default: CPU count), each
 worker loading the heuristic library once. A file that cannot be read is listed
 with its problem and skipped. ``--db`` writes an SQLite database (schema in
-``triagebench.heuristics.fleet``); an existing database is replaced only with
+``triagebench.services.fleet``); an existing database is replaced only with
 ``--force``.
 
 Exit codes: 0 scanned (even if some files were bad); 2 usage error, a missing
@@ -29,7 +29,10 @@ import sys
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
-from triagebench.heuristics.fleet import (
+from triagebench.cli.common import fail
+from triagebench.cli.options import add_library_options, library_options
+from triagebench.parser import printable
+from triagebench.services.fleet import (
     DatabaseExistsError,
     FileRecord,
     FleetReport,
@@ -41,8 +44,9 @@ from triagebench.heuristics.fleet import (
     scan_file,
     write_sqlite,
 )
-from triagebench.parser import printable
-from triagebench.tui.commands.common import fail
+from triagebench.services.library import LibraryError, check_dirs
+from triagebench.services.render_json import write_json
+from triagebench.services.render_markdown import cell, code_span
 
 FORMATS = ("text", "json", "markdown", "csv")
 
@@ -54,9 +58,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--format", choices=FORMATS, default="text")
     parser.add_argument("--db", metavar="FILE.sqlite", help="also write an SQLite database")
     parser.add_argument("--force", action="store_true", help="replace an existing --db file")
-    parser.add_argument("--heuristics", action="append", default=[], metavar="DIR",
-                        help="extra heuristics folder (repeatable)")
-    parser.add_argument("--no-builtin", action="store_true", help="do not load the bundled library")
+    add_library_options(parser)
     parser.add_argument("--top", type=int, default=20, metavar="N",
                         help="unexplained templates to show (default 20; 0 = all)")
 
@@ -142,7 +144,7 @@ def render_text(report: FleetReport, top: int | None) -> list[str]:
 
 
 def _md(text: str) -> str:
-    return printable(text).replace("|", "\\|").replace("`", "'")
+    return cell(text)
 
 
 def render_markdown(report: FleetReport, top: int | None) -> str:
@@ -152,7 +154,7 @@ def render_markdown(report: FleetReport, top: int | None) -> str:
         out += ["| files | share | severity | pattern | by OS version | by device type | examples |",
                 "|---:|---:|---|---|---|---|---|"]
         for p in report.patterns:
-            out.append(f"| {p.files} | {p.share:.1%} | {p.severity} | `{_md(p.id)}` {_md(p.title)} "
+            out.append(f"| {p.files} | {p.share:.1%} | {p.severity} | {code_span(p.id)} {_md(p.title)} "
                        f"| {_md(_facts_breakdown(p.by_os))} | {_md(_facts_breakdown(p.by_device))} "
                        f"| {_md(', '.join(p.examples))} |")
     else:
@@ -162,7 +164,7 @@ def render_markdown(report: FleetReport, top: int | None) -> str:
     if templates:
         out += ["| files | lines | section | template | examples |", "|---:|---:|---|---|---|"]
         for t in templates:
-            out.append(f"| {t.files} | {t.lines} | {_md(t.section or '')} | `{_md(t.template)}` "
+            out.append(f"| {t.files} | {t.lines} | {_md(t.section or '')} | {code_span(t.template).replace('|', chr(92) + '|')} "
                        f"| {_md(', '.join(t.examples))} |")
     else:
         out.append("None.")
@@ -195,9 +197,11 @@ def run(args: argparse.Namespace) -> int:
         return fail("triage fleet: --jobs must be at least 1")
     if args.top < 0:
         return fail("triage fleet: --top must be 0 or more")
-    for folder in args.heuristics:
-        if not Path(folder).is_dir():
-            return fail(f"triage fleet: {folder}: heuristics folder not found")
+    policy = library_options(args)
+    try:
+        check_dirs(policy)
+    except LibraryError as exc:
+        return fail(f"triage fleet: {printable(str(exc))}")
     if args.db and Path(args.db).exists() and not args.force:
         return fail(f"triage fleet: {args.db}: already exists (use --force to replace it)")
     paths, problems = expand_paths(args.paths)
@@ -208,9 +212,10 @@ def run(args: argparse.Namespace) -> int:
     if not paths:
         return fail("triage fleet: no diagnostics files found in "
                     + ", ".join(printable(p) for p in args.paths))
-    options = ScanOptions(heuristic_dirs=tuple(args.heuristics), builtin=not args.no_builtin)
+    options = ScanOptions(heuristic_dirs=policy.heuristic_dirs, builtin=policy.builtin,
+                          drafts_dir=policy.drafts_dir, include_drafts=policy.include_drafts)
     library = library_for(options)  # load once here too: report its problems once
-    for message in getattr(library, "problems", [])[:20]:
+    for message in library.problems[:20]:
         print(printable(f"triage fleet: heuristic skipped: {message}"), file=sys.stderr)
     jobs = args.jobs or os.cpu_count() or 1
     records = _scan_all(paths, options, min(jobs, len(paths)))
@@ -220,9 +225,7 @@ def run(args: argparse.Namespace) -> int:
                         else f"triage fleet: skipped {path}: {error}"), file=sys.stderr)
     top = args.top or None
     if args.format == "json":
-        from triagebench.tui.commands.scan import json_text
-
-        sys.stdout.write(json_text(report.as_dict(top)) + "\n")
+        write_json(report.as_dict(top))
     elif args.format == "markdown":
         sys.stdout.write(render_markdown(report, top))
     elif args.format == "csv":

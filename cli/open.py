@@ -23,9 +23,10 @@ import os
 import zlib
 from importlib import resources
 
+from triagebench.cli.common import fail
+from triagebench.cli.options import add_library_options, library_options
 from triagebench.parser import InputError
 from triagebench.parser.reader import GZIP_MAGIC, looks_binary
-from triagebench.tui.commands.common import fail
 
 DEMO_SAMPLE = "s10-s12-s13-undervoltage-sdcard-rpi3-2.58.3.txt"
 PRECHECK_BYTES = 65536
@@ -47,13 +48,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="colour theme for this run (triage-dark, triage-light, "
                              "triage-contrast, ansi-dark or any Textual theme); "
                              "a theme picked inside the app is remembered")
-    parser.add_argument("--heuristics", metavar="DIR", action="append", default=[],
-                        help="extra folder of heuristic files (repeatable)")
-    parser.add_argument("--no-builtin", action="store_true",
-                        help="do not load the bundled heuristics library")
-    parser.add_argument("--drafts", metavar="DIR",
-                        help="folder of heuristic drafts (loaded too; new drafts are saved "
-                             "here; default: $TRIAGE_DRAFTS or the user data dir)")
+    add_library_options(parser, include_drafts=True)  # new drafts are saved to --drafts
     parser.add_argument("--corpus", metavar="DIR",
                         help="folder of *.txt diagnostics files the draft editor's live preview "
                              "matches against (default: the bundled samples)")
@@ -97,19 +92,19 @@ def check_dirs(dirs: list[str], what: str) -> None:
 
 def run(args: argparse.Namespace) -> int:
     path = args.file or demo_path()
-    heuristic_dirs = list(getattr(args, "heuristics", None) or [])
-    drafts = getattr(args, "drafts", None)
+    policy = library_options(args)
+    drafts = policy.drafts_dir
     try:
         precheck(path)
-        check_dirs(heuristic_dirs, "heuristics")
+        check_dirs(list(policy.heuristic_dirs), "heuristics")
     except InputError as exc:
         return fail(str(exc))
     if drafts and os.path.exists(drafts) and not os.path.isdir(drafts):
         return fail(f"{drafts}: drafts folder is a file, not a folder")
-    corpus = getattr(args, "corpus", None)
+    corpus = args.corpus
     if corpus and not os.path.isdir(corpus):
         return fail(f"{corpus}: corpus folder does not exist")
-    goto = getattr(args, "goto", None)
+    goto = args.goto
     if goto is not None:
         from triagebench.parser.refs import RefError, parse_ref
 
@@ -117,9 +112,9 @@ def run(args: argparse.Namespace) -> int:
             parse_ref(goto)
         except RefError as exc:
             return fail(f"--goto: {exc}")
-    session = getattr(args, "session", None)
+    session = args.session
     if session is not None:
-        from triagebench.tui.session import SessionError, read_session_file
+        from triagebench.services.sessions import SessionError, read_session_file
 
         try:
             read_session_file(session)
@@ -127,8 +122,9 @@ def run(args: argparse.Namespace) -> int:
             return fail(str(exc))
     from triagebench.tui.app import create_app
 
-    app = create_app(path, theme=getattr(args, "theme", None), heuristic_dirs=tuple(heuristic_dirs),
-                     builtin=not getattr(args, "no_builtin", False), drafts_dir=drafts,
+    app = create_app(path, theme=args.theme, heuristic_dirs=policy.heuristic_dirs,
+                     builtin=policy.builtin, drafts_dir=drafts,
+                     include_drafts=policy.include_drafts,
                      goto=goto, session_path=session, corpus_dir=corpus)
     result = app.run()
     return int(result or app.return_code or 0)

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import json
 import sys
-from typing import Any
 
 from triagebench.parser import Document, InputError, parse_file
 
@@ -20,9 +18,4 @@ def load_document(path: str) -> Document:
     return parse_file(path)
 
 
-def dump_json(value: Any) -> None:
-    json.dump(value, sys.stdout, indent=2, ensure_ascii=False)
-    sys.stdout.write("\n")
-
-
-__all__ = ["InputError", "dump_json", "fail", "load_document"]
+__all__ = ["InputError", "fail", "load_document"]

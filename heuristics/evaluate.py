@@ -62,6 +62,7 @@ from .format import Heuristic, Library, Signal
 from .model import Evidence, Finding, Findings, HeuristicError, SignalResult
 from .prefilter import Prefilter, fold_text
 from .selectors import Resolver
+from .timeline import count_events, counted, judge
 from .versions import as_number, compare_values, parse_version
 from .when import evaluate_when
 
@@ -446,10 +447,19 @@ class Block:
         return out
 
 
-def _evidence(text: str, line: int, section: str, span: tuple[int, int]) -> Evidence:
-    if len(text) > EVIDENCE_TEXT_CAP:
-        text = text[:EVIDENCE_TEXT_CAP] + "…"
-    return Evidence(line=line, section=section, text=text, span=span)
+def _evidence(document: Document, hits: Sequence[tuple[int, int, int]]) -> list[Evidence]:
+    """Evidence items (text as matched: plain, overrides applied; time and boot) for ``hits``."""
+    out: list[Evidence] = []
+    for line, start, end in hits:
+        section = document.section_at(line)
+        text = document.output_text(section, line) if section is not None else document.plain(line)
+        if len(text) > EVIDENCE_TEXT_CAP:
+            text = text[:EVIDENCE_TEXT_CAP] + "…"
+        found = document.line_time(line)
+        out.append(Evidence(line=line, section=section.key if section is not None else "", text=text,
+                            span=(start, end), time=found.when if found is not None else None,
+                            boot=found.boot if found is not None else None))
+    return out
 
 
 _PENDING = object()
@@ -478,14 +488,13 @@ class _Job:
     """One scan (a regex or extract signal's pattern over its selected blocks), shared by
     every heuristic whose signal has the same selectors, stream and pattern."""
 
-    __slots__ = ("signal", "first_only", "owners", "count", "evidence", "match", "done", "failed")
+    __slots__ = ("signal", "first_only", "owners", "hits", "match", "done", "failed")
 
     def __init__(self, signal: Signal):
         self.signal = signal
         self.first_only = signal.kind == "extract"
         self.owners: list[_Plan] = []
-        self.count = 0
-        self.evidence: list[Evidence] = []
+        self.hits: list[tuple[int, int, int]] = []  # (line, match start, match end), file order
         self.match: Any = None
         self.done = False
         self.failed: dict[int, BaseException] = {}  # id(plan) -> its _Timeout / error
@@ -508,19 +517,15 @@ class _Job:
                 return
             texts = chunk.texts
             first = block.first_line + chunk.offset
-            key = block.section.key
-            evidence = self.evidence
+            hits = self.hits
             literal = signal.literal if prefilter else None
             if literal is not None:  # plain text: str.find, no regex engine, nothing to time out
                 size = len(literal)
                 for index in candidates:
                     text = texts[index]
                     at = text.find(literal, 0, LINE_CAP)
-                    if at < 0:
-                        continue
-                    self.count += 1
-                    if len(evidence) < EVIDENCE_CAP:
-                        evidence.append(_evidence(text, first + index, key, (at, at + size)))
+                    if at >= 0:
+                        hits.append((first + index, at, at + size))
                 return
             spent = [p for p in live if p.left <= 0]
             if spent:  # out of budget before this search: times out at its first candidate
@@ -543,9 +548,7 @@ class _Job:
                         raise _Timeout(signal.name, first + index) from None
                     if match is None:
                         continue
-                    self.count += 1
-                    if len(evidence) < EVIDENCE_CAP:
-                        evidence.append(_evidence(text, first + index, key, match.span()))
+                    hits.append((first + index, *match.span()))
                     if self.first_only:
                         self.match = match
                         self.done = True
@@ -675,23 +678,37 @@ def _scan_result(ctx: _Context, plan: _Plan, signal: Signal) -> SignalResult:
         raise _Timeout(signal.name, failure.line)
     if failure is not None:
         raise failure
+    document = ctx.document
     if signal.kind == "extract":
         match = job.match
         if match is None:
             return SignalResult(signal.name, None)
+        evidence = _evidence(document, job.hits)
+        lines = [hit[0] for hit in job.hits]
         captured = match.group(1)
         if captured is None:
-            return SignalResult(signal.name, None, evidence=list(job.evidence))
+            return SignalResult(signal.name, None, evidence=evidence, lines=lines)
         started = time.monotonic()
         try:
             value = _comparators(signal, captured, started + plan.left)
         finally:
             plan.charge(started)
-        return SignalResult(signal.name, value, evidence=list(job.evidence), observed=captured)
-    hit = job.count >= signal.min_count
+        return SignalResult(signal.name, value, evidence=evidence, observed=captured,
+                            count=len(lines), lines=lines)
+    hits = job.hits
+    if signal.within is not None or signal.boot is not None:
+        keep = set(counted(document, [hit[0] for hit in hits], signal))
+        hits = [hit for hit in hits if hit[0] in keep]
+    lines = [hit[0] for hit in hits]
+    if signal.min_count > 1 or signal.burst is not None:
+        events = count_events(document, lines, signal.burst)
+    else:
+        events = len(lines)
+    hit = events >= signal.min_count
     value = not hit if signal.absent else hit
-    return SignalResult(signal.name, value, evidence=list(job.evidence),
-                        truncated=max(0, job.count - len(job.evidence)), observed=None)
+    evidence = _evidence(document, hits[:EVIDENCE_CAP])
+    return SignalResult(signal.name, value, evidence=evidence, truncated=max(0, len(hits) - len(evidence)),
+                        observed=None, count=events, lines=lines)
 
 
 def _walk(ctx: _Context, plan: _Plan, scanned: bool) -> None:
@@ -719,10 +736,44 @@ def _walk(ctx: _Context, plan: _Plan, scanned: bool) -> None:
         if len(values) < len(ordered) and evaluate_when(heuristic.when_node, values) is False:
             plan.outcome = None  # no value of the remaining signals can make it true
             return
-    if evaluate_when(heuristic.when_node, values) is not True:
+    outcome = evaluate_when(heuristic.when_node, values)
+    unknown: tuple[str, ...] = ()
+    if outcome is None:
+        unknown = _unknown_facts(heuristic, values)
+    if outcome is not True and not unknown:
         plan.outcome = None
         return
-    plan.outcome = Finding(heuristic=heuristic, signals={name: results[name] for name in heuristic.signals})
+    signals = {name: results[name] for name in heuristic.signals}
+    verdict = judge(ctx.document, heuristic, signals)
+    plan.outcome = Finding(heuristic=heuristic, signals=signals, status=verdict.status,
+                           effective_severity=verdict.severity, first_seen=verdict.first_seen,
+                           last_seen=verdict.last_seen, count=verdict.count, unknown_facts=unknown)
+
+
+MAX_UNKNOWN_FACTS = 8  # assignments tried: 2 ** this at most
+
+
+def _unknown_facts(heuristic: Heuristic, values: dict[str, bool | None]) -> tuple[str, ...]:
+    """Issue #11 class 7: when ``when`` is unknown only because fact/extract signals are
+    unknown, and some assignment of them makes it true while a positive regex signal is
+    true, the finding stands; returns what could not be read (fact names, else signal
+    names). Empty when the finding does not stand."""
+    signals = heuristic.signals
+    unknown = [name for name, value in values.items()
+               if value is None and signals[name].kind != "regex" and name not in heuristic.recovered_by]
+    if not unknown or len(unknown) > MAX_UNKNOWN_FACTS:
+        return ()
+    positive = heuristic.positive_signals
+    if not any(values.get(name) is True and signals[name].kind == "regex" and name in positive
+               for name in signals):
+        return ()
+    trial = dict(values)
+    for mask in range(1 << len(unknown)):
+        for bit, name in enumerate(unknown):
+            trial[name] = bool(mask >> bit & 1)
+        if evaluate_when(heuristic.when_node, trial) is True:
+            return tuple(signals[name].fact or name for name in unknown)
+    return ()
 
 
 def _step(ctx: _Context, plan: _Plan, scanned: bool) -> None:

@@ -7,7 +7,10 @@ Markdown, the TUI, reports, fleet records). Views read them; they never re-match
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
+
+from triagebench.parser.times import as_iso
 
 SEVERITIES = ("critical", "high", "medium", "low", "info")
 SEVERITY_RANK = {name: rank for rank, name in enumerate(SEVERITIES)}
@@ -26,9 +29,12 @@ class Evidence:
     section: str
     text: str
     span: tuple[int, int] | None = None
+    time: datetime | None = None  # when the line happened (UTC), None when unknown
+    boot: int | None = None  # 0 = current boot, -1 = previous, None = unknown
 
     def as_dict(self) -> dict[str, Any]:
-        return {"line": self.line, "section": self.section, "text": self.text}
+        return {"line": self.line, "section": self.section, "text": self.text,
+                "time": as_iso(self.time), "boot": self.boot}
 
 
 @dataclass(slots=True)
@@ -40,6 +46,8 @@ class SignalResult:
     evidence: list[Evidence] = field(default_factory=list)
     observed: str | None = None
     truncated: int = 0  # matching lines beyond the evidence cap
+    count: int = 0  # distinct events (regex signals; see docs/heuristic-format.md)
+    lines: list[int] = field(default_factory=list, repr=False)  # every counted line, file order
 
     def as_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {"value": self.value}
@@ -73,6 +81,12 @@ class Finding:
 
     heuristic: Any
     signals: dict[str, SignalResult]
+    status: str = "active"  # active | recovered | historical
+    effective_severity: str | None = None  # None: the heuristic's own severity
+    first_seen: datetime | None = None
+    last_seen: datetime | None = None
+    count: int = 0  # distinct events over the true positive signals
+    unknown_facts: tuple[str, ...] = ()  # facts that could not be read but would not clear it
 
     @property
     def id(self) -> str:
@@ -84,6 +98,12 @@ class Finding:
 
     @property
     def severity(self) -> str:
+        """The severity shown: ``history_severity`` when recovered or historical."""
+        return self.effective_severity or self.heuristic.severity
+
+    @property
+    def base_severity(self) -> str:
+        """The heuristic's own severity."""
         return self.heuristic.severity
 
     @property
@@ -121,6 +141,12 @@ class Finding:
             "id": self.id,
             "title": self.title,
             "severity": self.severity,
+            "base_severity": self.base_severity,
+            "status": self.status,
+            "first_seen": as_iso(self.first_seen),
+            "last_seen": as_iso(self.last_seen),
+            "count": self.count,
+            "unknown_facts": list(self.unknown_facts),
             "permalink": self.permalink,
             "source": self.source,
             "signals": {name: r.as_dict() for name, r in self.signals.items()},
@@ -129,14 +155,15 @@ class Finding:
 
 @dataclass(slots=True)
 class Findings:
-    """All matches for one document, worst severity first, plus per-heuristic errors."""
+    """All matches for one document (active first, then worst effective severity, then id),
+    plus per-heuristic errors."""
 
     matches: list[Finding] = field(default_factory=list)
     errors: list[HeuristicError] = field(default_factory=list)
     by_line: dict[int, list[Finding]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
-        self.matches.sort(key=lambda f: (SEVERITY_RANK[f.severity], f.id))
+        self.matches.sort(key=lambda f: (f.status != "active", SEVERITY_RANK[f.severity], f.id))
         if not self.by_line:
             self.index_lines()
 

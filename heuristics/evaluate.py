@@ -70,9 +70,14 @@ LINE_CAP = 4096
 EVIDENCE_CAP = 50
 EVIDENCE_TEXT_CAP = 4096
 DEFAULT_TIMEOUT = 1.0
+DEFAULT_BUDGET = 10.0  # seconds for every heuristic of one scan together
 CHUNK_CHARS = 4 << 20  # characters of a block joined at a time (a chunk never splits a line)
 
 _KIND_ORDER = {"fact": 0, "extract": 1, "regex": 2}
+
+
+class _Budget(Exception):
+    """The whole scan's time budget ran out before this heuristic's scans finished."""
 
 
 class _Timeout(Exception):
@@ -565,9 +570,10 @@ class _Job:
 class _Context:
     """Per-document state: resolved selectors, the scan jobs and the blocks they select."""
 
-    def __init__(self, document: Document, prefilter: bool = True):
+    def __init__(self, document: Document, prefilter: bool = True, deadline: float = float("inf")):
         self.document = document
         self.prefilter = prefilter
+        self.deadline = deadline  # time.monotonic() after which no more scanning starts
         self.resolve = Resolver(document)
         self.jobs: dict[tuple[Any, ...], _Job] = {}
         self._block_jobs: dict[tuple[int, int], tuple[Section, str, list[_Job]]] = {}
@@ -604,10 +610,20 @@ class _Context:
                         block.expect(job.signal.prefilter)
             for chunk in block.chunks():
                 for job in jobs:
+                    if time.monotonic() > self.deadline:
+                        self._over_budget()
+                        return
                     job.run(block, chunk, self.prefilter)
                 jobs = [job for job in jobs if job.active]
                 if not jobs:
                     break
+
+    def _over_budget(self) -> None:
+        """The scan's total budget is spent: every unfinished scan ends for all its owners."""
+        for job in self.jobs.values():
+            if job.active:
+                job._fail(job.owners, _Budget())
+        self._block_jobs.clear()
 
 
 def _remaining(deadline: float, signal: str, line: int | None) -> float:
@@ -747,7 +763,8 @@ def _walk(ctx: _Context, plan: _Plan, scanned: bool) -> None:
     verdict = judge(ctx.document, heuristic, signals)
     plan.outcome = Finding(heuristic=heuristic, signals=signals, status=verdict.status,
                            effective_severity=verdict.severity, first_seen=verdict.first_seen,
-                           last_seen=verdict.last_seen, count=verdict.count, unknown_facts=unknown)
+                           last_seen=verdict.last_seen, count=verdict.count, unknown_facts=unknown,
+                           recovery=heuristic.recovered_by)
 
 
 MAX_UNKNOWN_FACTS = 8  # assignments tried: 2 ** this at most
@@ -811,18 +828,22 @@ def evaluate_heuristic(ctx: _Context, heuristic: Heuristic, timeout: float) -> F
 
 
 def evaluate(document: Document, library: Library | Sequence[Heuristic],
-             timeout: float = DEFAULT_TIMEOUT, prefilter: bool = True) -> Findings:
+             timeout: float = DEFAULT_TIMEOUT, prefilter: bool = True,
+             budget: float = DEFAULT_BUDGET) -> Findings:
     """Match every heuristic of ``library`` against ``document``.
 
     ``timeout`` is each heuristic's budget in seconds (all its regex searches
-    together). Never raises for a heuristic's sake: timeouts and unexpected
+    together); ``budget`` is the whole scan's (issue #18): once it is spent no
+    further scan starts, and every heuristic still waiting for one is reported in
+    ``Findings.errors`` as skipped (one search already running may overrun it by
+    at most ``timeout``). Never raises for a heuristic's sake: timeouts and unexpected
     errors become ``Findings.errors`` entries and the other heuristics still run.
     ``prefilter=False`` verifies every selected line with the regex engine (no
     literal search, no ``str.find`` shortcut): the slow reference the fast path
     is tested against.
     """
     heuristics = library.heuristics if isinstance(library, Library) else list(library)
-    ctx = _Context(document, prefilter)
+    ctx = _Context(document, prefilter, time.monotonic() + budget)
     plans = [_Plan(heuristic, timeout) for heuristic in heuristics]
     for plan in plans:  # facts; register the scans of heuristics still undecided
         _step(ctx, plan, scanned=False)
@@ -833,7 +854,11 @@ def evaluate(document: Document, library: Library | Sequence[Heuristic],
         _step(ctx, plan, scanned=True)
         outcome, heuristic = plan.outcome, plan.heuristic
         assert heuristic is not None
-        if isinstance(outcome, _Timeout):
+        if isinstance(outcome, _Budget):
+            errors.append(HeuristicError(
+                heuristic.id, f"skipped: the scan's time budget of {budget:g} s was used up "
+                              "before this heuristic's lines were searched"))
+        elif isinstance(outcome, _Timeout):
             where = f" at line {outcome.line}" if outcome.line else ""
             errors.append(HeuristicError(
                 heuristic.id, f"signal '{outcome.signal}' timed out after {timeout:g} s{where} "
@@ -846,5 +871,5 @@ def evaluate(document: Document, library: Library | Sequence[Heuristic],
     return Findings(matches=matches, errors=errors)
 
 
-__all__ = ["CHUNK_CHARS", "DEFAULT_TIMEOUT", "EVIDENCE_CAP", "LINE_CAP", "evaluate", "evaluate_heuristic",
+__all__ = ["CHUNK_CHARS", "DEFAULT_BUDGET", "DEFAULT_TIMEOUT", "EVIDENCE_CAP", "LINE_CAP", "evaluate", "evaluate_heuristic",
            "evaluate_signal"]

@@ -87,6 +87,7 @@ class Finding:
     last_seen: datetime | None = None
     count: int = 0  # distinct events over the true positive signals
     unknown_facts: tuple[str, ...] = ()  # facts that could not be read but would not clear it
+    recovery: tuple[str, ...] = ()  # signals that are signs of recovery, not symptoms
 
     @property
     def id(self) -> str:
@@ -128,10 +129,11 @@ class Finding:
 
     @property
     def evidence(self) -> list[Evidence]:
-        """Evidence of every true signal, one entry per line, in file order."""
+        """Evidence of every true symptom signal (not the recovery signs), one entry per line,
+        in file order."""
         seen: dict[int, Evidence] = {}
-        for result in self.signals.values():
-            if result.value:
+        for name, result in self.signals.items():
+            if result.value and name not in self.recovery:
                 for item in result.evidence:
                     seen.setdefault(item.line, item)
         return [seen[n] for n in sorted(seen)]

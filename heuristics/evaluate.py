@@ -772,8 +772,8 @@ MAX_UNKNOWN_FACTS = 8  # assignments tried: 2 ** this at most
 
 def _unknown_facts(heuristic: Heuristic, values: dict[str, bool | None]) -> tuple[str, ...]:
     """Issue #11 class 7: when ``when`` is unknown only because fact/extract signals are
-    unknown, and some assignment of them makes it true while a positive regex signal is
-    true, the finding stands; returns what could not be read (fact names, else signal
+    unknown, and some assignment of them makes it true while a positive (not ``absent``)
+    regex signal is true, the finding stands; returns what could not be read (fact names, else signal
     names). Empty when the finding does not stand."""
     signals = heuristic.signals
     unknown = [name for name, value in values.items()
@@ -781,8 +781,8 @@ def _unknown_facts(heuristic: Heuristic, values: dict[str, bool | None]) -> tupl
     if not unknown or len(unknown) > MAX_UNKNOWN_FACTS:
         return ()
     positive = heuristic.positive_signals
-    if not any(values.get(name) is True and signals[name].kind == "regex" and name in positive
-               for name in signals):
+    if not any(values.get(name) is True and signals[name].kind == "regex" and not signals[name].absent
+               and name in positive for name in signals):
         return ()
     trial = dict(values)
     for mask in range(1 << len(unknown)):

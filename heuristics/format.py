@@ -101,12 +101,6 @@ class Signal:
     boot: str | None = None  # "current": lines of earlier boots do not count
     burst: float | None = None  # seconds: hits closer than this to the previous one are one event
 
-    @property
-    def timed(self) -> bool:
-        """Whether counting this signal needs line times (a window, a boot or events)."""
-        return self.within is not None or self.boot is not None or self.burst is not None \
-            or self.min_count > 1
-
 
 @dataclass(slots=True)
 class Example:

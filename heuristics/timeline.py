@@ -109,7 +109,9 @@ def _later(document: Document, recovery: int, last_line: int, last_seen: datetim
 def judge(document: Document, heuristic: Heuristic, results: dict[str, SignalResult]) -> Verdict:
     """Status, shown severity, first/last seen and event count of a matched heuristic.
 
-    The symptoms are the lines of its true positive regex/extract signals. Recovered:
+    The symptoms are the lines of its true positive regex signals (not ``absent`` ones: those
+    are true for lines that are missing; not facts or extracts: they describe the device, not
+    when something happened). Recovered:
     a ``recovered_by`` signal is true (a fact, or a line at or after the last symptom;
     live output counts as the capture time). Historical: the last symptom is older than
     ``active_within`` before the capture, or every symptom is from an earlier boot.
@@ -119,9 +121,11 @@ def judge(document: Document, heuristic: Heuristic, results: dict[str, SignalRes
     lines: set[int] = set()
     bursts: list[float] = []
     for name, result in results.items():
-        if name in positive and result.value and name not in heuristic.recovered_by:
+        signal = heuristic.signals[name]
+        if name in positive and result.value and name not in heuristic.recovered_by \
+                and signal.kind == "regex" and not signal.absent:
             lines.update(result.lines)
-            burst = heuristic.signals[name].burst
+            burst = signal.burst
             if burst is not None:
                 bursts.append(burst)
     ordered = sorted(lines)

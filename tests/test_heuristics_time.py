@@ -290,3 +290,16 @@ def test_examples_check_status_and_severity(tmp_path: Path) -> None:
     assert [r.passed for r in results] == [True, False, True]
     assert results[1].describe().endswith("examples[2] (wrong expectation): expected status active, but it is "
                                           "recovered")
+
+
+def test_a_version_read_now_does_not_make_an_old_error_current(tmp_path: Path) -> None:
+    write_heuristic(tmp_path, "died-old-engine", ENGINE_DIED + """
+        [signals.engine]
+        in = ["balena --version"]
+        extract = 'version (\\d+\\.\\d+\\.\\d+)'
+        below = "20.10.17"
+    """)
+    line = "Apr 29 10:00:00 systemd[1]: balena.service: Main process exited, code=killed, status=6/ABRT"
+    found = findings(tmp_path, document({JOURNAL: [line], "balena --version": [
+        "Docker version 19.03.30, build c41a2d5c1a102294994118434aefaa54a76e2814"]}))["died-old-engine"]
+    assert found.status == "historical" and found.last_seen is not None and found.last_seen.day == 29

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -161,3 +161,19 @@ def test_any_text_never_raises(lines: list[str]) -> None:
     document = doc_with([(JOURNAL, lines), ("dmesg", lines)])
     for number in range(1, document.line_count + 1):
         document.line_time(number)
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.datetimes(min_value=datetime(2015, 1, 2), max_value=datetime(2030, 12, 30)))
+def test_every_format_reads_back_the_time_it_was_written_with(moment: datetime) -> None:
+    moment = moment.replace(microsecond=0, tzinfo=UTC)
+    capture = moment + timedelta(hours=1)
+    lines = [moment.strftime("%b %d %H:%M:%S") + " balenad[1189]: journal",
+             moment.strftime("[%a %b %d %H:%M:%S %Y]") + " dmesg-T",
+             moment.strftime('time="%Y-%m-%dT%H:%M:%S.000000000Z"') + " level=info msg=engine",
+             moment.strftime("%a %b %d %H:%M:%S %Y") + " TLS: Initial packet"]
+    document = doc_with([("tail -n 50 /var/log/openvpn.log", lines)],
+                        stamp=capture.strftime("%Y-%m-%d %H:%M:%S.000000000+00:00"))
+    for needle in ("journal", "dmesg-T", "engine", "TLS: Initial"):
+        found = document.line_time(number_of(document, needle))
+        assert found is not None and found.when == moment, (needle, found)

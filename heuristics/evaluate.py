@@ -57,6 +57,7 @@ from itertools import accumulate
 from typing import Any
 
 from triagebench.parser import Document, Section, plain_text
+from triagebench.parser.times import MarkerRule, marker_rule
 
 from .format import Heuristic, Library, Signal
 from .model import Evidence, Finding, Findings, HeuristicError, SignalResult
@@ -567,6 +568,41 @@ class _Job:
             self._fail(live, exc)
 
 
+class _Markers:
+    """Boot markers (``parser.times.marker_rule``) found while a log block is scanned anyway:
+    one ``str.find`` per needle per chunk, instead of another pass over the lines later."""
+
+    __slots__ = ("rule", "found")
+
+    def __init__(self, rule: MarkerRule):
+        self.rule = rule
+        self.found: list[int] = []
+
+    @classmethod
+    def for_block(cls, document: Document, block: Block) -> _Markers | None:
+        rule = marker_rule(document, block.section)
+        if rule is None or block.first_line in document.clock.section_clock(block.section.index).markers:
+            return None
+        return cls(rule)
+
+    def scan(self, block: Block, chunk: _Chunk) -> None:
+        text, first = chunk.text, block.first_line + chunk.offset
+        lines: set[int] = set()
+        for needle in self.rule.needles:
+            if self.rule.at_start:
+                if text.startswith(needle):
+                    lines.add(0)
+                needle = "\n" + needle
+            pos = text.find(needle)
+            while pos >= 0:
+                start = pos + 1 if self.rule.at_start else pos
+                index = bisect_right(chunk.starts(False), start) - 1
+                lines.add(index)
+                following = chunk.starts(False)[index + 1]  # the next line (its "\n" when at_start)
+                pos = text.find(needle, following - 1 if self.rule.at_start else following)
+        self.found.extend(first + index for index in sorted(lines))
+
+
 class _Context:
     """Per-document state: resolved selectors, the scan jobs and the blocks they select."""
 
@@ -608,15 +644,21 @@ class _Context:
                 for job in jobs:
                     if job.signal.prefilter is not None:
                         block.expect(job.signal.prefilter)
+            markers = _Markers.for_block(self.document, block)
             for chunk in block.chunks():
                 for job in jobs:
                     if time.monotonic() > self.deadline:
                         self._over_budget()
                         return
                     job.run(block, chunk, self.prefilter)
+                if markers is not None:
+                    markers.scan(block, chunk)
                 jobs = [job for job in jobs if job.active]
                 if not jobs:
                     break
+            else:
+                if markers is not None:  # every line was read: hand the boot markers to the parser
+                    self.document.clock.provide_markers(section.index, block.first_line, markers.found)
 
     def _over_budget(self) -> None:
         """The scan's total budget is spent: every unfinished scan ends for all its owners."""

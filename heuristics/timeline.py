@@ -114,7 +114,8 @@ def judge(document: Document, heuristic: Heuristic, results: dict[str, SignalRes
     when something happened). Recovered:
     a ``recovered_by`` signal is true (a fact, or a line at or after the last symptom;
     live output counts as the capture time). Historical: the last symptom is older than
-    ``active_within`` before the capture, or every symptom is from an earlier boot.
+    ``active_within`` before the capture (and no undated symptom line could be recent: one
+    that is not from an earlier boot), or every symptom is from an earlier boot.
     A finding with no dated symptom is active.
     """
     positive = heuristic.positive_signals
@@ -133,11 +134,14 @@ def judge(document: Document, heuristic: Heuristic, results: dict[str, SignalRes
     last_seen: datetime | None = None
     last_line = ordered[-1] if ordered else 0
     boots: list[int | None] = []
+    undated_now = False  # an undated symptom not from an earlier boot: nothing proves it old
     for number in ordered:
         found = _time(document, number)
-        boots.append(found.boot if found is not None else None)
+        boot = found.boot if found is not None else None
+        boots.append(boot)
         when = found.when if found is not None else None
         if when is None:
+            undated_now = undated_now or boot is None or boot >= 0
             continue
         if first_seen is None or when < first_seen:
             first_seen = when
@@ -159,7 +163,7 @@ def judge(document: Document, heuristic: Heuristic, results: dict[str, SignalRes
             break
     if status == "active":
         capture = document.capture_time
-        old = (last_seen is not None and capture is not None
+        old = (last_seen is not None and capture is not None and not undated_now
                and last_seen < capture - timedelta(seconds=heuristic.active_within))
         earlier_boots = bool(boots) and all(b is not None and b < 0 for b in boots)
         if old or earlier_boots:

@@ -165,39 +165,71 @@ def is_log_section(command: str) -> bool:
     return any(word in command for word in LOG_WORDS)
 
 
-class SectionClock:
-    """Per section: log or live, run time, and the boot markers (line numbers)."""
+@dataclass(frozen=True, slots=True)
+class MarkerRule:
+    """What starts a boot in a section: ``needles`` at the start of a line (journal) or
+    anywhere in it (supervisor logs)."""
 
-    __slots__ = ("log", "run", "markers", "boot_default", "times")
+    needles: tuple[str, ...]
+    at_start: bool
+
+
+JOURNAL_MARKERS = MarkerRule(("-- Reboot --", "-- Boot "), True)
+SUPERVISOR_MARKERS = MarkerRule(_SUPERVISOR_START, False)
+
+
+def marker_rule(document: Document, section: Section | None) -> MarkerRule | None:
+    """How boots are told apart in ``section`` (None: they are not)."""
+    plain = section is None or document.format == "plain-log"
+    command = section.command if section is not None else ""
+    if not (plain or is_log_section(command)):
+        return None
+    if plain or "journalctl" in command:
+        return JOURNAL_MARKERS
+    if "balena logs" in command or "supervisor" in command:
+        return SUPERVISOR_MARKERS
+    return None
+
+
+class SectionClock:
+    """Per section: log or live, run time, and the boot markers of each stream (line numbers,
+    found on first use, or handed over by a scan that already read the stream)."""
+
+    __slots__ = ("log", "run", "rule", "markers", "boot_default", "times", "_document", "_section")
 
     def __init__(self, document: Document, section: Section | None, run: datetime | None):
         command = section.command if section is not None else ""
         plain = section is None or document.format == "plain-log"
         self.log = plain or is_log_section(command)
         self.run = run
-        self.markers: list[int] = []
-        self.boot_default: int | None = 0 if not self.log or "dmesg" in command else None
+        self.rule = marker_rule(document, section)
+        self.markers: dict[int, list[int]] = {}  # stream's first line -> its marker lines
+        # dmesg is the current boot; a journal tail reaches the capture: its last boot is the current one
+        self.boot_default: int | None = 0 if not self.log or "dmesg" in command \
+            or self.rule is JOURNAL_MARKERS else None
         self.times: dict[int, LineTime] = {}
-        if section is None or not self.log:
-            return
-        journal = "journalctl" in command or plain
-        supervisor = "balena logs" in command or "supervisor" in command
-        if not (journal or supervisor):
-            return
-        needles = ("-- Reboot --", "-- Boot ") if journal else _SUPERVISOR_START
-        found: set[int] = set()
-        for stream in (section.stdout, section.stderr):
-            if stream is not None and stream.count:
-                found.update(_lines_containing(document.lines, stream.first_line, stream.count, needles,
-                                               at_start=journal))
-        self.markers = sorted(found)
-        if journal:
-            self.boot_default = 0  # a journal tail reaches the capture: its last boot is the current one
+        self._document = document
+        self._section = section
+
+    def _stream_markers(self, number: int) -> list[int]:
+        section = self._section
+        if section is None or self.rule is None:
+            return []
+        stream = section.stdout
+        if section.stderr is not None and section.stderr.count \
+                and section.stderr.first_line <= number <= section.stderr.last_line:
+            stream = section.stderr
+        found = self.markers.get(stream.first_line)
+        if found is None:
+            found = self.markers[stream.first_line] = _lines_containing(
+                self._document.lines, stream.first_line, stream.count, self.rule.needles, self.rule.at_start)
+        return found
 
     def boot_of(self, number: int) -> int | None:
-        if not self.markers:
+        markers = self._stream_markers(number)
+        if not markers:
             return self.boot_default
-        return bisect_right(self.markers, number) - len(self.markers)
+        return bisect_right(markers, number) - len(markers)
 
 
 def _lines_containing(lines: list[str], first: int, count: int, needles: tuple[str, ...],
@@ -237,6 +269,12 @@ class Clock:
                 run = self.capture
             clock = self.sections[index] = SectionClock(self.document, section, run)
         return clock
+
+    def provide_markers(self, index: int, first_line: int, markers: list[int]) -> None:
+        """Boot markers of the stream starting at ``first_line`` of section ``index``, found by
+        a caller that already read every line of it (the evaluator's scan): saves a pass."""
+        clock = self.section_clock(index)
+        clock.markers.setdefault(first_line, sorted(markers))
 
     def journal(self, match: re.Match[str]) -> datetime | None:
         mon, day, h, mi, s, frac = match.groups()
@@ -425,5 +463,5 @@ def as_iso(value: datetime | None) -> str | None:
     return text + "Z"
 
 
-__all__ = ["LineTime", "NO_TIME", "SectionClock", "as_iso", "capture_time", "is_log_section", "mask",
+__all__ = ["JOURNAL_MARKERS", "SUPERVISOR_MARKERS", "LineTime", "MarkerRule", "NO_TIME", "SectionClock", "as_iso", "capture_time", "is_log_section", "marker_rule", "mask",
            "parse_iso", "parse_uptime_seconds"]

@@ -303,3 +303,39 @@ def test_a_version_read_now_does_not_make_an_old_error_current(tmp_path: Path) -
     found = findings(tmp_path, document({JOURNAL: [line], "balena --version": [
         "Docker version 19.03.30, build c41a2d5c1a102294994118434aefaa54a76e2814"]}))["died-old-engine"]
     assert found.status == "historical" and found.last_seen is not None and found.last_seen.day == 29
+
+
+def test_boot_markers_found_by_the_scan_equal_the_parsers(tmp_path: Path, monkeypatch) -> None:
+    """The evaluator hands the boot markers it saw while scanning to the parser; they must be
+    exactly what the parser finds itself, whatever the chunk size (consecutive markers,
+    markers on a chunk's first line, ANSI colour in supervisor logs)."""
+    import sys
+
+    from triagebench.parser.times import SectionClock
+
+    module = sys.modules["triagebench.heuristics.evaluate"]
+    journal = []
+    for day in range(1, 6):
+        journal += [f"Apr 2{day} 10:00:0{i} systemd[1]: balena.service: Main process exited, code=killed" for i in
+                    range(3)]
+        journal += ["-- Reboot --", "-- Boot 296d8c49754653a9dc86909b829d7216 --"] if day % 2 else ["-- Reboot --"]
+    logs = []
+    for run in range(4):
+        logs += ["[\x1b[34minfo\x1b[39m]    Supervisor v12.11.16 starting up...",
+                 "[\x1b[31merror\x1b[39m]   balena.service: Main process exited, code=killed"] * (run + 1)
+    doc_sections = {JOURNAL: journal, "balena logs 1a2b3c4d5e6f": logs}
+    write_heuristic(tmp_path, "died", ENGINE_DIED.replace('["journalctl*"]', '["journalctl*", "balena logs*"]'))
+    library = load_library([tmp_path], builtin=False)
+    reference = document(doc_sections)
+    expected = {s.index: SectionClock(reference, s, None)._stream_markers(s.stdout.first_line)
+                for s in reference.sections}
+    assert sum(map(len, expected.values())) == 8 + 10
+    for chunk_chars in (1, 40, 150, 1 << 22):
+        monkeypatch.setattr(module, "CHUNK_CHARS", chunk_chars)
+        doc = document(doc_sections)
+        result = evaluate(doc, library)
+        assert result.matches and result.matches[0].status == "active"  # undated log lines of boot 0
+        for section in doc.sections:
+            clock = doc.clock.section_clock(section.index)
+            if section.index in (s.index for s in doc.sections if s.key in (JOURNAL, "balena logs {id}")):
+                assert clock.markers.get(section.stdout.first_line) == expected[section.index], chunk_chars

@@ -1,7 +1,8 @@
 """Heuristics: the file format, loader/linter, evaluator and version comparator. No Textual.
 
 ``load_library(dirs=(), builtin=True, drafts=())`` -> ``Library``;
-``evaluate(document, library, timeout=1.0)`` -> ``Findings``;
+``evaluate(document, library, timeout=1.0, budget=10.0)`` -> ``Findings`` (each finding
+with its status, shown severity, first/last seen and event count: docs/heuristic-format.md);
 ``lint(dirs)`` -> list of ``LintMessage``; ``run_examples(library)`` -> results.
 """
 
@@ -11,6 +12,7 @@ from .evaluate import evaluate
 from .examples import ExampleResult, example_document, run_examples
 from .format import (
     BUILTIN_DIR,
+    STATUSES,
     Example,
     Heuristic,
     Library,
@@ -35,6 +37,6 @@ from .versions import compare_versions, parse_version
 __all__ = [
     "BUILTIN_DIR", "SEVERITIES", "SEVERITY_RANK", "Evidence", "Example", "ExampleResult",
     "Finding", "Findings", "Heuristic", "HeuristicError", "Library", "LintMessage", "Signal",
-    "SignalResult", "compare_versions", "evaluate", "example_document", "lint", "load_file",
+    "SignalResult", "STATUSES", "compare_versions", "evaluate", "example_document", "lint", "load_file",
     "load_library", "parse_version", "run_examples", "severity_at_least",
 ]

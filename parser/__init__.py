@@ -11,9 +11,10 @@ from .facts import FACT_NAMES, extract_facts
 from .reader import InputError, read_lines
 from .sections import split
 from .text import plain_text, printable
+from .times import LineTime
 
 __all__ = [
-    "CATEGORIES", "FACT_NAMES", "Document", "InputError", "Section", "Stream", "Timing",
+    "CATEGORIES", "FACT_NAMES", "Document", "InputError", "LineTime", "Section", "Stream", "Timing",
     "parse_file", "parse_text", "plain_text", "printable",
 ]
 

@@ -339,3 +339,9 @@ def test_boot_markers_found_by_the_scan_equal_the_parsers(tmp_path: Path, monkey
             clock = doc.clock.section_clock(section.index)
             if section.index in (s.index for s in doc.sections if s.key in (JOURNAL, "balena logs {id}")):
                 assert clock.markers.get(section.stdout.first_line) == expected[section.index], chunk_chars
+
+
+def test_lint_warns_when_a_recovery_is_never_tested(tmp_path: Path) -> None:
+    write_heuristic(tmp_path, "download", RECOVERY)
+    warnings = [str(m) for m in lint([tmp_path]) if m.level == "warning"]
+    assert any("download.toml: recovered_by: warning: no [[examples]] expects status" in w for w in warnings)

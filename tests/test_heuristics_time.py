@@ -345,3 +345,22 @@ def test_lint_warns_when_a_recovery_is_never_tested(tmp_path: Path) -> None:
     write_heuristic(tmp_path, "download", RECOVERY)
     warnings = [str(m) for m in lint([tmp_path]) if m.level == "warning"]
     assert any("download.toml: recovered_by: warning: no [[examples]] expects status" in w for w in warnings)
+
+
+def test_timing_work_is_capped_on_huge_match_counts(tmp_path: Path, monkeypatch) -> None:
+    """Past TIME_CAP matching lines only the last ones (file order) are timed: a window keeps
+    the recent lines of a long log, and the event count is a lower bound."""
+    import sys
+
+    timeline = sys.modules["triagebench.heuristics.timeline"]
+    monkeypatch.setattr(timeline, "TIME_CAP", 5)
+    write_heuristic(tmp_path, "recent", ENGINE_DIED + 'within = "24h"\nmin_count = 3\n')
+    old = [f"Apr 20 10:00:{i:02d} systemd[1]: balena.service: Main process exited, code=killed" for i in range(20)]
+    new = [f"May 02 15:00:{i:02d} systemd[1]: balena.service: Main process exited, code=killed" for i in range(4)]
+    write_heuristic(tmp_path, "every", ENGINE_DIED + 'min_count = 3\n')
+    found = findings(tmp_path, document({JOURNAL: old + new}))
+    assert found["recent"].signals["died"].count == 4 and found["recent"].count == 4
+    assert [e.time.day for e in found["recent"].evidence] == [2, 2, 2, 2]
+    # 24 distinct events, but only the last 5 lines were timed: a lower bound
+    assert found["every"].signals["died"].count == 5 and found["every"].count == 5
+    assert found["every"].first_seen is not None and found["every"].first_seen.day == 20

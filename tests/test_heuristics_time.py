@@ -364,3 +364,18 @@ def test_timing_work_is_capped_on_huge_match_counts(tmp_path: Path, monkeypatch)
     # 24 distinct events, but only the last 5 lines were timed: a lower bound
     assert found["every"].signals["died"].count == 5 and found["every"].count == 5
     assert found["every"].first_seen is not None and found["every"].first_seen.day == 20
+
+
+def test_a_kernel_line_in_dmesg_and_in_the_journal_is_one_event(tmp_path: Path) -> None:
+    write_heuristic(tmp_path, "uv", """
+        [signals.uv]
+        in = ["dmesg -T", "journalctl *"]
+        regex = 'Under-voltage detected!'
+        min_count = 2
+    """)
+    dmesg = ["[Mon May  2 15:50:10 2022] hwmon hwmon1: Undervoltage detected!",
+             "[Mon May  2 15:50:10 2022] Under-voltage detected! (0x00050005)"]
+    journal = ["May 02 15:50:10 kernel: Under-voltage detected! (0x00050005)"]
+    assert findings(tmp_path, document({DMESG: dmesg, JOURNAL: journal})) == {}
+    journal.append("May 02 15:58:31 kernel: Under-voltage detected! (0x00050005)")
+    assert findings(tmp_path, document({DMESG: dmesg, JOURNAL: journal}))["uv"].count == 2

@@ -186,7 +186,7 @@ class Document:
         """Fix the capture time (example documents); resets every cached line time."""
         from .times import Clock
 
-        self._clock = Clock(self, capture=value)
+        self._clock = Clock(self, capture=value, fixed=True)
 
     # -- sections --------------------------------------------------------
     def sections_by_key(self, key: str) -> list[Section]:

@@ -246,14 +246,31 @@ def _lines_containing(lines: list[str], first: int, count: int, needles: tuple[s
     return sorted(found)
 
 
+def _journal_time(match: re.Match[str], reference: datetime, local: timedelta | None) -> datetime | None:
+    """A yearless journal stamp in the year of ``reference``, or the year before when that
+    would put it more than a day after ``reference`` (Feb 29: the year before if needed)."""
+    mon, day, h, mi, s, frac = match.groups()
+    month = MONTHS.get(mon.lower())
+    if month is None:
+        return None
+    year = reference.year
+    value = _make(year, month, int(day), int(h), int(mi), int(s), _fraction(frac), local)
+    if value is None and month == 2 and day == "29":
+        value = _make(year - 1, month, 29, int(h), int(mi), int(s), _fraction(frac), local)
+    if value is not None and value > reference + timedelta(days=1):
+        value = _make(year - 1, month, int(day), int(h), int(mi), int(s), _fraction(frac), local)
+    return value
+
+
 class Clock:
     """Document-wide time context, built on the first ``line_time`` call."""
 
-    def __init__(self, document: Document, capture: datetime | None | bool = False):
+    def __init__(self, document: Document, capture: datetime | None = None, fixed: bool = False):
+        """``fixed``: use ``capture`` as the capture time (even None) instead of reading it."""
         self.document = document
         self.local = _timezone(document)
-        self.capture = capture_time(document) if capture is False else capture
-        self.reference = self.capture or _yearless_reference(document)
+        self.capture = capture if fixed else capture_time(document)
+        self.reference = self.capture or datetime(PROVISIONAL_YEAR, 12, 31, 23, 59, 59, tzinfo=UTC)
         uptime = document.facts.get("uptime.seconds") if isinstance(document.facts, dict) else None
         if not isinstance(uptime, int) or isinstance(uptime, bool) or not 0 <= uptime <= MAX_UPTIME:
             uptime = _uptime_from_sections(document)
@@ -277,18 +294,7 @@ class Clock:
         clock.markers.setdefault(first_line, sorted(markers))
 
     def journal(self, match: re.Match[str]) -> datetime | None:
-        mon, day, h, mi, s, frac = match.groups()
-        month = MONTHS.get(mon.lower())
-        if month is None:
-            return None
-        reference = self.reference
-        year = reference.year
-        value = _make(year, month, int(day), int(h), int(mi), int(s), _fraction(frac), self.local)
-        if value is None and month == 2 and day == "29":
-            value = _make(year - 1, month, 29, int(h), int(mi), int(s), _fraction(frac), self.local)
-        if value is not None and value > reference + timedelta(days=1):
-            value = _make(year - 1, month, int(day), int(h), int(mi), int(s), _fraction(frac), self.local)
-        return value
+        return _journal_time(match, self.reference, self.local)
 
     def read(self, text: str, log: bool) -> tuple[datetime | None, str]:
         """The line's own stamp and its source ("" when it has none)."""
@@ -432,27 +438,11 @@ def _latest_stamp(document: Document, tail: int = 2000) -> datetime | None:
             latest = value
     if yearless:
         reference = latest or datetime.now(UTC)
-        stub = _Yearless(reference)
         for match in yearless:
-            value = stub.journal(match)
+            value = _journal_time(match, reference, None)
             if value is not None and (latest is None or value > latest):
                 latest = value
     return latest
-
-
-class _Yearless:
-    """Reads a yearless journal stamp against a reference, with the one-day roll-over."""
-
-    def __init__(self, reference: datetime):
-        self.reference = reference
-        self.local = None
-
-    journal = Clock.journal
-
-
-def _yearless_reference(document: Document) -> datetime:
-    """What yearless stamps are read against when nothing in the file dates the capture."""
-    return datetime(PROVISIONAL_YEAR, 12, 31, 23, 59, 59, tzinfo=UTC)
 
 
 def as_iso(value: datetime | None) -> str | None:

@@ -30,7 +30,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from triagebench.parser import Document
-from triagebench.parser.times import LineTime, mask
+from triagebench.parser.times import RUN, LineTime, mask
 
 from .format import Heuristic, Signal
 from .model import SEVERITY_RANK, SignalResult
@@ -115,6 +115,8 @@ def _later(document: Document, recovery: int, last_line: int, last_seen: datetim
     when = found.when if found is not None else None
     if when is not None and last_seen is not None:
         return when >= last_seen
+    if found is not None and found.source == RUN:
+        return True  # live output at capture time: after every line a log could hold
     section = document.section_at(recovery)
     return section is not None and section is document.section_at(last_line) and recovery > last_line
 

@@ -130,6 +130,10 @@ def test_live_check_output_counts_as_capture_time_for_recovery(tmp_path: Path) -
     assert findings(tmp_path, document({JOURNAL: [line], PING: ["OK"]}))["dns"].status == "recovered"
     assert findings(tmp_path, document({JOURNAL: [line], PING: ["curl: (6) Could not resolve host"]}))[
         "dns"].status == "active"
+    # an undated symptom (balena logs prints no time) is before the capture's own check too
+    undated = "[error]   LogBackend: unexpected error: Error: getaddrinfo EAI_AGAIN api.balena-cloud.com"
+    assert findings(tmp_path, document({"journalctl --no-pager --no-hostname -n 10": [undated], PING: ["OK"]}))[
+        "dns"].status == "recovered"
 
 
 def test_the_same_supervisor_line_under_two_journal_units_counts_once(tmp_path: Path) -> None:

@@ -910,7 +910,7 @@ def evaluate(document: Document, library: Library | Sequence[Heuristic],
                                          f"internal error: {type(outcome).__name__}: {outcome}"))
         elif outcome is not None:
             matches.append(outcome)
-    return Findings(matches=matches, errors=errors)
+    return Findings(matches=matches, errors=errors, capture_time=document.capture_time)
 
 
 __all__ = ["CHUNK_CHARS", "DEFAULT_BUDGET", "DEFAULT_TIMEOUT", "EVIDENCE_CAP", "LINE_CAP", "evaluate", "evaluate_heuristic",

@@ -163,6 +163,7 @@ class Findings:
     matches: list[Finding] = field(default_factory=list)
     errors: list[HeuristicError] = field(default_factory=list)
     by_line: dict[int, list[Finding]] = field(default_factory=dict)
+    capture_time: datetime | None = None  # the document's, for "3 min before capture" texts
 
     def __post_init__(self) -> None:
         self.matches.sort(key=lambda f: (f.status != "active", SEVERITY_RANK[f.severity], f.id))

@@ -383,3 +383,21 @@ def test_a_kernel_line_in_dmesg_and_in_the_journal_is_one_event(tmp_path: Path) 
     assert findings(tmp_path, document({DMESG: dmesg, JOURNAL: journal})) == {}
     journal.append("May 02 15:58:31 kernel: Under-voltage detected! (0x00050005)")
     assert findings(tmp_path, document({DMESG: dmesg, JOURNAL: journal}))["uv"].count == 2
+
+
+def test_what_a_finding_says_about_when_in_words(tmp_path: Path) -> None:
+    from triagebench.heuristics.describe import seen_text, span_text, unknown_text
+
+    write_heuristic(tmp_path, "died", ENGINE_DIED)
+    write_heuristic(tmp_path, "migration", MIGRATION)
+    library = load_library([tmp_path], builtin=False)
+    died = "{t} systemd[1]: balena.service: Main process exited, code=killed, status=6/ABRT"
+    migration = ["May 02 16:02:26 balenad[1189]: level=info msg=\"Storage migration from aufs to overlay2 starting\"",
+                 "May 02 16:03:56 systemd[1]: balena.service: start operation timed out. Terminating."]
+    result = evaluate(document({JOURNAL: [died.format(t="May 02 16:00:40"), *migration]}), library)
+    by_id = {f.id: f for f in result.matches}
+    assert seen_text(by_id["died"], result.capture_time) == "last seen 3 min before capture"
+    assert unknown_text(by_id["migration"]) == "OS version unknown"
+    result = evaluate(document({JOURNAL: [died.format(t="Apr 30 10:00:00")]}), library)
+    assert seen_text(result.matches[0], result.capture_time) == "past (last seen 2 days before capture)"
+    assert [span_text(s) for s in (40, 200, 7200, 86400, 86400 * 9)] == ["40 s", "3 min", "2 h", "24 h", "9 days"]

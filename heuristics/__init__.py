@@ -1,7 +1,9 @@
 """Heuristics: the file format, loader/linter, evaluator and version comparator. No Textual.
 
 ``load_library(dirs=(), builtin=True, drafts=())`` -> ``Library`` (``format``);
-``heuristics.evaluate.evaluate(document, library, timeout=1.0)`` -> ``Findings``;
+``heuristics.evaluate.evaluate(document, library, timeout=1.0, budget=10.0)`` -> ``Findings``
+(each finding with its status, shown severity, first/last seen and event count:
+docs/heuristic-format.md);
 ``lint(dirs)`` -> list of ``LintMessage``; ``run_examples(library)`` -> results.
 
 The names below are imported on first use (PEP 562 ``__getattr__``), so importing
@@ -18,7 +20,7 @@ from typing import Any
 _EXPORTS: dict[str, str] = {
     "ExampleResult": "examples", "example_document": "examples", "run_examples": "examples",
     "BUILTIN_DIR": "format", "Example": "format", "Heuristic": "format", "Library": "format",
-    "LintMessage": "format", "Signal": "format", "load_file": "format",
+    "LintMessage": "format", "STATUSES": "format", "Signal": "format", "load_file": "format",
     "load_library": "format",
     "lint": "lint",
     "SEVERITIES": "model", "SEVERITY_RANK": "model", "Evidence": "model", "Finding": "model",

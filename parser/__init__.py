@@ -14,11 +14,12 @@ from .facts import FACT_NAMES, extract_facts
 from .reader import STDIN, InputError, NamedInput, RawLines, open_inputs, read_lines
 from .sections import split
 from .text import plain_text, printable
+from .times import LineTime
 
 __all__ = [
-    "CATEGORIES", "FACT_NAMES", "STDIN", "Document", "InputError", "NamedInput", "Section",
-    "Stream", "Timing", "open_inputs", "parse_file", "parse_input", "parse_raw", "parse_text",
-    "plain_text", "printable",
+    "CATEGORIES", "FACT_NAMES", "STDIN", "Document", "InputError", "LineTime", "NamedInput",
+    "Section", "Stream", "Timing", "open_inputs", "parse_file", "parse_input", "parse_raw",
+    "parse_text", "plain_text", "printable",
 ]
 
 

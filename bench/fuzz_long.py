@@ -217,7 +217,7 @@ def main() -> None:
     kinds: dict[str, int] = {}
     slowest = (0.0, -1, "")
     peak_rss = 0.0
-    worst_ratio = (0.0, -1, 0)  # peak RSS / (5 x input + 150 MB)
+    worst_ratio = (0.0, -1, 0.0)  # a new peak RSS / (5 x input + 150 MB) of the case raising it
     deadline = time.monotonic() + args.minutes * 60
     seed = args.seed * 1_000_000
     first_answer = True
@@ -247,11 +247,13 @@ def main() -> None:
             print(f"crash seed={seed} {kind}: {error.strip().splitlines()[-1]}", file=sys.stderr)
         if elapsed > slowest[0]:
             slowest = (elapsed, seed, kind)
-        peak_rss = max(peak_rss, rss)
-        size_mb = len(text.encode("utf-8", "replace")) / 2**20
-        ratio = rss / (5 * size_mb + 150)
-        if ratio > worst_ratio[0]:
-            worst_ratio = (ratio, seed, round(size_mb, 2))
+        if rss > peak_rss:
+            # ru_maxrss is the worker's lifetime peak: a rise belongs to this case.
+            peak_rss = rss
+            size_mb = len(text.encode("utf-8", "replace")) / 2**20
+            ratio = rss / (5 * size_mb + 150)
+            if ratio > worst_ratio[0]:
+                worst_ratio = (ratio, seed, round(size_mb, 2))
     inbox.put(None)
     process.join(timeout=10)
     print(f"minutes {args.minutes:g}, seed {args.seed}, hang limit {args.hang:g} s")

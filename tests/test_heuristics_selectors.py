@@ -13,7 +13,7 @@ from tests.test_heuristics_support import diagnostics_text
 KEYS = ["echo === NETWORK ===", "ping -c 1 -W 3 google.co.uk", "df -h", "df -ih", "dmesg -T",
         "journalctl --no-pager -u balena", "balena logs {id}", "cat /proc/[x]", "ls *"]
 SELECTORS = ["*", "df*", "df -h", "category:network", "category: NETWORK", "journalctl *",
-             "cat /proc/[x]", "ls *", "balena logs ?id?", "nothing", "d[fm]*"]
+             "cat /proc/[x]", "ls *", "balena logs ?id?", "nothing", "d[fm]*", "d[!m]*", "*-T"]
 
 
 def test_resolve_equals_selector_by_selector_matching() -> None:

@@ -32,6 +32,7 @@ import regex
 from triagebench.parser import CATEGORIES, FACT_NAMES
 from triagebench.parser.times import parse_iso
 
+from .guards import nesting_problem, permalink_problem, regex_problem, threshold_problem
 from .model import SEVERITIES
 from .prefilter import Prefilter, pure_literal, required_literals
 from .selectors import selector_problem
@@ -244,6 +245,10 @@ def _check_regex(check: _Checker, key: str, pattern: Any) -> Any:
     if not isinstance(pattern, str) or not pattern:
         check.error(key, "must be a non-empty string (a regular expression)")
         return None
+    problem = regex_problem(pattern)
+    if problem:
+        check.error(key, f"regex refused: {problem}")
+        return None
     try:
         return compile_regex(pattern)
     except regex.error as exc:
@@ -341,6 +346,10 @@ def _load_signal(check: _Checker, name: str, data: Any) -> Signal | None:
                 continue
             if isinstance(value, bool) and op != "equals":
                 check.error(key, f"must be a version or a number (got {value!r})")
+                continue
+            problem = threshold_problem(value)
+            if problem:
+                check.error(key, problem)
                 continue
             if not isinstance(value, str | int | float | bool):
                 check.error(key, f"must be a version, a number or a string (got {type(value).__name__})")
@@ -448,7 +457,20 @@ def load_file(path: Path | str, *, draft: bool = False) -> tuple[Heuristic | Non
     except tomllib.TOMLDecodeError as exc:
         check.error("toml", f"invalid TOML: {exc}")
         return None, check.messages
-    return _build(check, data, path, draft)
+    except RecursionError:
+        check.error("toml", "invalid TOML: nested too deep")
+        return None, check.messages
+    problem = nesting_problem(data)
+    if problem:
+        check.error("toml", problem)
+        return None, check.messages
+    try:
+        return _build(check, data, path, draft)
+    except (RecursionError, ValueError, OverflowError, TypeError, MemoryError, regex.error) as exc:
+        # A last line of defence: one hostile file is reported and skipped, the
+        # rest of the library still loads.
+        check.error("file", f"cannot be loaded ({type(exc).__name__}: {str(exc)[:200]})")
+        return None, check.messages
 
 
 def _build(check: _Checker, data: dict[str, Any], path: Path,
@@ -494,9 +516,9 @@ def _build(check: _Checker, data: dict[str, Any], path: Path,
     if "severity" in data and severity not in SEVERITIES:
         check.error("severity", f"{severity!r} is not one of {', '.join(SEVERITIES)}")
     permalink = text_field("permalink", True)
-    if permalink and not (permalink.startswith(("https://", "http://")) and len(permalink) > 8
-                          and not any(c.isspace() or ord(c) < 32 for c in permalink)):
-        check.error("permalink", f"{permalink!r} must be an http(s) URL without spaces")
+    problem = permalink_problem(permalink) if permalink else None
+    if problem:
+        check.error("permalink", f"{permalink[:80]!r}: {problem}")
     description = text_field("description", True)
     remedy = text_field("remedy", False)
     tags = data.get("tags", [])

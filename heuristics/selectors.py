@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import fnmatch
 import re
+from bisect import bisect_right
 from collections.abc import Iterable, Sequence
 from functools import lru_cache
 
@@ -64,8 +65,10 @@ def matches_any(selectors: Iterable[str], key: str, category: str | None) -> boo
     return any(selector_matches(s, key, category) for s in selectors)
 
 
-def resolve(selectors: Sequence[str], document: Document) -> list[Section]:
-    """Sections named by any of ``selectors``, in document order, each once."""
+def resolve(selectors: Sequence[str], document: Document,
+            index: KeyIndex | None = None) -> list[Section]:
+    """Sections named by any of ``selectors``, in document order, each once
+    (``index``: the document's ``KeyIndex``, when the caller resolves many lists)."""
     sections = document.sections
     if document.format == PLAIN_LOG:
         return list(sections)
@@ -79,7 +82,56 @@ def resolve(selectors: Sequence[str], document: Document) -> list[Section]:
         found = list({s.index: s for s in found}.values())
         found.sort(key=lambda s: s.index)
         return found
-    return [s for s in sections if matches_any(selectors, s.key, s.category)]
+    if index is None:
+        index = KeyIndex(document)
+    globs = [s for s in selectors if not s.startswith("category:") and GLOB_CHARS.intersection(s)]
+    combined = _line_globs(tuple(globs)) if globs else None
+    if globs and combined is None:
+        return [s for s in sections if matches_any(selectors, s.key, s.category)]
+    chosen: set[int] = set()
+    for selector in selectors:
+        chosen.update(index.by_key.get(selector, ()))
+        if selector.startswith("category:"):
+            chosen.update(index.by_category.get(selector[9:].strip().upper(), ()))
+    if combined is not None:
+        starts = index.starts
+        for match in combined.finditer(index.blob):
+            chosen.add(bisect_right(starts, match.start()) - 1)
+    return [sections[i] for i in sorted(chosen)]
+
+
+class KeyIndex:
+    """One document's section keys as one newline-joined text (plus key and category
+    lookups), so a glob selector list is one C-speed regex scan instead of a Python
+    test per section: a file with 100,000 headers resolved 41 lists in 4 s before."""
+
+    __slots__ = ("blob", "by_category", "by_key", "starts")
+
+    def __init__(self, document: Document):
+        self.starts: list[int] = []
+        self.by_key: dict[str, list[int]] = {}
+        self.by_category: dict[str, list[int]] = {}
+        pos = 0
+        for i, section in enumerate(document.sections):
+            self.starts.append(pos)
+            pos += len(section.key) + 1
+            self.by_key.setdefault(section.key, []).append(i)
+            if section.category is not None:
+                self.by_category.setdefault(section.category.upper(), []).append(i)
+        self.blob = "\n".join(s.key for s in document.sections)
+
+
+@lru_cache(maxsize=1024)
+def _line_globs(globs: tuple[str, ...]) -> re.Pattern[str] | None:
+    """The globs as one multi-line regex matching whole keys of ``KeyIndex.blob``, or
+    None when a glob's translation could cross a line (a negated class ``[!x]``)."""
+    bodies = []
+    for glob in globs:
+        translated = fnmatch.translate(glob)
+        if not (translated.startswith("(?s:") and translated.endswith(")\\Z")) or "[^" in translated:
+            return None
+        bodies.append(translated[4:-3])  # without DOTALL, so ``.`` never crosses a key
+    return re.compile("^(?:" + "|".join(f"(?:{b})" for b in bodies) + ")$", re.MULTILINE)
 
 
 class Resolver:
@@ -88,12 +140,15 @@ class Resolver:
     def __init__(self, document: Document):
         self.document = document
         self._cache: dict[tuple[str, ...], list[Section]] = {}
+        self._index: KeyIndex | None = None
 
     def __call__(self, selectors: Sequence[str]) -> list[Section]:
         key = tuple(selectors)
         found = self._cache.get(key)
         if found is None:
-            found = resolve(key, self.document)
+            if self._index is None:
+                self._index = KeyIndex(self.document)
+            found = resolve(key, self.document, self._index)
             self._cache[key] = found
         return found
 

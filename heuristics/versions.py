@@ -132,7 +132,11 @@ def as_number(value: Any) -> float | None:
     if isinstance(value, bool) or value is None:
         return None
     if isinstance(value, int | float):
-        return float(value)
+        try:
+            number = float(value)
+        except OverflowError:  # an int too big for a float (a 400-digit threshold)
+            return None
+        return number if number == number else None
     if isinstance(value, str) and _NUMBER_RE.match(value):
         try:
             return float(value)

@@ -9,6 +9,10 @@ Grammar (precedence ``not`` > ``and`` > ``or``, parentheses group)::
 ``PATTERN`` is a signal name with ``*`` wildcards (``any of net_*``); it must
 match at least one defined signal. Keywords are lower case.
 
+A heuristic file is untrusted: an expression over ``MAX_WHEN_CHARS`` characters or
+``MAX_WHEN_TOKENS`` tokens, or nesting ``not``/parentheses over ``MAX_WHEN_DEPTH``
+deep, is a ``WhenError`` (a lint error), never a ``RecursionError``.
+
 Evaluation uses Kleene's strong three-valued logic with ``None`` = unknown:
 ``and`` is False if any operand is False, else unknown if any is unknown;
 ``or`` is True if any operand is True, else unknown if any is unknown;
@@ -29,6 +33,9 @@ Value = bool | None
 
 _TOKEN_RE = re.compile(r"\s*(?:(?P<paren>[()])|(?P<word>[A-Za-z_*?][A-Za-z0-9_*?.-]*)|(?P<bad>\S))")
 KEYWORDS = {"and", "or", "not", "any", "all", "of"}
+MAX_WHEN_CHARS = 4_000
+MAX_WHEN_TOKENS = 1_000
+MAX_WHEN_DEPTH = 32
 
 
 class WhenError(ValueError):
@@ -87,6 +94,7 @@ class _Parser:
         self.tokens = tokens
         self.pos = 0
         self.signals = list(signals)
+        self.depth = 0
 
     def peek(self) -> str | None:
         return self.tokens[self.pos] if self.pos < len(self.tokens) else None
@@ -112,15 +120,25 @@ class _Parser:
             operands.append(self.factor())
         return operands[0] if len(operands) == 1 else And(tuple(operands))
 
+    def nested(self) -> None:
+        self.depth += 1
+        if self.depth > MAX_WHEN_DEPTH:
+            raise WhenError(f"'not' and parentheses nest over {MAX_WHEN_DEPTH} deep")
+
     def factor(self) -> Node:
         token = self.take()
         if token == "not":
-            return Not(self.factor())
+            self.nested()
+            node = Not(self.factor())
+            self.depth -= 1
+            return node
         if token == "(":
+            self.nested()
             node = self.expr()
             if self.peek() != ")":
                 raise WhenError("missing ')'")
             self.pos += 1
+            self.depth -= 1
             return node
         if token in ("any", "all") and self.peek() == "of":
             self.pos += 1
@@ -143,7 +161,11 @@ class _Parser:
 
 def parse_when(text: str, signals: Sequence[str]) -> Node:
     """Parse ``text`` against the defined ``signals``; raises ``WhenError``."""
+    if len(text) > MAX_WHEN_CHARS:
+        raise WhenError(f"expression is {len(text):,} characters (limit {MAX_WHEN_CHARS:,})")
     tokens = _tokens(text)
+    if len(tokens) > MAX_WHEN_TOKENS:
+        raise WhenError(f"expression has {len(tokens):,} words (limit {MAX_WHEN_TOKENS:,})")
     if not tokens:
         raise WhenError("empty expression")
     parser = _Parser(tokens, signals)

@@ -128,6 +128,9 @@ class Document:
     final_newline: bool = True
     replaced_chars: int = 0
     size_bytes: int = 0
+    # Fact name -> the file line it was read from (filled by ``extract_facts``), so a
+    # finding that rests on a fact can cite that line as its evidence.
+    fact_lines: dict[str, int] = field(default_factory=dict)
     _by_key: dict[str, list[Section]] = field(default_factory=dict, repr=False)
     _clock: Clock | None = field(default=None, repr=False)
 

@@ -12,7 +12,12 @@ import re
 
 CATEGORY_MARKER_RE = re.compile(r"^echo === ([A-Z]+) ===$")
 CONTAINER_ID_RE = re.compile(r"(?<=\s)[0-9a-f]{12}(?:[0-9a-f]{52})?(?=\s|$)")
-MKTEMP_RE = re.compile(r"(?:/[\w.-]+)*/tmp\.[A-Za-z0-9]{6,}")
+# A mktemp name (``/tmp.XXXXXXXXXX``) and, to its left, the directories it sits in.
+# Matched in two linear steps (the name, then its directories on the reversed
+# prefix): the one-regex form ``(?:/[\w.-]+)*/tmp\.…`` is quadratic on a long
+# ``/a/a/a…`` header (a 100 KB header took 60 s).
+MKTEMP_NAME_RE = re.compile(r"/tmp\.[A-Za-z0-9]{6,}")
+REVERSED_DIRS_RE = re.compile(r"(?:[\w.-]+/)*")
 
 
 def category_of_marker(command: str) -> str | None:
@@ -24,4 +29,19 @@ def category_of_marker(command: str) -> str | None:
 def normalise_key(command: str) -> str:
     """The stable key of a section header (container id -> ``{id}``, mktemp -> ``{tmp}``)."""
     key = CONTAINER_ID_RE.sub("{id}", command)
-    return MKTEMP_RE.sub("{tmp}", key)
+    return _replace_mktemp(key) if "/tmp." in key else key
+
+
+def _replace_mktemp(text: str) -> str:
+    """Every ``[/dir…]/tmp.XXXXXX`` path -> ``{tmp}`` (directories included)."""
+    out: list[str] = []
+    pos = 0
+    for name in MKTEMP_NAME_RE.finditer(text):
+        start = name.start()
+        dirs = REVERSED_DIRS_RE.match(text[pos:start][::-1])
+        start -= dirs.end() if dirs else 0
+        out.append(text[pos:start])
+        out.append("{tmp}")
+        pos = name.end()
+    out.append(text[pos:])
+    return "".join(out)

@@ -22,11 +22,12 @@ from dataclasses import dataclass, field
 
 from .document import EPILOGUE, PREAMBLE, STDERR, STDOUT, Section, Stream, Timing
 from .keys import category_of_marker, normalise_key
+from .numbers import bounded_float, bounded_int
 
 TIMESTAMP_RE = re.compile(r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d(?:\.\d{1,9})?[+-]\d\d:\d\d$")
 HEADER_RE = re.compile(r"^--- (.*) ---$")
 TIME_VALUE = r"(?:\d+h )?\d+m ?\d+(?:\.\d+)?s"
-REAL_RE = re.compile(rf"^(?P<pre>.*?)real[\t ]+(?P<value>{TIME_VALUE})$", re.S)
+REAL_TAIL_RE = re.compile(rf"[\t ]+(?P<value>{TIME_VALUE})")
 USER_RE = re.compile(rf"^user[\t ]+(?P<value>{TIME_VALUE})$")
 SYS_RE = re.compile(rf"^sys[\t ]+(?P<value>{TIME_VALUE})$")
 STATUS_RE = re.compile(r"^Command (?:exited with non-zero status (?P<status>\d+)"
@@ -52,12 +53,37 @@ def _is_banner(command: str) -> bool:
     return command.startswith(BANNER_PREFIXES)
 
 
+MAX_STATUS = 255  # an exit status is one byte
+MAX_SIGNAL = 128
+MAX_SECONDS = 10 ** 9  # ~31 years: any larger command time is not a real measurement
+STRUCTURE_LINE = 4096  # a longer line is never a timestamp or a time line
+
+
 def parse_seconds(value: str) -> float | None:
+    """``0m 0.38s`` / ``1h 2m 3.5s`` -> seconds; unknown when a field has absurd digits."""
     match = re.fullmatch(r"(?:(\d+)h )?(\d+)m ?(\d+(?:\.\d+)?)s", value)
     if not match:
         return None
     hours, minutes, seconds = match.groups()
-    return int(hours or 0) * 3600 + int(minutes) * 60 + float(seconds)
+    parts = (bounded_int(hours or "0"), bounded_int(minutes), bounded_float(seconds))
+    if any(part is None for part in parts):
+        return None
+    total = parts[0] * 3600 + parts[1] * 60 + parts[2]  # type: ignore[operator]
+    return total if total <= MAX_SECONDS else None
+
+
+def match_real(line: str) -> tuple[str, str] | None:
+    """A ``real`` time line, possibly glued to the command's last output
+    (``OKreal\t0m 0.38s``): (glued text before it, time value), else None.
+
+    Only the last ``real`` can start the time value (the value holds no letters
+    but h/m/s), so the line is split there: linear, however long the line is.
+    """
+    pre, found, tail = line.rpartition("real")
+    if not found or len(tail) > STRUCTURE_LINE:
+        return None
+    match = REAL_TAIL_RE.fullmatch(tail)
+    return (pre, match.group("value")) if match else None
 
 
 @dataclass(slots=True)
@@ -137,7 +163,7 @@ def _stdout_stream(lines: list[str], header: int, end: int) -> tuple[Stream, dic
     first = header + 1
     if first <= end and not lines[first].strip():
         first += 1
-    if first <= end and TIMESTAMP_RE.match(_clean(lines[first])):
+    if first <= end and len(lines[first]) < 64 and TIMESTAMP_RE.match(_clean(lines[first])):
         info["started_at"] = _clean(lines[first])
         first += 1
     last = end
@@ -164,10 +190,12 @@ def _stdout_stream(lines: list[str], header: int, end: int) -> tuple[Stream, dic
 
 
 def _apply_status(info: dict, status: re.Match[str]) -> None:
+    """The line is GNU time's status line whatever the number; an absurd number
+    (over ``MAX_STATUS``/``MAX_SIGNAL``, thousands of digits) is unknown (None)."""
     if status.group("status"):
-        info["exit_status"] = int(status.group("status"))
+        info["exit_status"] = bounded_int(status.group("status"), low=1, high=MAX_STATUS)
     else:
-        info["signal"] = int(status.group("signal"))
+        info["signal"] = bounded_int(status.group("signal"), low=1, high=MAX_SIGNAL)
 
 
 def _take_timing(lines: list[str], first: int, last: int) -> tuple[Timing | None, int, str | None]:
@@ -178,15 +206,16 @@ def _take_timing(lines: list[str], first: int, last: int) -> tuple[Timing | None
     """
     if last - first < 2:
         return None, last, None
+    if len(lines[last]) > STRUCTURE_LINE or len(lines[last - 1]) > STRUCTURE_LINE:
+        return None, last, None
     sys_match = SYS_RE.match(_clean(lines[last]))
     user_match = USER_RE.match(_clean(lines[last - 1])) if sys_match else None
-    real_match = REAL_RE.match(_clean(lines[last - 2])) if user_match else None
+    real_match = match_real(_clean(lines[last - 2])) if user_match else None
     if not real_match:
         return None, last, None
-    real = real_match.group("value")
+    pre, real = real_match
     timing = Timing(real=real, user=user_match.group("value"), sys=sys_match.group("value"),
                     real_seconds=parse_seconds(real))
-    pre = real_match.group("pre")
     if pre:
         return timing, last - 3, pre
     return timing, last - 3, None

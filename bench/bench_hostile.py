@@ -22,7 +22,8 @@ from tests.test_heuristics_support import diagnostics_text  # noqa: E402
 
 CHILD = r"""
 import json, resource, sys, time
-from triagebench.heuristics import evaluate, load_library
+from triagebench.heuristics import load_library
+from triagebench.heuristics.evaluate import evaluate
 from triagebench.parser import parse_file
 library = load_library()
 t0, c0 = time.perf_counter(), time.process_time()

@@ -161,7 +161,8 @@ def worker(inbox: mp.Queue, outbox: mp.Queue) -> None:
     import resource
     import tempfile
 
-    from triagebench.heuristics import evaluate, load_library
+    from triagebench.heuristics import load_library
+    from triagebench.heuristics.evaluate import evaluate
     from triagebench.heuristics.format import load_file
     from triagebench.heuristics.when import WhenError, parse_when
     from triagebench.parser import parse_text

@@ -20,7 +20,8 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from triagebench.heuristics import evaluate, load_library
+from triagebench.heuristics import load_library
+from triagebench.heuristics.evaluate import evaluate
 from triagebench.heuristics.format import Library, load_file
 from triagebench.heuristics.guards import permalink_problem, regex_problem
 from triagebench.heuristics.when import WhenError, parse_when

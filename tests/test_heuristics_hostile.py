@@ -7,11 +7,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from triagebench.cli.main import main
 from triagebench.heuristics import load_library
 from triagebench.heuristics.format import load_file
 from triagebench.heuristics.guards import permalink_problem, regex_problem
 from triagebench.heuristics.when import WhenError, parse_when
-from triagebench.cli.main import main
 
 from tests.test_heuristics_support import diagnostics_text, write_heuristic
 

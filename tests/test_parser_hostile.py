@@ -13,11 +13,11 @@ import json
 from pathlib import Path
 
 import pytest
+from triagebench.cli.main import main
 from triagebench.parser import parse_file, parse_text
 from triagebench.parser.facts import MAX_JSON_DEPTH, loads_bounded, parse_uptime
 from triagebench.parser.keys import normalise_key
 from triagebench.parser.numbers import bounded_float, bounded_int
-from triagebench.cli.main import main
 
 from tests.test_heuristics_support import diagnostics_text
 

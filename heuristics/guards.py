@@ -182,7 +182,10 @@ def permalink_problem(url: Any) -> str | None:
             return "has a ')' that closes nothing"
     if depth:
         return "has an unclosed '('"
-    parts = urlsplit(url)
+    try:
+        parts = urlsplit(url)
+    except ValueError:  # an unbalanced '[' / ']' (IPv6 brackets)
+        return "has a malformed host or port"
     if parts.scheme not in ("http", "https") or not url.startswith(("http://", "https://")):
         return "must be an http(s) URL (starting with https:// or http://)"
     if "@" in parts.netloc:

@@ -49,6 +49,14 @@ def test_committed_map_is_what_the_tags_give() -> None:
         ".venv/bin/python -m triagebench.heuristics.coverage --write docs/coverage.md")
 
 
+def test_every_family_of_issue_19_is_covered() -> None:
+    coverage = build_map(load_library().heuristics)
+    assert coverage.empty_families() == {}
+    text = render_markdown(coverage)
+    families = text.split("## Components x kinds")[0]
+    assert NONE_YET not in families
+
+
 def test_every_bundled_heuristic_has_a_component_and_a_kind_tag() -> None:
     library = load_library()
     assert tag_problems(library.heuristics, LEGACY_UNTAGGED_EXCEPTIONS) == []

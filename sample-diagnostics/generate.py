@@ -4788,7 +4788,7 @@ def story_plain(h: Host) -> None:
 # ---- one device before and after a host OS update (the pair for `triage diff`) --------------------
 
 def story_hup_before(h: Host) -> None:
-    """/mnt/data 94% full of images from old releases; the 'uploader' service cannot write its
+    """/mnt/data 95% full of images from old releases; the 'uploader' service cannot write its
     cache (ENOSPC) and crash-loops for the last ~3 hours; `balena stats` hangs on it (killed)."""
     r = h.rng
     up = next(c for c in h.containers if c.service == "uploader")
@@ -5186,7 +5186,7 @@ SCENARIOS: list[Scenario] = [
         filename="pair-before-hup-s14-s28-rpi4-2.88.4.txt",
         title="One device before a host OS update: data partition full, crash-looping service",
         summary="First of a pair (same device uuid as pair-after-hup-s10-rpi4-2.115.18.txt): a Raspberry Pi 4 "
-                "on 2.88.4+rev3 (supervisor 12.11.16, engine 19.03.30), up 11 days. /mnt/data is 94% full of "
+                "on 2.88.4+rev3 (supervisor 12.11.16, engine 19.03.30), up 11 days. /mnt/data is 95% full of "
                 "images from old releases, so the 'uploader' service fails with 'ENOSPC: no space left on device' "
                 "and crash-loops (Restarting, 'Service exit' / 'Service restart' events); `balena stats` hangs "
                 "and is killed by timeout (status 143). No host OS update log yet.",

@@ -1,0 +1,1 @@
+"""Application layer: use cases shared by the CLI and the TUI (no Textual here)."""

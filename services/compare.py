@@ -12,6 +12,26 @@ messages appeared or went away, and which commands now exit differently.
 (device uuid from config.json, hostname, device type) raise ``DifferentDevices``
 unless ``force=True``.
 
+JSON (``as_dict``, ``"schema": "triagebench-diff/1"``)::
+
+    {"schema", "old": {"file", "captured_at"}, "new": {...},
+     "identity": [{"name": "uuid"|"hostname"|"device.type", "old", "new"}],
+     "different_devices": bool, "forced": bool,
+     "facts": [{"name", "label", "old", "new", "old_text", "new_text", "delta", "changed"}],
+     "findings": {"new"|"resolved"|"still_present": [{"id", "title", "change",
+                  "old_severity", "new_severity", "old_evidence_lines", "new_evidence_lines",
+                  "old_first_line", "new_first_line"}]},
+     "templates": {"new"|"gone": [{"template", "change", "count", "sections",
+                   "example_lines"}]},
+     "exit_status": [{"key", "command", "old", "new", "old_present", "new_present"}],
+     "notes": [str]}
+
+Line numbers are 1-based lines of the file named by the change (NEW for new and
+still-present findings and new templates, OLD for resolved ones and gone templates).
+Error templates are mined from every error-like line (``heuristics.suspicious``, the
+first ``MAX_MINED_LINES`` of each file), explained or not: a message that a finding
+also reports still appears, because the question here is which messages came or went.
+
 Every string taken from a file is made printable when the ``Comparison`` is built
 (ANSI removed, every other control character shown escaped), so no renderer and no
 consumer of ``as_dict`` can emit a raw control character; Markdown additionally
@@ -198,7 +218,7 @@ class Comparison:
     old_captured: str | None
     new_captured: str | None
     identity: list[IdentityFact]
-    forced: bool
+    forced: bool  # different devices, compared because force=True
     facts: list[FactChange]
     findings: list[FindingChange]
     templates: list[TemplateChange]

@@ -229,3 +229,14 @@ def test_swapped_files_are_flagged_and_the_changes_reverse() -> None:
     assert {f.id for f in swapped.findings_by_change("new")} >= set(_heuristics(OLD))
     assert {f.id for f in swapped.findings_by_change("resolved")} >= set(_heuristics(NEW))
     assert not any("captured before" in note for note in _pair().notes)
+
+
+def test_compare_imports_neither_textual_nor_the_views() -> None:
+    import subprocess
+    import sys
+
+    code = ("import sys, triagebench.services.compare; "
+            "print(sorted(m for m in sys.modules if m == 'textual' or m.startswith("
+            "('textual.', 'triagebench.tui', 'triagebench.cli'))))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"

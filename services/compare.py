@@ -403,8 +403,13 @@ def _number(value: Any) -> float | None:
     return number
 
 
-def _percent(value: Any) -> str | None:
+def _share(value: Any) -> float | None:
+    """A percentage fact, or None when it is not one (df can be fed anything)."""
     number = _number(value)
+    return number if number is not None and 0 <= number <= 100 else None
+
+
+def _percent(number: float | None) -> str | None:
     return None if number is None else f"{number:g}%"
 
 
@@ -456,8 +461,8 @@ def fact_changes(old: Document, new: Document) -> list[FactChange]:
     result: list[FactChange] = []
     for name, label in FACTS:
         if name in ("disk.data.used_percent", "memory.available_percent"):
-            a, b = _number(old.facts.get(name)), _number(new.facts.get(name))
-            delta = f"{b - a:+g} points" if a is not None and b is not None and a != b else None
+            a, b = _share(old.facts.get(name)), _share(new.facts.get(name))
+            delta = f"{b - a:+.3g} points" if a is not None and b is not None and a != b else None
             result.append(FactChange(name, label, _percent(a), _percent(b), a, b, delta))
         elif name == "uptime.seconds":
             a, b = _number(old.facts.get(name)), _number(new.facts.get(name))

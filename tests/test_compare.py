@@ -240,3 +240,22 @@ def test_compare_imports_neither_textual_nor_the_views() -> None:
             "('textual.', 'triagebench.tui', 'triagebench.cli'))))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+def test_absurd_numbers_and_escapes_in_a_file_become_unknown_not_errors() -> None:
+    text = (SAMPLES / NEW).read_bytes().decode("utf-8", errors="replace")
+    text = re.sub(r"(/dev/mmcblk0p6 .*?)\d+% /mnt/data", lambda m: m.group(1) + "9" * 40 + "% /mnt/data",
+                  text, count=1)
+    text = re.sub(r"up +5:18,", "up 99999999999999999999999 days, 5:18,", text, count=1)
+    text = text.replace('"uuid": "', '"uuid": "\x1b]52;c;AAAA\x07', 1)
+    hostile = parse_text(text, path="hostile\x1b[31m.txt")
+    assert len(str(hostile.facts["disk.data.used_percent"])) == 40  # the parser passes it on
+    comparison = compare(_doc(NEW), hostile, _library())
+    facts = {f.name: f for f in comparison.facts}
+    assert facts["disk.data.used_percent"].new is None and facts["uptime.seconds"].new is None
+    assert facts["last_boot"].new is None
+    assert not comparison.different_devices  # the escape is not part of the uuid
+    for output in _outputs(comparison):
+        assert not CONTROL_RE.search(output)
+    line = next(x for x in comparison.render_text().splitlines() if "Data partition used" in x)
+    assert line.split()[-1] == "unknown"

@@ -23,7 +23,8 @@ JSON (``as_dict``, ``"schema": "triagebench-diff/1"``)::
                   "old_first_line", "new_first_line"}]},
      "templates": {"new"|"gone": [{"template", "change", "count", "sections",
                    "example_lines"}]},
-     "exit_status": [{"key", "command", "old", "new", "old_present", "new_present"}],
+     "exit_status": [{"key", "command", "old", "new", "old_present", "new_present",
+                      "old_line", "new_line"}],
      "notes": [str]}
 
 Line numbers are 1-based lines of the file named by the change (NEW for new and
@@ -203,10 +204,13 @@ class ExitStatusChange:
     new: int | None
     old_present: bool = True
     new_present: bool = True
+    old_line: int | None = None  # the section's header line in each file (to jump to)
+    new_line: int | None = None
 
     def as_dict(self) -> dict[str, Any]:
         return {"key": self.key, "command": self.command, "old": self.old, "new": self.new,
-                "old_present": self.old_present, "new_present": self.new_present}
+                "old_present": self.old_present, "new_present": self.new_present,
+                "old_line": self.old_line, "new_line": self.new_line}
 
 
 @dataclass(slots=True)
@@ -556,11 +560,11 @@ def _template_changes(old: Document, new: Document) -> tuple[list[TemplateChange
 
 
 # --- exit statuses --------------------------------------------------------------------
-def _statuses(doc: Document) -> dict[tuple[str, int], tuple[str, int | None]]:
-    """(section key, occurrence) -> (command, exit status); a diagnose run without a
-    ``Command exited`` line exited 0; formats without time lines do not say (None)."""
+def _statuses(doc: Document) -> dict[tuple[str, int], tuple[str, int | None, int]]:
+    """(section key, occurrence) -> (command, exit status, header line); a diagnose run
+    without a ``Command exited`` line exited 0; formats without time lines do not say (None)."""
     seen: dict[str, int] = {}
-    result: dict[tuple[str, int], tuple[str, int | None]] = {}
+    result: dict[tuple[str, int], tuple[str, int | None, int]] = {}
     for section in doc.sections:
         if section.is_category_marker:
             continue
@@ -569,7 +573,7 @@ def _statuses(doc: Document) -> dict[tuple[str, int], tuple[str, int | None]]:
         status = section.exit_status
         if status is None and section.timing is not None:
             status = 0
-        result[(section.key, occurrence)] = (section.command, status)
+        result[(section.key, occurrence)] = (section.command, status, section.header_line)
     return result
 
 
@@ -581,10 +585,11 @@ def exit_status_changes(old: Document, new: Document) -> list[ExitStatusChange]:
         a, b = before.get(key), after.get(key)
         if a is not None and b is not None and (a[1] is None or b[1] is None or a[1] == b[1]):
             continue
-        command = (b or a or ("", None))[0]
+        command = b[0] if b else a[0] if a else ""
         result.append(ExitStatusChange(
             key=_safe(key[0]), command=_safe(command), old=a[1] if a else None,
-            new=b[1] if b else None, old_present=a is not None, new_present=b is not None))
+            new=b[1] if b else None, old_present=a is not None, new_present=b is not None,
+            old_line=a[2] if a else None, new_line=b[2] if b else None))
     return result
 
 

@@ -125,6 +125,9 @@ def test_exit_status_changes_by_section_key() -> None:
                        "find /mnt/data/*hup/*log -mtime -180 | xargs tail -n 250 -v": (1, 0)}
     text = _pair().render_text()
     assert "balena stats --all --no-stream: 143 (killed by SIGTERM) -> 0" in text
+    for change in _pair().exit_status:  # header lines, for jumping to the section in each file
+        assert _doc(OLD).line(change.old_line) == f"--- {change.command} ---"
+        assert _doc(NEW).line(change.new_line) == f"--- {change.command} ---"
 
 
 def test_a_capture_compared_with_itself_has_no_differences() -> None:

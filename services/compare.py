@@ -270,18 +270,24 @@ class Comparison:
 
 
 # --- the use case ---------------------------------------------------------------------
-def compare(old: Document, new: Document, library: Library, *, force: bool = False) -> Comparison:
+def compare(old: Document, new: Document, library: Library, *, force: bool = False,
+            old_findings: Findings | None = None,
+            new_findings: Findings | None = None) -> Comparison:
     """Compare two parsed captures with one heuristic library.
 
     Raises ``DifferentDevices`` when an identity fact known in both files differs
     (the device uuid; without both uuids, the hostname or the device type) unless
-    ``force`` is true.
+    ``force`` is true. A caller that already evaluated a file with ``library`` (the
+    workbench has the open file's findings) passes them to skip evaluating it again.
     """
     identity = identity_facts(old, new)
     mismatch = _mismatch(identity)
     if mismatch and not force:
         raise DifferentDevices(old.path, new.path, mismatch)
-    old_findings, new_findings = evaluate(old, library), evaluate(new, library)
+    if old_findings is None:
+        old_findings = evaluate(old, library)
+    if new_findings is None:
+        new_findings = evaluate(new, library)
     notes: list[str] = []
     if mismatch:
         notes.append("compared although these are different devices ("

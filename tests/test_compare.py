@@ -262,3 +262,14 @@ def test_absurd_numbers_and_escapes_in_a_file_become_unknown_not_errors() -> Non
         assert not CONTROL_RE.search(output)
     line = next(x for x in comparison.render_text().splitlines() if "Data partition used" in x)
     assert line.split()[-1] == "unknown"
+
+
+def test_findings_already_evaluated_are_used_as_given() -> None:
+    from triagebench.heuristics import Findings, evaluate
+
+    reused = compare(_doc(OLD), _doc(NEW), _library(), old_findings=Findings(),
+                     new_findings=evaluate(_doc(NEW), _library()))
+    # OLD passed with no findings: everything NEW reports is new, nothing is resolved
+    assert reused.findings_by_change("resolved") == []
+    assert {f.id for f in reused.findings_by_change("new")} == {
+        f.id for f in _pair().findings if f.change in ("new", "still present")}

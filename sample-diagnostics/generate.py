@@ -4817,7 +4817,7 @@ def story_hup_before(h: Host) -> None:
 
 
 def story_hup_after(h: Host) -> None:
-    """Five hours after the HUP to 2.115.18: the old images are gone (31% used), the uploader runs;
+    """Five hours after the HUP to 2.115.18: the old images are gone (33% used), the uploader runs;
     the firmware now reports under-voltage a few times an hour (a USB camera was added)."""
     r = h.rng
     t = 900.0
@@ -5200,7 +5200,7 @@ SCENARIOS: list[Scenario] = [
         title="The same device after a host OS update: disk freed, under-voltage",
         summary="Second of a pair (same device uuid as pair-before-hup-s14-s28-rpi4-2.88.4.txt), two days later "
                 "and 5 hours after a host OS update to 2.115.18 (supervisor 14.11.8, engine 20.10.37, kernel "
-                "6.1.21-v8; the HUP log is in /mnt/data/balenahup). The unused images were removed (31% used), "
+                "6.1.21-v8; the HUP log is in /mnt/data/balenahup). The unused images were removed (33% used), "
                 "the uploader runs again and `balena stats` completes; new: the firmware reports 'Under-voltage "
                 "detected! (0x00050005)' a few times an hour.",
         seed="triagebench/pair-after-hup", device=RPI4_HUP_NEW, start="2023-07-12 16:48:09",

@@ -4826,6 +4826,7 @@ def story_hup_after(h: Host) -> None:
         t += r.uniform(900, 2400)
     h.st["data_used_pct"] = 31.2
     h.st["mem_avail_pct"] = 58.3
+    h.containers[0].created = h.boot(0).start - r.uniform(60, 300)  # the HUP replaced the supervisor
     when = utc(h.boot(0).start - r.uniform(320, 400))
     name = f"/mnt/data/balenahup/balenahup-{when:%Y%m%dT%H%M%S}.log"
     img = f"registry2.balena-cloud.com/v2/{hexs(r, 32)}"

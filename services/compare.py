@@ -49,8 +49,10 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from triagebench.heuristics import SEVERITY_RANK, Findings, Library, evaluate
+from triagebench.heuristics.evaluate import evaluate
+from triagebench.heuristics.format import Library
 from triagebench.heuristics.mining import TemplateMiner, mine_document
+from triagebench.heuristics.model import SEVERITY_RANK, Finding, Findings
 from triagebench.heuristics.suspicious import suspicious_lines
 from triagebench.parser import Document, plain_text, printable
 
@@ -166,6 +168,8 @@ class FindingChange:
     new_lines: int = 0
     old_first: int | None = None  # first evidence line
     new_first: int | None = None
+    old_status: str | None = None  # active | recovered | historical (None: not matched)
+    new_status: str | None = None
 
     @property
     def severity(self) -> str:
@@ -176,7 +180,8 @@ class FindingChange:
         return {"id": self.id, "title": self.title, "change": self.change,
                 "old_severity": self.old_severity, "new_severity": self.new_severity,
                 "old_evidence_lines": self.old_lines, "new_evidence_lines": self.new_lines,
-                "old_first_line": self.old_first, "new_first_line": self.new_first}
+                "old_first_line": self.old_first, "new_first_line": self.new_first,
+                "old_status": self.old_status, "new_status": self.new_status}
 
 
 @dataclass(frozen=True, slots=True)
@@ -497,14 +502,24 @@ def fact_changes(old: Document, new: Document) -> list[FactChange]:
 
 
 # --- findings -------------------------------------------------------------------------
+def _weight(finding: Finding | None) -> int:
+    """2: active problem, 1: matched but recovered or historical, 0: not matched."""
+    return 0 if finding is None else 2 if finding.status == "active" else 1
+
+
 def finding_changes(old: Findings, new: Findings) -> list[FindingChange]:
-    """New, resolved and still-present findings, by heuristic id; worst first in each."""
+    """New, resolved and still-present findings, by heuristic id; worst first in each.
+
+    A finding that is active in OLD but only recovered or historical in NEW is resolved;
+    active in NEW but past (or absent) in OLD is new; otherwise it is still present."""
     before = {f.id: f for f in old.matches}
     after = {f.id: f for f in new.matches}
     result: list[FindingChange] = []
     for heuristic_id in dict.fromkeys([*after, *before]):
         a, b = before.get(heuristic_id), after.get(heuristic_id)
-        change = "still present" if a and b else "new" if b else "resolved"
+        old_weight, new_weight = _weight(a), _weight(b)
+        change = ("new" if new_weight > old_weight else "resolved" if old_weight > new_weight
+                  else "still present")
         either = b or a
         assert either is not None
         a_lines = [e.line for e in a.evidence] if a else []
@@ -513,7 +528,8 @@ def finding_changes(old: Findings, new: Findings) -> list[FindingChange]:
             id=_safe(heuristic_id), title=_safe(either.title), change=change,
             old_severity=a.severity if a else None, new_severity=b.severity if b else None,
             old_lines=len(a_lines), new_lines=len(b_lines),
-            old_first=a_lines[0] if a_lines else None, new_first=b_lines[0] if b_lines else None))
+            old_first=a_lines[0] if a_lines else None, new_first=b_lines[0] if b_lines else None,
+            old_status=a.status if a else None, new_status=b.status if b else None))
     order = {"new": 0, "resolved": 1, "still present": 2}
     result.sort(key=lambda f: (order[f.change], SEVERITY_RANK.get(f.severity, 99), f.id))
     return result
@@ -692,6 +708,10 @@ def _render(c: Comparison, *, markdown: bool) -> str:
             else:
                 sev, first, lines = f.old_severity, f.old_first, f"{f.old_lines} evidence lines"
             at = ref(file_name, first)
+            past = [f"{status} in {side}" for status, side in ((f.old_status, "OLD"), (f.new_status, "NEW"))
+                    if status and status != "active"]
+            if past:
+                sev = f"{sev} ({', '.join(past)})"
             text = f"{sev} {code(f.id)} {md(f.title)} ({lines}{', ' + at if at else ''})"
             out.append(("  - " if markdown else "      ") + text)
         if len(rows) > RENDER_LIMIT:

@@ -265,7 +265,8 @@ def test_absurd_numbers_and_escapes_in_a_file_become_unknown_not_errors() -> Non
 
 
 def test_findings_already_evaluated_are_used_as_given() -> None:
-    from triagebench.heuristics import Findings, evaluate
+    from triagebench.heuristics.evaluate import evaluate
+    from triagebench.heuristics.model import Findings
 
     reused = compare(_doc(OLD), _doc(NEW), _library(), old_findings=Findings(),
                      new_findings=evaluate(_doc(NEW), _library()))
@@ -273,3 +274,25 @@ def test_findings_already_evaluated_are_used_as_given() -> None:
     assert reused.findings_by_change("resolved") == []
     assert {f.id for f in reused.findings_by_change("new")} == {
         f.id for f in _pair().findings if f.change in ("new", "still present")}
+
+
+def test_a_finding_recovered_in_new_counts_as_resolved_and_says_so() -> None:
+    from dataclasses import replace
+
+    from triagebench.heuristics.evaluate import evaluate
+    from triagebench.heuristics.model import Findings
+
+    active = next(f for f in evaluate(_doc(NEW), _library()).matches if f.id == "rpi-under-voltage")
+    assert active.status == "active"
+    recovered = replace(active, status="recovered", effective_severity="low")
+    comparison = compare(_doc(OLD), _doc(NEW), _library(), old_findings=Findings([active]),
+                         new_findings=Findings([recovered]))
+    [change] = comparison.findings
+    assert (change.change, change.old_status, change.new_status) == ("resolved", "active", "recovered")
+    assert "(recovered in NEW)" in comparison.render_text()
+    back = compare(_doc(OLD), _doc(NEW), _library(), old_findings=Findings([recovered]),
+                   new_findings=Findings([active]))
+    assert back.findings[0].change == "new"  # came back: past in OLD, active in NEW
+    both = compare(_doc(OLD), _doc(NEW), _library(), old_findings=Findings([recovered]),
+                   new_findings=Findings([recovered]))
+    assert both.findings[0].change == "still present"

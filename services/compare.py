@@ -20,12 +20,16 @@ JSON (``as_dict``, ``"schema": "triagebench-diff/1"``)::
      "facts": [{"name", "label", "old", "new", "old_text", "new_text", "delta", "changed"}],
      "findings": {"new"|"resolved"|"still_present": [{"id", "title", "change",
                   "old_severity", "new_severity", "old_evidence_lines", "new_evidence_lines",
-                  "old_first_line", "new_first_line"}]},
+                  "old_first_line", "new_first_line", "old_status", "new_status"}]},
      "templates": {"new"|"gone": [{"template", "change", "count", "sections",
                    "example_lines"}]},
      "exit_status": [{"key", "command", "old", "new", "old_present", "new_present",
                       "old_line", "new_line"}],
      "notes": [str]}
+
+A finding's bucket follows its status (heuristics' time-aware ``status``): active in
+NEW but absent or only recovered/historical in OLD is new; active in OLD but absent or
+only recovered/historical in NEW is resolved; otherwise it is still present.
 
 Line numbers are 1-based lines of the file named by the change (NEW for new and
 still-present findings and new templates, OLD for resolved ones and gone templates).
@@ -55,6 +59,8 @@ from triagebench.heuristics.mining import TemplateMiner, mine_document
 from triagebench.heuristics.model import SEVERITY_RANK, Finding, Findings
 from triagebench.heuristics.suspicious import suspicious_lines
 from triagebench.parser import Document, plain_text, printable
+from triagebench.services.labels import FACT_LABELS, format_uptime
+from triagebench.services.render_markdown import code_span, md_escape
 
 SCHEMA = "triagebench-diff/1"
 
@@ -68,24 +74,15 @@ MAX_TEXT = 300
 #: Rows shown per list by the text and Markdown renderers (``as_dict`` keeps them all).
 RENDER_LIMIT = 25
 
-#: Device facts compared, in display order: (fact name, label).
-FACTS: tuple[tuple[str, str], ...] = (
-    ("os.name", "OS"),
-    ("os.version", "OS version"),
-    ("os.variant", "OS variant"),
-    ("supervisor.version", "Supervisor"),
-    ("engine.version", "Engine"),
-    ("kernel.version", "Kernel"),
-    ("device.type", "Device type"),
-    ("device.model", "Model"),
-    ("arch", "Architecture"),
-    ("diagnose.version", "diagnose.sh"),
-    ("disk.data.used_percent", "Data partition used"),
-    ("memory.available_percent", "Memory available"),
-    ("uptime.seconds", "Uptime"),
-    ("last_boot", "Last boot"),
-    ("time.synchronized", "Clock synchronised"),
-)
+_LABELS = {**dict(FACT_LABELS), "os.name": "OS", "last_boot": "Last boot"}
+
+#: Device facts compared, in display order (what changed on an update first): (name, label).
+#: Labels are the shared ones (``services.labels``); ``last_boot`` is capture time - uptime.
+FACTS: tuple[tuple[str, str], ...] = tuple((name, _LABELS[name]) for name in (
+    "os.name", "os.version", "os.variant", "supervisor.version", "engine.version",
+    "kernel.version", "device.type", "device.model", "arch", "diagnose.version",
+    "disk.data.used_percent", "memory.available_percent", "uptime.seconds", "last_boot",
+    "time.synchronized"))
 
 _CONFIG_JSON_RE = re.compile(r"cat /mnt/(?:boot|conf|data-disk|data)/config\.json\b.*")
 _STAMP_RE = re.compile(
@@ -93,7 +90,6 @@ _STAMP_RE = re.compile(
 _HOSTNAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9.-]{0,62}$")
 _JOURNAL_HOST_RE = re.compile(r"^[A-Z][a-z]{2} [ \d]\d \d\d:\d\d:\d\d (\S+) \S+?(?:\[\d+\])?: ")
 _SET_HOSTNAME_RE = re.compile(r"Set hostname to <([^>]{1,64})>")
-_MD_SPECIAL_RE = re.compile(r"([\\`*\[\]<>|#!])|(?<!\w)_|_(?!\w)")
 _MAX_UPTIME = 100 * 366 * 86400  # an uptime beyond a century is garbage, not a last boot
 
 
@@ -428,18 +424,6 @@ def _percent(number: float | None) -> str | None:
     return None if number is None else f"{number:g}%"
 
 
-def _duration(seconds: float) -> str:
-    seconds = int(abs(seconds))
-    days, rest = divmod(seconds, 86400)
-    hours, rest = divmod(rest, 3600)
-    minutes = rest // 60
-    if days:
-        return f"{days} day{'s' if days != 1 else ''} {hours}h"
-    if hours:
-        return f"{hours}h {minutes:02d}m"
-    return f"{minutes} min"
-
-
 def _capture_time(doc: Document) -> datetime | None:
     match = _STAMP_RE.match(str(doc.facts.get("captured_at") or ""))
     if not match:
@@ -481,8 +465,8 @@ def fact_changes(old: Document, new: Document) -> list[FactChange]:
             result.append(FactChange(name, label, _percent(a), _percent(b), a, b, delta))
         elif name == "uptime.seconds":
             a, b = _number(old.facts.get(name)), _number(new.facts.get(name))
-            result.append(FactChange(name, label, None if a is None else _duration(a),
-                                     None if b is None else _duration(b),
+            result.append(FactChange(name, label, format_uptime(a, minutes=True),
+                                     format_uptime(b, minutes=True),
                                      None if a is None else int(a), None if b is None else int(b)))
         elif name == "last_boot":
             a_boot, b_boot = _last_boot(old), _last_boot(new)
@@ -622,19 +606,6 @@ def _safe(text: str) -> str:
     return text if len(text) <= MAX_TEXT else text[:MAX_TEXT] + " …"
 
 
-def _md(text: str) -> str:
-    """Already-safe text with Markdown specials escaped (file text never becomes markup)."""
-    return _MD_SPECIAL_RE.sub(lambda m: "\\" + m.group(0), text)
-
-
-def _code(text: str) -> str:
-    """Already-safe text as inline code, delimited by more backticks than it holds."""
-    longest = max((len(run) for run in re.findall(r"`+", text)), default=0)
-    ticks = "`" * (longest + 1)
-    pad = " " if text.startswith("`") or text.endswith("`") or not text.strip() else ""
-    return f"{ticks}{pad}{text}{pad}{ticks}"
-
-
 def _base(path: str) -> str:
     return os.path.basename(path) or path
 
@@ -651,8 +622,8 @@ def _status_text(value: int | None, present: bool) -> str:
 
 
 def _render(c: Comparison, *, markdown: bool) -> str:
-    md = _md if markdown else (lambda s: s)
-    code = _code if markdown else (lambda s: s)
+    md = md_escape if markdown else (lambda s: s)  # the one Markdown escaper
+    code = code_span if markdown else (lambda s: s)
     old_name, new_name = _base(c.old_path), _base(c.new_path)
     out: list[str] = []
 

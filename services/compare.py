@@ -20,7 +20,8 @@ JSON (``as_dict``, ``"schema": "triagebench-diff/1"``)::
      "facts": [{"name", "label", "old", "new", "old_text", "new_text", "delta", "changed"}],
      "findings": {"new"|"resolved"|"still_present": [{"id", "title", "change",
                   "old_severity", "new_severity", "old_evidence_lines", "new_evidence_lines",
-                  "old_first_line", "new_first_line", "old_status", "new_status"}]},
+                  "old_first_line", "new_first_line", "old_status", "new_status",
+                  "old_events", "new_events"}]},
      "templates": {"new"|"gone": [{"template", "change", "count", "sections",
                    "example_lines"}]},
      "exit_status": [{"key", "command", "old", "new", "old_present", "new_present",
@@ -166,6 +167,8 @@ class FindingChange:
     new_first: int | None = None
     old_status: str | None = None  # active | recovered | historical (None: not matched)
     new_status: str | None = None
+    old_events: int = 0  # distinct events (heuristics' count), 0 when not matched
+    new_events: int = 0
 
     @property
     def severity(self) -> str:
@@ -177,7 +180,8 @@ class FindingChange:
                 "old_severity": self.old_severity, "new_severity": self.new_severity,
                 "old_evidence_lines": self.old_lines, "new_evidence_lines": self.new_lines,
                 "old_first_line": self.old_first, "new_first_line": self.new_first,
-                "old_status": self.old_status, "new_status": self.new_status}
+                "old_status": self.old_status, "new_status": self.new_status,
+                "old_events": self.old_events, "new_events": self.new_events}
 
 
 @dataclass(frozen=True, slots=True)
@@ -513,7 +517,8 @@ def finding_changes(old: Findings, new: Findings) -> list[FindingChange]:
             old_severity=a.severity if a else None, new_severity=b.severity if b else None,
             old_lines=len(a_lines), new_lines=len(b_lines),
             old_first=a_lines[0] if a_lines else None, new_first=b_lines[0] if b_lines else None,
-            old_status=a.status if a else None, new_status=b.status if b else None))
+            old_status=a.status if a else None, new_status=b.status if b else None,
+            old_events=a.count if a else 0, new_events=b.count if b else 0))
     order = {"new": 0, "resolved": 1, "still present": 2}
     result.sort(key=lambda f: (order[f.change], SEVERITY_RANK.get(f.severity, 99), f.id))
     return result
@@ -621,6 +626,13 @@ def _status_text(value: int | None, present: bool) -> str:
     return str(value)
 
 
+def _amount(events: int, lines: int) -> str:
+    """How much of a finding a file shows: distinct events when counted, else evidence lines."""
+    if events:
+        return f"{events} event{'s' if events != 1 else ''}"
+    return f"{lines} evidence line{'s' if lines != 1 else ''}"
+
+
 def _render(c: Comparison, *, markdown: bool) -> str:
     md = md_escape if markdown else (lambda s: s)  # the one Markdown escaper
     code = code_span if markdown else (lambda s: s)
@@ -673,11 +685,12 @@ def _render(c: Comparison, *, markdown: bool) -> str:
             if change == "still present":
                 sev = f.new_severity if f.old_severity == f.new_severity else \
                     f"{f.old_severity} -> {f.new_severity}"
-                first, lines = f.new_first, f"{f.old_lines} -> {f.new_lines} evidence lines"
+                first = f.new_first
+                lines = f"{_amount(f.old_events, f.old_lines)} -> {_amount(f.new_events, f.new_lines)}"
             elif change == "new":
-                sev, first, lines = f.new_severity, f.new_first, f"{f.new_lines} evidence lines"
+                sev, first, lines = f.new_severity, f.new_first, _amount(f.new_events, f.new_lines)
             else:
-                sev, first, lines = f.old_severity, f.old_first, f"{f.old_lines} evidence lines"
+                sev, first, lines = f.old_severity, f.old_first, _amount(f.old_events, f.old_lines)
             at = ref(file_name, first)
             past = [f"{status} in {side}" for status, side in ((f.old_status, "OLD"), (f.new_status, "NEW"))
                     if status and status != "active"]

@@ -97,6 +97,10 @@ def test_findings_new_resolved_and_still_present_match_the_ground_truth() -> Non
     under_voltage = next(f for f in comparison.findings_by_change("new") if f.id == "rpi-under-voltage")
     planted = set(TRUTH[NEW]["problems"][0]["lines"])
     assert under_voltage.new_first in planted and under_voltage.old_lines == 0
+    # one event per firmware report, however many journal sections repeat it
+    stamps = {re.search(r"\d\d:\d\d:\d\d", _doc(NEW).line(n)).group() for n in planted}
+    assert under_voltage.new_events == len(stamps) and under_voltage.old_events == 0
+    assert f"({len(stamps)} events, {NEW}#L{under_voltage.new_first})" in comparison.render_text()
 
 
 def test_error_templates_new_and_gone_with_counts() -> None:

@@ -20,7 +20,8 @@ ROOT = Path(__file__).resolve().parent.parent
 PAIR = ("pair-before-hup-s14-s28-rpi4-2.88.4.txt", "pair-after-hup-s10-rpi4-2.115.18.txt")
 CHILD = r"""
 import json, resource, sys, time
-from triagebench.heuristics import evaluate, load_library
+from triagebench.heuristics import load_library
+from triagebench.heuristics.evaluate import evaluate
 from triagebench.heuristics.mining import mine_document
 from triagebench.heuristics.suspicious import suspicious_lines
 from triagebench.parser import parse_file

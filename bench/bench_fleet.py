@@ -23,8 +23,8 @@ import time
 from datetime import date
 from pathlib import Path
 
-from triagebench.heuristics.fleet import ScanOptions, aggregate, expand_paths, scan_file
-from triagebench.tui.commands.fleet import _scan_all
+from triagebench.cli.fleet import _scan_all
+from triagebench.services.fleet import ScanOptions, aggregate, expand_paths, scan_file
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = ROOT / "sample-diagnostics"

@@ -24,8 +24,8 @@ sys.path.insert(0, str(ROOT))
 from triagebench.heuristics.model import Evidence, Finding, Findings, SignalResult  # noqa: E402
 from triagebench.parser import parse_file, parse_text  # noqa: E402
 from triagebench.parser.refs import format_ref, parse_ref, resolve_ref  # noqa: E402
-from triagebench.tui.report import build_report  # noqa: E402
-from triagebench.tui.session import (  # noqa: E402
+from triagebench.services.report import build_report  # noqa: E402
+from triagebench.services.sessions import (  # noqa: E402
     Session,
     content_hash_of_file,
     export_session,

@@ -127,7 +127,7 @@ def median_time(fn, repeat: int) -> tuple[float, float, object]:
 
 
 def measure(path: Path, library, repeat: int) -> dict:
-    from triagebench.heuristics import evaluate
+    from triagebench.heuristics.evaluate import evaluate
     from triagebench.parser import parse_file
 
     parse_s, _, document = median_time(lambda: parse_file(str(path)), repeat)
@@ -143,7 +143,7 @@ def end_to_end(path: Path) -> tuple[float, float | None, int | None]:
     ``triage scan FILE --format json`` process. CPU and RSS come from GNU ``/usr/bin/time``
     (the child's own ``ru_maxrss`` would include this big parent's pages from before ``exec``);
     without it they are None."""
-    command = [sys.executable, "-m", "triagebench.tui.cli", "scan", str(path), "--format", "json"]
+    command = [sys.executable, "-m", "triagebench.cli.main", "scan", str(path), "--format", "json"]
     timer = Path("/usr/bin/time")
     if timer.exists():
         command = [str(timer), "-f", "TIME %U %S %M", *command]

@@ -1,40 +1,46 @@
 """Heuristics: the file format, loader/linter, evaluator and version comparator. No Textual.
 
-``load_library(dirs=(), builtin=True, drafts=())`` -> ``Library``;
-``evaluate(document, library, timeout=1.0)`` -> ``Findings``;
+``load_library(dirs=(), builtin=True, drafts=())`` -> ``Library`` (``format``);
+``heuristics.evaluate.evaluate(document, library, timeout=1.0, budget=10.0)`` -> ``Findings``
+(each finding with its status, shown severity, first/last seen and event count:
+docs/heuristic-format.md);
 ``lint(dirs)`` -> list of ``LintMessage``; ``run_examples(library)`` -> results.
+
+The names below are imported on first use (PEP 562 ``__getattr__``), so importing
+one submodule does not load the whole engine. The evaluator is imported from its
+module (``from triagebench.heuristics.evaluate import evaluate``): the package does
+not re-export the function, which would shadow the ``evaluate`` module.
 """
 
 from __future__ import annotations
 
-from .evaluate import evaluate
-from .examples import ExampleResult, example_document, run_examples
-from .format import (
-    BUILTIN_DIR,
-    Example,
-    Heuristic,
-    Library,
-    LintMessage,
-    Signal,
-    load_file,
-    load_library,
-)
-from .lint import lint
-from .model import (
-    SEVERITIES,
-    SEVERITY_RANK,
-    Evidence,
-    Finding,
-    Findings,
-    HeuristicError,
-    SignalResult,
-    severity_at_least,
-)
-from .versions import compare_versions, parse_version
+import importlib
+from typing import Any
 
-__all__ = [
-    "BUILTIN_DIR", "SEVERITIES", "SEVERITY_RANK", "Evidence", "Example", "ExampleResult",
-    "Finding", "Findings", "Heuristic", "HeuristicError", "Library", "LintMessage", "Signal",
-    "SignalResult", "compare_versions", "evaluate", "example_document", "lint", "load_file",
-    "load_library", "parse_version", "run_examples", "severity_at_least",
-]
+_EXPORTS: dict[str, str] = {
+    "ExampleResult": "examples", "example_document": "examples", "run_examples": "examples",
+    "BUILTIN_DIR": "format", "Example": "format", "Heuristic": "format", "Library": "format",
+    "LintMessage": "format", "STATUSES": "format", "Signal": "format", "load_file": "format",
+    "load_library": "format",
+    "lint": "lint",
+    "SEVERITIES": "model", "SEVERITY_RANK": "model", "Evidence": "model", "Finding": "model",
+    "Findings": "model", "HeuristicError": "model", "SignalResult": "model",
+    "severity_at_least": "model",
+    "compare_versions": "versions", "parse_version": "versions",
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(f".{module}", __name__), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted([*globals(), *_EXPORTS])
+
+
+__all__ = sorted(_EXPORTS)

@@ -28,8 +28,6 @@ No Textual here: the headless ``triage draft`` and the TUI editor share it.
 
 from __future__ import annotations
 
-import contextlib
-import errno
 import os
 import re
 import tempfile
@@ -39,6 +37,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from triagebench.heuristics.format import Library, LintMessage
 from triagebench.heuristics.generalise import (
     GeneraliseError,
     Proposal,
@@ -335,7 +334,7 @@ def _compiles(regex: str) -> bool:
 
 # -- TOML -----------------------------------------------------------------------------
 _BARE_KEY_RE = re.compile(r"^[A-Za-z0-9_-]+$")
-_CONTROL_RE = re.compile(r"[\x00-\x08\x0a-\x1f\x7f]")
+_CONTROL_RE = re.compile(r"[\x00-\x08\x0a-\x1f\x7f-\x9f]")
 
 
 def toml_string(value: str, prefer_literal: bool = True) -> str:
@@ -354,7 +353,7 @@ def toml_string(value: str, prefer_literal: bool = True) -> str:
             out.append("\\n")
         elif char == "\t":
             out.append("\\t")
-        elif code < 0x20 or code == 0x7F:
+        elif code < 0x20 or 0x7F <= code <= 0x9F:  # C1 too: a raw \x9b is a CSI
             out.append(f"\\u{code:04x}")
         else:
             out.append(char)
@@ -418,18 +417,6 @@ def render_toml(draft: Draft) -> str:
 
 
 # -- saving -----------------------------------------------------------------------------
-def default_drafts_dir(explicit: str | os.PathLike[str] | None = None) -> Path:
-    """``--drafts DIR``, else ``$TRIAGE_DRAFTS``, else the XDG data dir's ``drafts``."""
-    if explicit:
-        return Path(explicit).expanduser()
-    env = os.environ.get("TRIAGE_DRAFTS")
-    if env:
-        return Path(env).expanduser()
-    import platformdirs
-
-    return Path(platformdirs.user_data_dir("triagebench")) / "drafts"
-
-
 def suggest_id(folder: Path, draft_id: str) -> str:
     """The first of ``<id>-2``, ``<id>-3``, … with no file in ``folder``."""
     base = re.sub(r"-\d+$", "", draft_id) or draft_id
@@ -439,91 +426,10 @@ def suggest_id(folder: Path, draft_id: str) -> str:
     return f"{base}-{n}"
 
 
-def _ensure_folder(folder: Path, create_parents: bool) -> None:
-    if folder.is_dir():
-        return
-    if folder.exists():
-        raise DraftError(f"cannot save draft: {folder} is not a folder")
-    if not create_parents and not folder.parent.is_dir():
-        raise DraftError(f"cannot save draft: folder {folder.parent} does not exist")
-    try:
-        folder.mkdir(parents=create_parents, exist_ok=True)
-    except OSError as exc:
-        raise DraftError(f"cannot save draft: cannot create {folder}: "
-                         f"{exc.strerror or exc}") from exc
-
-
-def save_text(text: str, folder: Path, stem: str, create_parents: bool = False) -> Path:
-    """Write ``text`` to ``folder/<stem>.toml`` atomically, never replacing a file.
-
-    The text goes to a temp file in the same folder (flushed and fsynced), which
-    is then hard-linked to the final name: ``link`` fails if the name exists, so
-    a concurrent or earlier draft is never clobbered, and a reader never sees a
-    half-written file. Where hard links are unsupported, the final name is
-    reserved with ``O_EXCL`` and the temp file renamed over that reservation.
-    """
-    folder = Path(folder)
-    if not ID_RE.match(stem):
-        raise DraftError(f"cannot save draft: id {stem!r} must be lowercase letters, "
-                         "digits and dashes")
-    _ensure_folder(folder, create_parents)
-    target = folder / f"{stem}.toml"
-    if target.exists():
-        raise DraftExistsError(target, suggest_id(folder, stem))
-    try:
-        fd, tmp_name = tempfile.mkstemp(prefix=f".{stem}.", suffix=".tmp", dir=folder)
-    except OSError as exc:
-        raise DraftError(f"cannot save draft: {folder} is not writable "
-                         f"({exc.strerror or exc})") from exc
-    tmp = Path(tmp_name)
-    try:
-        with contextlib.suppress(OSError):
-            os.fchmod(fd, 0o644)  # mkstemp makes 0600; a draft is an ordinary shared file
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
-            handle.write(text)
-            handle.flush()
-            os.fsync(handle.fileno())
-        try:
-            os.link(tmp, target)
-        except FileExistsError:
-            raise DraftExistsError(target, suggest_id(folder, stem)) from None
-        except OSError as exc:
-            if exc.errno not in (errno.EPERM, errno.ENOTSUP, errno.EXDEV, errno.EMLINK,
-                                 getattr(errno, "EOPNOTSUPP", errno.ENOTSUP)):
-                raise
-            try:
-                reserve = os.open(target, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644)
-            except FileExistsError:
-                raise DraftExistsError(target, suggest_id(folder, stem)) from None
-            os.close(reserve)
-            os.replace(tmp, target)
-    except DraftError:
-        raise
-    except OSError as exc:
-        raise DraftError(f"cannot save draft to {target}: {exc.strerror or exc}") from exc
-    finally:
-        with contextlib.suppress(FileNotFoundError):
-            tmp.unlink()
-    return target
-
-
-def save_draft(draft: Draft, folder: str | os.PathLike[str], create_parents: bool = False) -> Path:
-    """Render and save ``draft`` as ``folder/<id>.toml`` (see ``save_text``)."""
-    return save_text(render_toml(draft), Path(folder), draft.id, create_parents)
-
-
 # -- validation ----------------------------------------------------------------------------
-@dataclass(slots=True)
-class LintMessage:
-    """One problem in a draft: ``level`` is "error" or "warning"; ``key`` the TOML key."""
-
-    level: str
-    message: str
-    key: str = ""
-
-    def __str__(self) -> str:
-        where = f"{self.key}: " if self.key else ""
-        return f"{self.level}: {where}{self.message}"
+def _message(level: str, message: str, key: str = "") -> LintMessage:
+    """A draft problem in the linter's one message type (the file is the draft)."""
+    return LintMessage(file="<draft>", key=key, message=message, level=level)
 
 
 def load_text(text: str, stem: str) -> tuple[Any, list[LintMessage]]:
@@ -539,8 +445,7 @@ def load_text(text: str, stem: str) -> tuple[Any, list[LintMessage]]:
         path = Path(folder) / f"{safe_stem}.toml"
         path.write_text(text, encoding="utf-8")
         heuristic, problems = load_file(path, draft=True)
-    messages = [LintMessage(getattr(p, "level", "error"), str(getattr(p, "message", p)),
-                            str(getattr(p, "key", ""))) for p in problems]
+    messages = list(problems)
     if heuristic is not None:
         heuristic.source = f"<draft {safe_stem}>"
     return heuristic, messages
@@ -562,7 +467,7 @@ def run_draft_examples(heuristic: Any) -> list[LintMessage]:
             prefix = f"{heuristic.source}: "
             text = text[len(prefix):] if text.startswith(prefix) else text
             key, _, message = text.partition(": ")
-            messages.append(LintMessage("error", message or text, key if message else ""))
+            messages.append(_message("error", message or text, key if message else ""))
     return messages
 
 
@@ -570,8 +475,7 @@ def _slow_checks(heuristic: Any) -> list[LintMessage]:
     """The linter's slower checks (ReDoS on pathological lines, unknown selectors)."""
     from triagebench.heuristics.lint import lint_heuristic, sample_keys
 
-    return [LintMessage(m.level, m.message, m.key)
-            for m in lint_heuristic(heuristic, sample_keys())]
+    return list(lint_heuristic(heuristic, sample_keys()))
 
 
 def lint_draft(draft: Draft, slow: bool = True) -> list[LintMessage]:
@@ -581,13 +485,13 @@ def lint_draft(draft: Draft, slow: bool = True) -> list[LintMessage]:
     ReDoS/selector checks (which parse the bundled samples once) for a quick gate."""
     heuristic, messages = load_text(render_toml(draft), draft.id)
     if not ID_RE.match(draft.id):
-        messages.insert(0, LintMessage("error", "must be lowercase letters, digits and dashes",
-                                       "id"))
+        messages.insert(0, _message("error", "must be lowercase letters, digits and dashes",
+                                    "id"))
     if heuristic is not None and slow:
         messages.extend(_slow_checks(heuristic))
         messages.extend(run_draft_examples(heuristic))
     if draft.permalink.strip() == PLACEHOLDER_PERMALINK:
-        messages.append(LintMessage(
+        messages.append(_message(
             "warning", "still the placeholder: add the issue or write-up URL before publishing",
             "permalink"))
     return messages
@@ -650,15 +554,12 @@ def corpus_paths(folder: str | os.PathLike[str] | None) -> list[str]:
     return sorted(str(p) for p in path.glob("*.txt"))
 
 
-def draft_library(draft: Draft) -> Any:
+def draft_library(draft: Draft) -> Library:
     """A one-heuristic library holding the draft (loaded by the same loader as the app);
     its ``problems`` hold the lint errors when the draft does not load."""
-    from triagebench.heuristics.format import Library
-    from triagebench.heuristics.format import LintMessage as EngineMessage
-
     heuristic, messages = load_text(render_toml(draft), draft.id)
     if heuristic is None:
-        return Library(problems=[EngineMessage(f"<draft {draft.id}>", m.key, m.message)
+        return Library(problems=[LintMessage(f"<draft {draft.id}>", m.key, m.message)
                                  for m in messages if m.level == "error"])
     return Library(heuristics=[heuristic])
 
@@ -673,7 +574,7 @@ def preview(draft: Draft, document: Document | None, corpus: Sequence[str] = (),
     signal's search here and the draft's evaluation per file (a typed regex may
     backtrack catastrophically).
     """
-    from triagebench.heuristics import evaluate
+    from triagebench.heuristics.evaluate import evaluate
 
     result = Preview(corpus_total=len(corpus))
     try:
@@ -720,8 +621,8 @@ def preview(draft: Draft, document: Document | None, corpus: Sequence[str] = (),
 
 __all__ = [
     "Draft", "DraftError", "DraftExistsError", "DraftSignal", "LintMessage", "Preview",
-    "VersionSignal", "build_draft", "corpus_paths", "default_corpus", "default_drafts_dir",
+    "VersionSignal", "build_draft", "corpus_paths", "default_corpus",
     "PLACEHOLDER_PERMALINK", "draft_library", "line_ranges", "lint_draft", "lint_text",
     "load_text", "negative_example", "preview", "usable_lines",
-    "render_toml", "save_draft", "save_text", "slugify", "suggest_id", "toml_string",
+    "render_toml", "slugify", "suggest_id", "toml_string",
 ]

@@ -57,11 +57,13 @@ from itertools import accumulate
 from typing import Any
 
 from triagebench.parser import Document, Section, plain_text
+from triagebench.parser.times import MarkerRule, marker_rule
 
 from .format import Heuristic, Library, Signal
 from .model import Evidence, Finding, Findings, HeuristicError, SignalResult
 from .prefilter import Prefilter, fold_text
 from .selectors import Resolver
+from .timeline import count_events, counted, judge
 from .versions import as_number, compare_values, parse_version
 from .when import evaluate_when
 
@@ -69,9 +71,14 @@ LINE_CAP = 4096
 EVIDENCE_CAP = 50
 EVIDENCE_TEXT_CAP = 4096
 DEFAULT_TIMEOUT = 1.0
+DEFAULT_BUDGET = 10.0  # seconds for every heuristic of one scan together
 CHUNK_CHARS = 4 << 20  # characters of a block joined at a time (a chunk never splits a line)
 
 _KIND_ORDER = {"fact": 0, "extract": 1, "regex": 2}
+
+
+class _Budget(Exception):
+    """The whole scan's time budget ran out before this heuristic's scans finished."""
 
 
 class _Timeout(Exception):
@@ -446,10 +453,19 @@ class Block:
         return out
 
 
-def _evidence(text: str, line: int, section: str, span: tuple[int, int]) -> Evidence:
-    if len(text) > EVIDENCE_TEXT_CAP:
-        text = text[:EVIDENCE_TEXT_CAP] + "…"
-    return Evidence(line=line, section=section, text=text, span=span)
+def _evidence(document: Document, hits: Sequence[tuple[int, int, int]]) -> list[Evidence]:
+    """Evidence items (text as matched: plain, overrides applied; time and boot) for ``hits``."""
+    out: list[Evidence] = []
+    for line, start, end in hits:
+        section = document.section_at(line)
+        text = document.output_text(section, line) if section is not None else document.plain(line)
+        if len(text) > EVIDENCE_TEXT_CAP:
+            text = text[:EVIDENCE_TEXT_CAP] + "…"
+        found = document.line_time(line)
+        out.append(Evidence(line=line, section=section.key if section is not None else "", text=text,
+                            span=(start, end), time=found.when if found is not None else None,
+                            boot=found.boot if found is not None else None))
+    return out
 
 
 _PENDING = object()
@@ -478,14 +494,13 @@ class _Job:
     """One scan (a regex or extract signal's pattern over its selected blocks), shared by
     every heuristic whose signal has the same selectors, stream and pattern."""
 
-    __slots__ = ("signal", "first_only", "owners", "count", "evidence", "match", "done", "failed")
+    __slots__ = ("signal", "first_only", "owners", "hits", "match", "done", "failed")
 
     def __init__(self, signal: Signal):
         self.signal = signal
         self.first_only = signal.kind == "extract"
         self.owners: list[_Plan] = []
-        self.count = 0
-        self.evidence: list[Evidence] = []
+        self.hits: list[tuple[int, int, int]] = []  # (line, match start, match end), file order
         self.match: Any = None
         self.done = False
         self.failed: dict[int, BaseException] = {}  # id(plan) -> its _Timeout / error
@@ -508,19 +523,15 @@ class _Job:
                 return
             texts = chunk.texts
             first = block.first_line + chunk.offset
-            key = block.section.key
-            evidence = self.evidence
+            hits = self.hits
             literal = signal.literal if prefilter else None
             if literal is not None:  # plain text: str.find, no regex engine, nothing to time out
                 size = len(literal)
                 for index in candidates:
                     text = texts[index]
                     at = text.find(literal, 0, LINE_CAP)
-                    if at < 0:
-                        continue
-                    self.count += 1
-                    if len(evidence) < EVIDENCE_CAP:
-                        evidence.append(_evidence(text, first + index, key, (at, at + size)))
+                    if at >= 0:
+                        hits.append((first + index, at, at + size))
                 return
             spent = [p for p in live if p.left <= 0]
             if spent:  # out of budget before this search: times out at its first candidate
@@ -543,9 +554,7 @@ class _Job:
                         raise _Timeout(signal.name, first + index) from None
                     if match is None:
                         continue
-                    self.count += 1
-                    if len(evidence) < EVIDENCE_CAP:
-                        evidence.append(_evidence(text, first + index, key, match.span()))
+                    hits.append((first + index, *match.span()))
                     if self.first_only:
                         self.match = match
                         self.done = True
@@ -559,12 +568,48 @@ class _Job:
             self._fail(live, exc)
 
 
+class _Markers:
+    """Boot markers (``parser.times.marker_rule``) found while a log block is scanned anyway:
+    one ``str.find`` per needle per chunk, instead of another pass over the lines later."""
+
+    __slots__ = ("rule", "found")
+
+    def __init__(self, rule: MarkerRule):
+        self.rule = rule
+        self.found: list[int] = []
+
+    @classmethod
+    def for_block(cls, document: Document, block: Block) -> _Markers | None:
+        rule = marker_rule(document, block.section)
+        if rule is None or block.first_line in document.clock.section_clock(block.section.index).markers:
+            return None
+        return cls(rule)
+
+    def scan(self, block: Block, chunk: _Chunk) -> None:
+        text, first = chunk.text, block.first_line + chunk.offset
+        lines: set[int] = set()
+        for needle in self.rule.needles:
+            if self.rule.at_start:
+                if text.startswith(needle):
+                    lines.add(0)
+                needle = "\n" + needle
+            pos = text.find(needle)
+            while pos >= 0:
+                start = pos + 1 if self.rule.at_start else pos
+                index = bisect_right(chunk.starts(False), start) - 1
+                lines.add(index)
+                following = chunk.starts(False)[index + 1]  # the next line (its "\n" when at_start)
+                pos = text.find(needle, following - 1 if self.rule.at_start else following)
+        self.found.extend(first + index for index in sorted(lines))
+
+
 class _Context:
     """Per-document state: resolved selectors, the scan jobs and the blocks they select."""
 
-    def __init__(self, document: Document, prefilter: bool = True):
+    def __init__(self, document: Document, prefilter: bool = True, deadline: float = float("inf")):
         self.document = document
         self.prefilter = prefilter
+        self.deadline = deadline  # time.monotonic() after which no more scanning starts
         self.resolve = Resolver(document)
         self.jobs: dict[tuple[Any, ...], _Job] = {}
         self._block_jobs: dict[tuple[int, int], tuple[Section, str, list[_Job]]] = {}
@@ -599,12 +644,28 @@ class _Context:
                 for job in jobs:
                     if job.signal.prefilter is not None:
                         block.expect(job.signal.prefilter)
+            markers = _Markers.for_block(self.document, block)
             for chunk in block.chunks():
                 for job in jobs:
+                    if time.monotonic() > self.deadline:
+                        self._over_budget()
+                        return
                     job.run(block, chunk, self.prefilter)
+                if markers is not None:
+                    markers.scan(block, chunk)
                 jobs = [job for job in jobs if job.active]
                 if not jobs:
                     break
+            else:
+                if markers is not None:  # every line was read: hand the boot markers to the parser
+                    self.document.clock.provide_markers(section.index, block.first_line, markers.found)
+
+    def _over_budget(self) -> None:
+        """The scan's total budget is spent: every unfinished scan ends for all its owners."""
+        for job in self.jobs.values():
+            if job.active:
+                job._fail(job.owners, _Budget())
+        self._block_jobs.clear()
 
 
 def _remaining(deadline: float, signal: str, line: int | None) -> float:
@@ -675,23 +736,37 @@ def _scan_result(ctx: _Context, plan: _Plan, signal: Signal) -> SignalResult:
         raise _Timeout(signal.name, failure.line)
     if failure is not None:
         raise failure
+    document = ctx.document
     if signal.kind == "extract":
         match = job.match
         if match is None:
             return SignalResult(signal.name, None)
+        evidence = _evidence(document, job.hits)
+        lines = [hit[0] for hit in job.hits]
         captured = match.group(1)
         if captured is None:
-            return SignalResult(signal.name, None, evidence=list(job.evidence))
+            return SignalResult(signal.name, None, evidence=evidence, lines=lines)
         started = time.monotonic()
         try:
             value = _comparators(signal, captured, started + plan.left)
         finally:
             plan.charge(started)
-        return SignalResult(signal.name, value, evidence=list(job.evidence), observed=captured)
-    hit = job.count >= signal.min_count
+        return SignalResult(signal.name, value, evidence=evidence, observed=captured,
+                            count=len(lines), lines=lines)
+    hits = job.hits
+    if signal.within is not None or signal.boot is not None:
+        keep = set(counted(document, [hit[0] for hit in hits], signal))
+        hits = [hit for hit in hits if hit[0] in keep]
+    lines = [hit[0] for hit in hits]
+    if signal.min_count > 1 or signal.burst is not None:
+        events = count_events(document, lines, signal.burst)
+    else:
+        events = len(lines)
+    hit = events >= signal.min_count
     value = not hit if signal.absent else hit
-    return SignalResult(signal.name, value, evidence=list(job.evidence),
-                        truncated=max(0, job.count - len(job.evidence)), observed=None)
+    evidence = _evidence(document, hits[:EVIDENCE_CAP])
+    return SignalResult(signal.name, value, evidence=evidence, truncated=max(0, len(hits) - len(evidence)),
+                        observed=None, count=events, lines=lines)
 
 
 def _walk(ctx: _Context, plan: _Plan, scanned: bool) -> None:
@@ -719,10 +794,45 @@ def _walk(ctx: _Context, plan: _Plan, scanned: bool) -> None:
         if len(values) < len(ordered) and evaluate_when(heuristic.when_node, values) is False:
             plan.outcome = None  # no value of the remaining signals can make it true
             return
-    if evaluate_when(heuristic.when_node, values) is not True:
+    outcome = evaluate_when(heuristic.when_node, values)
+    unknown: tuple[str, ...] = ()
+    if outcome is None:
+        unknown = _unknown_facts(heuristic, values)
+    if outcome is not True and not unknown:
         plan.outcome = None
         return
-    plan.outcome = Finding(heuristic=heuristic, signals={name: results[name] for name in heuristic.signals})
+    signals = {name: results[name] for name in heuristic.signals}
+    verdict = judge(ctx.document, heuristic, signals)
+    plan.outcome = Finding(heuristic=heuristic, signals=signals, status=verdict.status,
+                           effective_severity=verdict.severity, first_seen=verdict.first_seen,
+                           last_seen=verdict.last_seen, count=verdict.count, unknown_facts=unknown,
+                           recovery=heuristic.recovered_by)
+
+
+MAX_UNKNOWN_FACTS = 8  # assignments tried: 2 ** this at most
+
+
+def _unknown_facts(heuristic: Heuristic, values: dict[str, bool | None]) -> tuple[str, ...]:
+    """Issue #11 class 7: when ``when`` is unknown only because fact/extract signals are
+    unknown, and some assignment of them makes it true while a positive (not ``absent``)
+    regex signal is true, the finding stands; returns what could not be read (fact names, else signal
+    names). Empty when the finding does not stand."""
+    signals = heuristic.signals
+    unknown = [name for name, value in values.items()
+               if value is None and signals[name].kind != "regex" and name not in heuristic.recovered_by]
+    if not unknown or len(unknown) > MAX_UNKNOWN_FACTS:
+        return ()
+    positive = heuristic.positive_signals
+    if not any(values.get(name) is True and signals[name].kind == "regex" and not signals[name].absent
+               and name in positive for name in signals):
+        return ()
+    trial = dict(values)
+    for mask in range(1 << len(unknown)):
+        for bit, name in enumerate(unknown):
+            trial[name] = bool(mask >> bit & 1)
+        if evaluate_when(heuristic.when_node, trial) is True:
+            return tuple(signals[name].fact or name for name in unknown)
+    return ()
 
 
 def _step(ctx: _Context, plan: _Plan, scanned: bool) -> None:
@@ -760,18 +870,22 @@ def evaluate_heuristic(ctx: _Context, heuristic: Heuristic, timeout: float) -> F
 
 
 def evaluate(document: Document, library: Library | Sequence[Heuristic],
-             timeout: float = DEFAULT_TIMEOUT, prefilter: bool = True) -> Findings:
+             timeout: float = DEFAULT_TIMEOUT, prefilter: bool = True,
+             budget: float = DEFAULT_BUDGET) -> Findings:
     """Match every heuristic of ``library`` against ``document``.
 
     ``timeout`` is each heuristic's budget in seconds (all its regex searches
-    together). Never raises for a heuristic's sake: timeouts and unexpected
+    together); ``budget`` is the whole scan's (issue #18): once it is spent no
+    further scan starts, and every heuristic still waiting for one is reported in
+    ``Findings.errors`` as skipped (one search already running may overrun it by
+    at most ``timeout``). Never raises for a heuristic's sake: timeouts and unexpected
     errors become ``Findings.errors`` entries and the other heuristics still run.
     ``prefilter=False`` verifies every selected line with the regex engine (no
     literal search, no ``str.find`` shortcut): the slow reference the fast path
     is tested against.
     """
     heuristics = library.heuristics if isinstance(library, Library) else list(library)
-    ctx = _Context(document, prefilter)
+    ctx = _Context(document, prefilter, time.monotonic() + budget)
     plans = [_Plan(heuristic, timeout) for heuristic in heuristics]
     for plan in plans:  # facts; register the scans of heuristics still undecided
         _step(ctx, plan, scanned=False)
@@ -782,7 +896,11 @@ def evaluate(document: Document, library: Library | Sequence[Heuristic],
         _step(ctx, plan, scanned=True)
         outcome, heuristic = plan.outcome, plan.heuristic
         assert heuristic is not None
-        if isinstance(outcome, _Timeout):
+        if isinstance(outcome, _Budget):
+            errors.append(HeuristicError(
+                heuristic.id, f"skipped: the scan's time budget of {budget:g} s was used up "
+                              "before this heuristic's lines were searched"))
+        elif isinstance(outcome, _Timeout):
             where = f" at line {outcome.line}" if outcome.line else ""
             errors.append(HeuristicError(
                 heuristic.id, f"signal '{outcome.signal}' timed out after {timeout:g} s{where} "
@@ -792,8 +910,8 @@ def evaluate(document: Document, library: Library | Sequence[Heuristic],
                                          f"internal error: {type(outcome).__name__}: {outcome}"))
         elif outcome is not None:
             matches.append(outcome)
-    return Findings(matches=matches, errors=errors)
+    return Findings(matches=matches, errors=errors, capture_time=document.capture_time)
 
 
-__all__ = ["CHUNK_CHARS", "DEFAULT_TIMEOUT", "EVIDENCE_CAP", "LINE_CAP", "evaluate", "evaluate_heuristic",
+__all__ = ["CHUNK_CHARS", "DEFAULT_BUDGET", "DEFAULT_TIMEOUT", "EVIDENCE_CAP", "LINE_CAP", "evaluate", "evaluate_heuristic",
            "evaluate_signal"]

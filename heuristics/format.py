@@ -1,11 +1,11 @@
 """Heuristic files: the loader and the strict linter.
 
-One TOML file per heuristic, file stem == ``id`` (format: DESIGN.md "Heuristic
-files"). Authors write these by hand, so every problem is reported as one line
+One TOML file per heuristic, file stem == ``id`` (format: ``docs/heuristic-format.md``).
+Authors write these by hand, so every problem is reported as one line
 ``FILE: KEY: what is wrong`` (``LintMessage``), and a file with an error is
 skipped while the rest of the library still loads (``Library.problems``).
 
-Beyond DESIGN.md, decided here:
+Beyond the format document, decided here:
 
 * ``in`` may be omitted on a ``regex``/``extract`` signal: it then means ``["*"]``.
 * ``extract`` reads the *first* capture group of the *first* matching line, in
@@ -20,14 +20,17 @@ Beyond DESIGN.md, decided here:
 from __future__ import annotations
 
 import os
+import re
 import tomllib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 import regex
 from triagebench.parser import CATEGORIES, FACT_NAMES
+from triagebench.parser.times import parse_iso
 
 from .model import SEVERITIES
 from .prefilter import Prefilter, pure_literal, required_literals
@@ -35,14 +38,23 @@ from .selectors import selector_problem
 from .versions import as_number, parse_version
 from .when import Node, WhenError, all_of, names_used, parse_when, positive_names
 
+TIME_KEYS = ("within", "boot", "burst")
 TOP_KEYS = ("id", "title", "severity", "permalink", "description", "remedy", "tags", "when",
-            "fixed_in", "signals", "examples")
+            "fixed_in", *TIME_KEYS, "recovered_by", "active_within", "history_severity",
+            "signals", "examples")
 REQUIRED_TOP = ("id", "title", "severity", "permalink", "description", "signals")
-SCALAR_TOP = ("id", "title", "severity", "permalink", "description", "remedy", "when", "fixed_in")
+SCALAR_TOP = ("id", "title", "severity", "permalink", "description", "remedy", "when", "fixed_in",
+              "recovered_by", "active_within", "history_severity")
 COMPARATORS = ("below", "at_most", "at_least", "above", "equals", "matches")
 ORDER_COMPARATORS = ("below", "at_most", "at_least", "above")
-SIGNAL_KEYS = ("in", "stream", "regex", "min_count", "absent", "fact", "extract", *COMPARATORS)
-EXAMPLE_KEYS = ("matches", "facts", "sections", "stderr", "name")
+SIGNAL_KEYS = ("in", "stream", "regex", "min_count", "absent", *TIME_KEYS, "fact", "extract", *COMPARATORS)
+EXAMPLE_KEYS = ("matches", "facts", "sections", "stderr", "name", "captured", "status", "severity")
+STATUSES = ("active", "recovered", "historical")
+BOOTS = ("current",)
+DEFAULT_ACTIVE_WITHIN = 86400.0
+DEFAULT_HISTORY_SEVERITY = "low"
+_DURATION_RE = re.compile(r"([1-9][0-9]{0,5})([smhd])")
+_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 STREAMS = ("stdout", "stderr", "any")
 
 BUILTIN_DIR = Path(__file__).resolve().parent / "library"
@@ -85,6 +97,9 @@ class Signal:
     comparators: tuple[Comparator, ...] = ()
     prefilter: Prefilter | None = None
     literal: str | None = None  # the pattern is this plain text: searched with str.find
+    within: float | None = None  # seconds before the capture; older lines do not count
+    boot: str | None = None  # "current": lines of earlier boots do not count
+    burst: float | None = None  # seconds: hits closer than this to the previous one are one event
 
 
 @dataclass(slots=True)
@@ -97,6 +112,9 @@ class Example:
     sections: dict[str, list[str]] = field(default_factory=dict)
     stderr: dict[str, list[str]] = field(default_factory=dict)
     name: str = ""
+    captured: datetime | None = None
+    status: str | None = None  # expected finding status, checked when set
+    severity: str | None = None  # expected effective severity, checked when set
 
 
 @dataclass(slots=True)
@@ -117,11 +135,44 @@ class Heuristic:
     source: str
     draft: bool = False
     fixed_in: str | None = None
+    recovered_by: tuple[str, ...] = ()
+    active_within: float = DEFAULT_ACTIVE_WITHIN
+    history_severity: str = DEFAULT_HISTORY_SEVERITY
 
     @property
     def positive_signals(self) -> set[str]:
         """Signals whose evidence explains a match (not under ``not``)."""
         return positive_names(self.when_node)
+
+
+def parse_duration(value: object) -> float | None:
+    """``"90s"``, ``"30m"``, ``"24h"``, ``"7d"`` -> seconds; anything else -> None."""
+    if not isinstance(value, str):
+        return None
+    match = _DURATION_RE.fullmatch(value)
+    if not match:
+        return None
+    return float(int(match.group(1)) * _UNITS[match.group(2)])
+
+
+def _check_duration(check: _Checker, key: str, value: object) -> float | None:
+    seconds = parse_duration(value)
+    if seconds is None:
+        check.error(key, f"must be a duration like \"90s\", \"30m\", \"24h\" or \"7d\" (got {value!r})")
+    return seconds
+
+
+def _load_time_keys(check: _Checker, prefix: str, data: dict[str, Any], signal: Signal) -> None:
+    """``within`` / ``boot`` / ``burst`` of a signal (or the top-level defaults)."""
+    if "within" in data:
+        signal.within = _check_duration(check, f"{prefix}within", data["within"])
+    if "burst" in data:
+        signal.burst = _check_duration(check, f"{prefix}burst", data["burst"])
+    if "boot" in data:
+        if data["boot"] not in BOOTS:
+            check.error(f"{prefix}boot", f"must be \"current\" (got {data['boot']!r})")
+        else:
+            signal.boot = data["boot"]
 
 
 @dataclass(slots=True)
@@ -271,8 +322,9 @@ def _load_signal(check: _Checker, name: str, data: Any) -> Signal | None:
             check.error(f"{prefix}.absent", f"must be true or false (got {absent!r})")
         else:
             signal.absent = absent
+        _load_time_keys(check, f"{prefix}.", data, signal)
     else:
-        for key in ("min_count", "absent"):
+        for key in ("min_count", "absent", *TIME_KEYS):
             if key in data:
                 check.error(f"{prefix}.{key}", f"only a regex signal takes {key}")
         if kind == "extract" and signal.compiled is not None and signal.compiled.groups < 1:
@@ -322,6 +374,27 @@ def _load_example(check: _Checker, number: int, data: Any,
         check.error(f"{prefix}.name", "must be a string")
     else:
         example.name = name
+    if "captured" in data:
+        captured = data["captured"]
+        value = parse_iso(captured) if isinstance(captured, str) else None
+        if isinstance(captured, datetime):
+            value = captured if captured.tzinfo is not None else None
+        if value is None:
+            check.error(f"{prefix}.captured", "must be an ISO 8601 time with a zone, like "
+                        f"\"2022-05-02T16:03:56Z\" (got {captured!r})")
+        example.captured = value
+    if "status" in data:
+        if data["status"] not in STATUSES:
+            check.error(f"{prefix}.status", f"must be one of {', '.join(STATUSES)} (got {data['status']!r})")
+        else:
+            example.status = data["status"]
+    if "severity" in data:
+        if data["severity"] not in SEVERITIES:
+            check.error(f"{prefix}.severity", f"must be one of {', '.join(SEVERITIES)} (got {data['severity']!r})")
+        else:
+            example.severity = data["severity"]
+    if (example.status or example.severity) and data.get("matches") is False:
+        check.error(prefix, "status/severity describe a finding: only for matches = true")
     facts = data.get("facts", {})
     if not isinstance(facts, dict):
         check.error(f"{prefix}.facts", "must be a table of fact name -> value")
@@ -393,7 +466,7 @@ def _build(check: _Checker, data: dict[str, Any], path: Path,
     if isinstance(raw_examples, list):
         for table in raw_examples:
             if isinstance(table, dict):
-                misplaced_top.update(k for k in table if k in SCALAR_TOP)
+                misplaced_top.update(k for k in table if k in SCALAR_TOP and k not in EXAMPLE_KEYS)
                 for part in ("sections", "stderr"):
                     sub = table.get(part)
                     if isinstance(sub, dict):
@@ -445,6 +518,23 @@ def _build(check: _Checker, data: dict[str, Any], path: Path,
                 if signal is not None:
                     signals[name] = signal
 
+    defaults = Signal(name="", kind="regex")
+    _load_time_keys(check, "", data, defaults)
+    for signal in signals.values():
+        if signal.kind == "regex":
+            signal.within = signal.within if signal.within is not None else defaults.within
+            signal.boot = signal.boot if signal.boot is not None else defaults.boot
+            signal.burst = signal.burst if signal.burst is not None else defaults.burst
+
+    recovered_by = _recovered_by(check, data.get("recovered_by", []), raw_signals)
+    active_within = DEFAULT_ACTIVE_WITHIN
+    if "active_within" in data:
+        active_within = _check_duration(check, "active_within", data["active_within"]) or active_within
+    history_severity = data.get("history_severity", DEFAULT_HISTORY_SEVERITY)
+    if history_severity not in SEVERITIES:
+        check.error("history_severity", f"{history_severity!r} is not one of {', '.join(SEVERITIES)}")
+        history_severity = DEFAULT_HISTORY_SEVERITY
+
     when_text = data.get("when")
     when_node: Node | None = None
     if when_text is not None:
@@ -456,12 +546,21 @@ def _build(check: _Checker, data: dict[str, Any], path: Path,
             except WhenError as exc:
                 check.error("when", str(exc))
             else:
-                unused = [n for n in raw_signals if n not in names_used(when_node)]
-                for name in unused:
-                    check.error(f"signals.{name}", "defined but not used in 'when'")
+                used = names_used(when_node)
+                for name in raw_signals:
+                    if name in recovered_by and name in used:
+                        check.error(f"signals.{name}", "listed in recovered_by, so it must not be "
+                                    "used in 'when' (a recovery sign is not a symptom)")
+                    elif name not in used and name not in recovered_by:
+                        check.error(f"signals.{name}", "defined but not used in 'when' "
+                                    "(or listed in recovered_by)")
     elif signals:
-        when_node = all_of(list(signals))
-        when_text = " and ".join(signals)
+        symptoms = [name for name in signals if name not in recovered_by]
+        if not symptoms:
+            check.error("recovered_by", "lists every signal: 'when' would have nothing to test")
+        else:
+            when_node = all_of(symptoms)
+            when_text = " and ".join(symptoms)
 
     examples: list[Example] = []
     if not isinstance(raw_examples, list):
@@ -478,8 +577,22 @@ def _build(check: _Checker, data: dict[str, Any], path: Path,
         id=hid, title=title, severity=severity, permalink=permalink, description=description,
         remedy=remedy, tags=list(tags), when=str(when_text), when_node=when_node, signals=signals,
         examples=examples, source=display_path(path), draft=draft, fixed_in=fixed_in,
+        recovered_by=recovered_by, active_within=active_within, history_severity=history_severity,
     )
     return heuristic, check.messages
+
+
+def _recovered_by(check: _Checker, value: Any, raw_signals: Any) -> tuple[str, ...]:
+    if isinstance(value, str):
+        value = [value]
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        check.error("recovered_by", "must be a list of signal names")
+        return ()
+    known = raw_signals if isinstance(raw_signals, dict) else {}
+    for name in value:
+        if name not in known:
+            check.error("recovered_by", f"{name!r} is not a signal defined under [signals]")
+    return tuple(v for v in value if v in known)
 
 
 def _files(directory: Path, check_list: list[LintMessage]) -> list[Path]:
@@ -547,6 +660,7 @@ def load_with_messages(dirs: Sequence[str | Path] = (), builtin: bool = True,
 
 
 __all__ = [
-    "BUILTIN_DIR", "COMPARATORS", "Comparator", "Example", "Heuristic", "Library", "LintMessage",
+    "BUILTIN_DIR", "COMPARATORS", "STATUSES", "Comparator", "Example", "Heuristic", "Library", "LintMessage",
     "Signal", "compile_regex", "display_path", "load_file", "load_library", "load_with_messages",
+    "parse_duration",
 ]

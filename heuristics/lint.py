@@ -5,6 +5,8 @@ On top of the loader's errors (``format.py``) lint adds:
 * ReDoS: a nested-quantifier shape (``(a+)+``, ``(a|aa)*``) is a warning; a regex
   that exceeds ``PATHOLOGICAL_TIMEOUT`` on a pathological line (long runs of the
   characters it accepts) is an error — it would time out on real files.
+* ``recovered_by`` with no ``[[examples]]`` expecting ``status = "recovered"`` is a
+  warning: the recovery is never tested.
 * Selectors that match no section of any bundled sample
   (``sample-diagnostics/*.txt``, when present) are warnings: probably a typo or a
   command that diagnose.sh does not run. ``log``, ``*`` and ``category:`` are
@@ -62,6 +64,9 @@ def _catastrophic(pattern: str, compiled) -> str | None:
 def lint_heuristic(heuristic: Heuristic, keys: Sequence[tuple[str, str | None]]) -> list[LintMessage]:
     """The slow checks for one loaded heuristic."""
     out: list[LintMessage] = []
+    if heuristic.recovered_by and not any(e.status == "recovered" for e in heuristic.examples):
+        out.append(LintMessage(heuristic.source, "recovered_by", "no [[examples]] expects "
+                               "status = \"recovered\": the recovery is never tested", "warning"))
     for signal in heuristic.signals.values():
         patterns = []
         if signal.compiled is not None and signal.pattern:

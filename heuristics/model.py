@@ -7,7 +7,13 @@ Markdown, the TUI, reports, fleet records). Views read them; they never re-match
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from .format import Heuristic
+
+from triagebench.parser.times import as_iso
 
 SEVERITIES = ("critical", "high", "medium", "low", "info")
 SEVERITY_RANK = {name: rank for rank, name in enumerate(SEVERITIES)}
@@ -26,9 +32,12 @@ class Evidence:
     section: str
     text: str
     span: tuple[int, int] | None = None
+    time: datetime | None = None  # when the line happened (UTC), None when unknown
+    boot: int | None = None  # 0 = current boot, -1 = previous, None = unknown
 
     def as_dict(self) -> dict[str, Any]:
-        return {"line": self.line, "section": self.section, "text": self.text}
+        return {"line": self.line, "section": self.section, "text": self.text,
+                "time": as_iso(self.time), "boot": self.boot}
 
 
 @dataclass(slots=True)
@@ -40,6 +49,8 @@ class SignalResult:
     evidence: list[Evidence] = field(default_factory=list)
     observed: str | None = None
     truncated: int = 0  # matching lines beyond the evidence cap
+    count: int = 0  # distinct events (regex signals; see docs/heuristic-format.md)
+    lines: list[int] = field(default_factory=list, repr=False)  # every counted line, file order
 
     def as_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {"value": self.value}
@@ -71,8 +82,15 @@ class Finding:
     used fields are mirrored here so views need not reach into it.
     """
 
-    heuristic: Any
+    heuristic: Heuristic
     signals: dict[str, SignalResult]
+    status: str = "active"  # active | recovered | historical
+    effective_severity: str | None = None  # None: the heuristic's own severity
+    first_seen: datetime | None = None
+    last_seen: datetime | None = None
+    count: int = 0  # distinct events over the true positive signals
+    unknown_facts: tuple[str, ...] = ()  # facts that could not be read but would not clear it
+    recovery: tuple[str, ...] = ()  # signals that are signs of recovery, not symptoms
 
     @property
     def id(self) -> str:
@@ -84,6 +102,12 @@ class Finding:
 
     @property
     def severity(self) -> str:
+        """The severity shown: ``history_severity`` when recovered or historical."""
+        return self.effective_severity or self.heuristic.severity
+
+    @property
+    def base_severity(self) -> str:
+        """The heuristic's own severity."""
         return self.heuristic.severity
 
     @property
@@ -104,14 +128,15 @@ class Finding:
 
     @property
     def draft(self) -> bool:
-        return bool(getattr(self.heuristic, "draft", False))
+        return self.heuristic.draft
 
     @property
     def evidence(self) -> list[Evidence]:
-        """Evidence of every true signal, one entry per line, in file order."""
+        """Evidence of every true symptom signal (not the recovery signs), one entry per line,
+        in file order."""
         seen: dict[int, Evidence] = {}
-        for result in self.signals.values():
-            if result.value:
+        for name, result in self.signals.items():
+            if result.value and name not in self.recovery:
                 for item in result.evidence:
                     seen.setdefault(item.line, item)
         return [seen[n] for n in sorted(seen)]
@@ -121,6 +146,12 @@ class Finding:
             "id": self.id,
             "title": self.title,
             "severity": self.severity,
+            "base_severity": self.base_severity,
+            "status": self.status,
+            "first_seen": as_iso(self.first_seen),
+            "last_seen": as_iso(self.last_seen),
+            "count": self.count,
+            "unknown_facts": list(self.unknown_facts),
             "permalink": self.permalink,
             "source": self.source,
             "signals": {name: r.as_dict() for name, r in self.signals.items()},
@@ -129,14 +160,16 @@ class Finding:
 
 @dataclass(slots=True)
 class Findings:
-    """All matches for one document, worst severity first, plus per-heuristic errors."""
+    """All matches for one document (active first, then worst effective severity, then id),
+    plus per-heuristic errors."""
 
     matches: list[Finding] = field(default_factory=list)
     errors: list[HeuristicError] = field(default_factory=list)
     by_line: dict[int, list[Finding]] = field(default_factory=dict)
+    capture_time: datetime | None = None  # the document's, for "3 min before capture" texts
 
     def __post_init__(self) -> None:
-        self.matches.sort(key=lambda f: (SEVERITY_RANK[f.severity], f.id))
+        self.matches.sort(key=lambda f: (f.status != "active", SEVERITY_RANK[f.severity], f.id))
         if not self.by_line:
             self.index_lines()
 

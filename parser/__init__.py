@@ -1,20 +1,25 @@
 """Diagnostics text -> ``Document`` (sections, lines, facts). Never imports Textual.
 
-Use ``parse_file(path)`` for files on disk (raises ``InputError`` with a one-line
-message) and ``parse_text(text)`` for text already in memory.
+Use ``parse_file(path)`` for one input (a file, ``-`` for standard input, a pipe,
+a gzip/xz/bz2/zstd file or a one-file zip; raises ``InputError`` with a one-line
+message), ``open_inputs(path)`` + ``parse_input(named)`` for every input a path
+holds (each member of a zip), and ``parse_text(text)`` for text already in memory.
 """
 
 from __future__ import annotations
 
+from .checks import looks_like_json, parse_checks
 from .document import CATEGORIES, Document, Section, Stream, Timing
 from .facts import FACT_NAMES, extract_facts
-from .reader import InputError, read_lines
+from .reader import STDIN, InputError, NamedInput, RawLines, open_inputs, read_lines
 from .sections import split
 from .text import plain_text, printable
+from .times import LineTime
 
 __all__ = [
-    "CATEGORIES", "FACT_NAMES", "Document", "InputError", "Section", "Stream", "Timing",
-    "parse_file", "parse_text", "plain_text", "printable",
+    "CATEGORIES", "FACT_NAMES", "STDIN", "Document", "InputError", "LineTime", "NamedInput",
+    "Section", "Stream", "Timing", "open_inputs", "parse_file", "parse_input", "parse_raw",
+    "parse_text", "plain_text", "printable",
 ]
 
 
@@ -52,8 +57,34 @@ def parse_lines(lines: list[str], final_newline: bool, *, path: str, size_bytes:
     return doc
 
 
-def parse_file(path: str) -> Document:
-    """Read and parse a file; raises ``InputError`` naming the file and the problem."""
-    raw = read_lines(path)
-    return parse_lines(raw.lines, raw.final_newline, path=path, size_bytes=raw.size_bytes,
+def parse_raw(raw: RawLines) -> Document:
+    """The Document of one input's lines (``Document.path`` is the input's name).
+
+    JSON input is read as balena health checks (format ``health-checks``); JSON
+    that is not health checks is an ``InputError``, never an all-clear log.
+    """
+    if looks_like_json(raw.lines, raw.size_bytes):
+        try:
+            doc = parse_checks(raw.lines, path=raw.path, size_bytes=raw.size_bytes)
+        except InputError:
+            raise
+        except ValueError:
+            pass  # not JSON after all: a text log that starts with a brace
+        else:
+            return doc
+    return parse_lines(raw.lines, raw.final_newline, path=raw.path, size_bytes=raw.size_bytes,
                        replaced_chars=raw.replaced_chars)
+
+
+def parse_input(named: NamedInput) -> Document:
+    """Parse one input from ``open_inputs``; raises its ``InputError`` if it could not be read."""
+    return parse_raw(named.lines())
+
+
+def parse_file(path: str) -> Document:
+    """Read and parse one input; raises ``InputError`` naming the input and the problem.
+
+    ``path`` may be ``-`` (standard input, named ``<stdin>``); a zip holding
+    several files is an error here (use ``open_inputs``).
+    """
+    return parse_raw(read_lines(path))

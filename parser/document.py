@@ -11,11 +11,17 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .text import plain_text
 
-CATEGORIES = ("BALENA", "BOOT", "HARDWARE", "NETWORK", "OS", "SUPERVISOR", "TIME")
+if TYPE_CHECKING:
+    from datetime import datetime
+
+    from .times import Clock, LineTime
+
+CATEGORIES = ("BALENA", "BOOT", "CHECKS", "HARDWARE", "NETWORK", "OS", "SUPERVISOR", "TIME")
+"""Section categories; ``CHECKS`` holds balena health checks (``parser/checks.py``)."""
 
 # Kinds of place a line can belong to (see ``Document.place_of``).
 PREAMBLE = "preamble"
@@ -123,6 +129,8 @@ class Document:
     replaced_chars: int = 0
     size_bytes: int = 0
     _by_key: dict[str, list[Section]] = field(default_factory=dict, repr=False)
+    _clock: Clock | None = field(default=None, repr=False)
+
 
     def __post_init__(self) -> None:
         for section in self.sections:
@@ -155,6 +163,31 @@ class Document:
         """The decoded file text, reassembled from the lines (lossless)."""
         body = "\n".join(self.lines)
         return body + "\n" if self.final_newline and self.lines else body
+
+    # -- time (parser/times.py; nothing is computed before the first call) ----
+    @property
+    def clock(self) -> Clock:
+        if self._clock is None:
+            from .times import Clock
+
+            self._clock = Clock(self)
+        return self._clock
+
+    @property
+    def capture_time(self) -> datetime | None:
+        """When the file was captured (UTC): the first section's run time; for a plain log,
+        the latest stamp in it; None when the file dates nothing."""
+        return self.clock.capture
+
+    def line_time(self, number: int) -> LineTime | None:
+        """When file line ``number`` happened and in which boot (None outside the file)."""
+        return self.clock.line_time(number)
+
+    def set_capture_time(self, value: datetime | None) -> None:
+        """Fix the capture time (example documents); resets every cached line time."""
+        from .times import Clock
+
+        self._clock = Clock(self, capture=value, fixed=True)
 
     # -- sections --------------------------------------------------------
     def sections_by_key(self, key: str) -> list[Section]:

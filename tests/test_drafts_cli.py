@@ -5,9 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from triagebench.heuristics import evaluate, load_file
+from triagebench.cli.main import main
+from triagebench.heuristics import load_file
+from triagebench.heuristics.evaluate import evaluate
 from triagebench.parser import parse_file
-from triagebench.tui.cli import main
 
 from tests.test_drafts_fixture import DMESG, line_of, lines_of, make_document, write_file
 

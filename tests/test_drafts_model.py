@@ -7,7 +7,7 @@ import tomllib
 from pathlib import Path
 
 import pytest
-from triagebench.heuristics import Library, evaluate, load_file, load_library, run_examples
+from triagebench.heuristics import Library, load_file, load_library, run_examples
 from triagebench.heuristics.drafts import (
     PLACEHOLDER_PERMALINK,
     Draft,
@@ -15,16 +15,16 @@ from triagebench.heuristics.drafts import (
     DraftExistsError,
     DraftSignal,
     build_draft,
-    default_drafts_dir,
     line_ranges,
     lint_draft,
     preview,
     render_toml,
-    save_draft,
     slugify,
     toml_string,
     usable_lines,
 )
+from triagebench.heuristics.evaluate import evaluate
+from triagebench.services.drafts import default_drafts_dir, save_draft
 
 from tests.test_drafts_fixture import (
     BALENAD,
@@ -229,6 +229,9 @@ def test_drafts_folder_precedence(monkeypatch: pytest.MonkeyPatch, tmp_path: Pat
     assert default_drafts_dir() == tmp_path / "env"
     assert default_drafts_dir(tmp_path / "explicit") == tmp_path / "explicit"
     monkeypatch.delenv("TRIAGE_DRAFTS")
+    monkeypatch.setenv("TRIAGE_DATA_DIR", str(tmp_path / "data"))
+    assert default_drafts_dir() == tmp_path / "data" / "drafts"  # drafts follow the data dir
+    monkeypatch.delenv("TRIAGE_DATA_DIR")
     assert default_drafts_dir().parts[-2:] == ("triagebench", "drafts")
 
 

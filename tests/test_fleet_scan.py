@@ -10,8 +10,9 @@ import sqlite3
 from pathlib import Path
 
 import pytest
-from triagebench.heuristics import fleet
-from triagebench.heuristics.fleet import (
+from triagebench.cli.main import main
+from triagebench.services import fleet
+from triagebench.services.fleet import (
     DatabaseExistsError,
     FileRecord,
     MatchRecord,
@@ -22,7 +23,6 @@ from triagebench.heuristics.fleet import (
     scan_file,
     write_sqlite,
 )
-from triagebench.tui.cli import main
 
 from tests.test_heuristics_support import diagnostics_text, write_heuristic
 
@@ -54,10 +54,10 @@ def fleet_dir(tmp_path: Path) -> Path:
     folder = tmp_path / "fleet"
     (folder / "sub").mkdir(parents=True)
     for index in range(3):
-        dmesg = [f"[Fri Apr 29 13:35:0{index} 2022] sdhci: probe of mmc{index} failed with error -{index + 5}",
-                 f"[Fri Apr 29 13:36:0{index} 2022] usb 1-1: new device number {index}"]
+        dmesg = [f"[Mon May  2 15:55:0{index} 2022] sdhci: probe of mmc{index} failed with error -{index + 5}",
+                 f"[Mon May  2 15:56:0{index} 2022] usb 1-1: new device number {index}"]
         if index < 2:
-            dmesg.insert(0, f"[Fri Apr 29 13:34:0{index} 2022] Under-voltage detected! (0x0005000{index})")
+            dmesg.insert(0, f"[Mon May  2 15:54:0{index} 2022] Under-voltage detected! (0x0005000{index})")
         version, machine = ("2.80.3", "raspberrypi3") if index else ("2.98.4", "raspberrypi4-64")
         target = folder / ("sub" if index == 2 else ".") / f"device{index}.txt"
         target.write_text(_diag(version, machine, dmesg), encoding="utf-8")

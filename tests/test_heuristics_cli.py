@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 
 import pytest
-from triagebench.tui.cli import main
+from triagebench.cli.main import main
 
 from tests.test_heuristics_support import diagnostics_text, write_heuristic
 
@@ -76,12 +76,16 @@ def test_json_contract_one_file_is_an_object(setup, capsys) -> None:
     assert set(data) == {"file", "format", "facts", "matches", "errors"}
     assert data["format"] == "balena-diagnostics" and data["facts"]["os.version"] == "2.87.16+rev1"
     first = data["matches"][0]
-    assert set(first) == {"id", "title", "severity", "permalink", "source", "signals"}
+    assert set(first) == {"id", "title", "severity", "base_severity", "status", "first_seen", "last_seen",
+                          "count", "unknown_facts", "permalink", "source", "signals"}
     assert first["id"] == "engine-timeout" and first["source"].endswith("engine-timeout.toml")
     assert first["signals"]["old"] == {"value": True, "observed": "2.87.16+rev1"}
     assert first["signals"]["sup"] == {"value": None}
     (evidence,) = first["signals"]["t"]["evidence"]
-    assert set(evidence) == {"line", "section", "text"} and evidence["section"] == JOURNAL
+    assert set(evidence) == {"line", "section", "text", "time", "boot"} and evidence["section"] == JOURNAL
+    assert evidence["time"] == "2022-05-02T16:03:56Z" and evidence["boot"] == 0
+    assert first["status"] == "active" and first["base_severity"] == first["severity"]
+    assert first["first_seen"] == first["last_seen"] == "2022-05-02T16:03:56Z" and first["count"] == 1
     assert data["errors"] == []
     assert "\x9b" not in out and "\x1b" not in out
 

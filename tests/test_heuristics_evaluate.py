@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from triagebench.heuristics import evaluate, load_library
-from triagebench.heuristics.evaluate import EVIDENCE_CAP, Block
+from triagebench.heuristics import load_library
+from triagebench.heuristics.evaluate import EVIDENCE_CAP, Block, evaluate
 from triagebench.heuristics.prefilter import required_literals
 from triagebench.parser import parse_text
 
@@ -259,7 +259,23 @@ def test_when_with_unknown_and_or(tmp_path: Path) -> None:
         fact = "supervisor.version"
         below = "99"
     """)
-    assert ids(tmp_path) == ["or-unknown"]
+    write_heuristic(tmp_path, "and-false", f"""
+        when = "t and not log"
+        [signals.t]
+        in = ["{JOURNAL}"]
+        regex = 'start operation timed out'
+        [signals.log]
+        in = ["{JOURNAL}"]
+        regex = 'EXT4-fs error'
+    """)
+    # issue #11 class 7: the unknown supervisor version does not silence a certain log signature;
+    # the finding says which fact it could not read
+    library = load_library([tmp_path], builtin=False)
+    findings = {f.id: f for f in evaluate(doc(), library).matches}
+    assert sorted(findings) == ["and-unknown", "or-unknown"]
+    assert findings["and-unknown"].unknown_facts == ("supervisor.version",)
+    assert findings["and-unknown"].as_dict()["unknown_facts"] == ["supervisor.version"]
+    assert findings["or-unknown"].unknown_facts == ()
 
 
 def test_plain_log_every_selector_matches(tmp_path: Path) -> None:

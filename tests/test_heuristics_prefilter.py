@@ -13,8 +13,8 @@ import random
 from pathlib import Path
 
 import pytest
-from triagebench.heuristics import evaluate, load_library
-from triagebench.heuristics.evaluate import EVIDENCE_CAP
+from triagebench.heuristics import load_library
+from triagebench.heuristics.evaluate import EVIDENCE_CAP, evaluate
 from triagebench.heuristics.prefilter import required_literals
 from triagebench.parser import parse_text
 
@@ -260,11 +260,13 @@ def _chunked_document():
     lines = []
     for i in range(600):
         if i % 9 == 0:
-            lines.append(f"[Fri Apr 29 13:35:{i % 60:02d} 2022] I/O error, dev mmcblk0, sector {i}")
+            lines.append(f"[Fri Apr 29 13:{i // 60:02d}:{i % 60:02d} 2022] I/O error, dev mmcblk0, sector {i}")
         elif i in (100, 350, 590):
             lines.append(f"[Fri Apr 29 13:35:04 2022] Memory cgroup out of memory: Killed process {i} (node)")
         elif i in (40, 41, 301):
-            lines.append("[Fri Apr 29 13:35:04 2022] \x1b[31mEXT4-fs\x1b[0m (mmcblk0p6): Remounting filesystem read-only")
+            # distinct seconds: the same masked message in the same second would be one event
+            lines.append(f"[Fri Apr 29 13:{i // 60:02d}:{i % 60:02d} 2022] \x1b[31mEXT4-fs\x1b[0m (mmcblk0p6): "
+                         "Remounting filesystem read-only")
         else:
             lines.append(f"[Fri Apr 29 13:{i % 60:02d}:00 2022] br-{i:012x}: port 1(veth{i}) entered forwarding state")
     return parse_text(diagnostics_text({"cat /etc/os-release": ['VERSION_ID="2.87.16+rev1"'], DMESG: lines}),

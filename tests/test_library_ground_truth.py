@@ -22,11 +22,11 @@ import pytest
 from triagebench.heuristics import (
     BUILTIN_DIR,
     Findings,
-    evaluate,
     load_library,
     run_examples,
     severity_at_least,
 )
+from triagebench.heuristics.evaluate import evaluate
 from triagebench.parser import parse_file
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -6,8 +6,8 @@ import json
 from pathlib import Path
 
 import pytest
+from triagebench.cli.main import main
 from triagebench.parser import parse_file
-from triagebench.tui.cli import main
 
 SAMPLES = Path(__file__).resolve().parent.parent / "sample-diagnostics"
 TRUTH = json.loads((SAMPLES / "ground_truth.json").read_text(encoding="utf-8"))
@@ -85,7 +85,7 @@ def test_parse_cli_bad_input_is_one_line(tmp_path: Path, capsys) -> None:
 
 
 def test_demo_sample_is_bundled_and_shows_problems() -> None:
-    from triagebench.tui.commands.open_tui import DEMO_SAMPLE, demo_path
+    from triagebench.cli.open import DEMO_SAMPLE, demo_path
 
     assert Path(demo_path()).name == DEMO_SAMPLE
     assert any(p["severity"] == "critical" for p in TRUTH[DEMO_SAMPLE]["problems"])

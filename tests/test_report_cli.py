@@ -6,9 +6,9 @@ import json
 from pathlib import Path
 
 import pytest
+from triagebench.cli.main import main
 from triagebench.parser import parse_file
-from triagebench.tui.cli import main
-from triagebench.tui.session import Session, export_session, load_stored, save_stored
+from triagebench.services.sessions import Session, export_session, load_stored, save_stored
 
 from tests.test_refs import diagnostics_text
 

@@ -6,10 +6,12 @@ import re
 from types import SimpleNamespace
 
 import pytest
+from triagebench.heuristics.mining import Template
 from triagebench.heuristics.model import Evidence, Finding, Findings, HeuristicError, SignalResult
 from triagebench.parser import parse_text
-from triagebench.tui.report import build_report, code_span, fenced, md_escape, safe_url
-from triagebench.tui.session import Session
+from triagebench.services.render_markdown import code_span, fenced, md_escape, safe_url
+from triagebench.services.report import build_report
+from triagebench.services.sessions import Session
 
 from tests.test_refs import diagnostics_text, line_of
 
@@ -142,7 +144,8 @@ def test_bookmarks_and_notes_section(doc) -> None:
 
 def test_templates_section_when_given(doc) -> None:
     line = line_of(doc, "LogBackend")
-    templates = [{"template": "LogBackend: <*> | pipe", "count": 42, "lines": [line]}]
+    templates = [Template(1, ["LogBackend:", "<*>", "|", "pipe"], count=42, first_line=line,
+                          refs=[line])]
     report = build_report(doc, Findings([]), templates=templates)
     assert "## Unexplained error lines (top templates)" in report
     assert f"| 42 | `diag.txt#L{line}` | `LogBackend: <*> \\| pipe` |" in report

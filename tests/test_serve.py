@@ -13,7 +13,7 @@ import urllib.request
 from pathlib import Path
 
 import pytest
-from triagebench.tui.commands.serve import free_port, is_loopback, served_command
+from triagebench.cli.serve import free_port, is_loopback, served_command
 
 from tests.test_refs import diagnostics_text
 

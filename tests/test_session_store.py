@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 from triagebench.parser import parse_file
-from triagebench.tui.session import (
+from triagebench.services.sessions import (
     Session,
     SessionError,
     bookmark_rows,
@@ -282,7 +282,7 @@ def test_merge_keeps_both_notes(diag: Path) -> None:
 
 
 def test_session_for_open_merges_an_import_into_the_stored_one(diag: Path, tmp_path: Path) -> None:
-    from triagebench.tui.session import default_export_path, session_for_open
+    from triagebench.services.sessions import default_export_path, session_for_open
 
     doc = parse_file(str(diag))
     mine, _ = load_stored(doc)

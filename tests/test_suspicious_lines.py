@@ -5,7 +5,8 @@ from __future__ import annotations
 import re
 
 import pytest
-from triagebench.heuristics import evaluate, load_library
+from triagebench.heuristics import load_library
+from triagebench.heuristics.evaluate import evaluate
 from triagebench.heuristics.suspicious import (
     RulesError,
     is_suspicious,

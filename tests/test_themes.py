@@ -6,13 +6,13 @@ import json
 from pathlib import Path
 
 import pytest
+from triagebench.services.settings import Settings, load_settings, save_settings, settings_path
 from triagebench.themes import (
     DEFAULT_THEME,
     PROJECT_THEMES,
     SEVERITY_DEFAULTS,
     SEVERITY_VARIABLES,
 )
-from triagebench.tui.settings import Settings, load_settings, save_settings, settings_path
 
 
 @pytest.fixture(autouse=True)

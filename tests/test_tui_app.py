@@ -15,12 +15,13 @@ from typing import Any
 
 import pytest
 from textual.widgets import Input
-from triagebench.tui import clipboard, loading
+from triagebench.services import analysis
+from triagebench.services.settings import load_settings
+from triagebench.tui import clipboard
 from triagebench.tui.app import TriageApp, create_app
 from triagebench.tui.screens.detail import DetailScreen
 from triagebench.tui.screens.error import ErrorScreen
 from triagebench.tui.screens.goto import GotoScreen
-from triagebench.tui.settings import load_settings
 from triagebench.tui.widgets.command_tree import CommandTree
 from triagebench.tui.widgets.search_bar import SearchBar
 
@@ -278,13 +279,13 @@ async def test_theme_switch_is_saved_and_restored(sample: Path, tmp_path: Path) 
 async def test_esc_while_parsing_cancels_with_an_error_screen(
         sample: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     release = threading.Event()
-    real = loading.read_document
+    real = analysis.read_document
 
     def slow_read(path: str, progress: Any = None) -> Any:
         release.wait(5)
         return real(path)
 
-    monkeypatch.setattr(loading, "read_document", slow_read)
+    monkeypatch.setattr(analysis, "read_document", slow_read)
     app = make_app(sample)
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.pause()
@@ -303,13 +304,13 @@ async def test_esc_while_parsing_cancels_with_an_error_screen(
 async def test_esc_while_matching_keeps_the_document(
         sample: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     release = threading.Event()
-    real = loading.match
+    real = analysis.match
 
     def slow_match(document: Any, library: Any, progress: Any = None) -> Any:
         release.wait(5)
         return real(document, library)
 
-    monkeypatch.setattr(loading, "match", slow_match)
+    monkeypatch.setattr(analysis, "match", slow_match)
     app = make_app(sample)
     async with app.run_test(size=(120, 40)) as pilot:
         for _ in range(50):

@@ -13,8 +13,8 @@ from textual.app import App, ComposeResult
 from textual.widgets import OptionList, Static
 from triagebench.parser import Document, parse_text
 from triagebench.parser.refs import format_ref
+from triagebench.services.sessions import Session
 from triagebench.tui.screens.note_editor import NoteEditor
-from triagebench.tui.session import Session
 from triagebench.tui.widgets.bookmarks_panel import BookmarksPanel
 
 from tests.pilot import run_async

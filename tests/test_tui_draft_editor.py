@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 from textual.app import App
 from textual.widgets import Checkbox, Input, Static
-from triagebench.heuristics import evaluate, load_file
+from triagebench.heuristics import load_file
+from triagebench.heuristics.evaluate import evaluate
 from triagebench.parser import Document
 from triagebench.tui.screens.draft_editor import DraftEditor
 

@@ -16,9 +16,10 @@ from typing import Any
 
 import pytest
 from textual.widgets import Input, OptionList, TextArea
+from triagebench.cli import open as open_tui
 from triagebench.heuristics.mining import template_regex
-from triagebench.tui.app import KEYS, TriageApp, create_app
-from triagebench.tui.commands import open_tui
+from triagebench.tui.app import TriageApp, create_app
+from triagebench.tui.keys import KEYS
 from triagebench.tui.screens.draft_editor import DraftEditor
 from triagebench.tui.screens.note_editor import NoteEditor
 
@@ -372,9 +373,9 @@ async def test_P_copies_the_permalink_and_the_palette_lists_every_key(sample: Pa
         await pilot.pause()
         assert app.clipboard.startswith(f"device-diag.txt#L{line}  ")
         titles = [title for title, _, _ in app.palette_commands()]
-        for key, action, _, _ in KEYS:
-            if action and action != "quit":
-                assert any(title.endswith(f"({key})") for title in titles), key
+        for spec in KEYS:
+            if spec.action and spec.action != "quit":
+                assert any(title.endswith(f"({spec.display})") for title in titles), spec
         # a palette command runs its action
         await dict((t, c) for t, _, c in app.palette_commands())["Export report (x)"]()
         await pilot.pause()

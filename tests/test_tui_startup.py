@@ -19,7 +19,7 @@ DEFERRED = (
     "triagebench.heuristics",
     "triagebench.heuristics.evaluate",
     "triagebench.heuristics.mining",
-    "triagebench.tui.session",
+    "triagebench.services.sessions",
     "triagebench.tui.screens.detail",
     "triagebench.tui.screens.draft_editor",
     "pygments.lexers",

@@ -1,5 +1,5 @@
 """Allow ``python -m triagebench``."""
 
-from triagebench.tui.cli import main
+from triagebench.cli.main import main
 
 raise SystemExit(main())

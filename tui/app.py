@@ -24,16 +24,15 @@ state change. ``create_app`` is the one factory used by the CLI, tests and bench
 from __future__ import annotations
 
 import os
-import re
 import shlex
 from collections.abc import Mapping
 from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import regex
 from textual import on, work
 from textual.app import App, ComposeResult, SystemCommand
-from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.screen import Screen
@@ -41,8 +40,11 @@ from textual.widgets import Label, TabbedContent, TabPane
 from textual.worker import Worker, WorkerState, get_current_worker
 from triagebench.parser import Document, InputError, printable
 from triagebench.parser.refs import RefError, file_label, format_ref, parse_ref, resolve_ref
+from triagebench.services import analysis
+from triagebench.services.library import LibraryOptions
+from triagebench.services.settings import Settings, load_settings, save_settings
 from triagebench.themes import DEFAULT_THEME, PROJECT_THEMES, SEVERITY_DEFAULTS, SEVERITY_RANK
-from triagebench.tui import loading
+from triagebench.tui import keys
 from triagebench.tui.clipboard import Clipboard, is_remote
 from triagebench.tui.messages import (
     DocumentLoaded,
@@ -54,19 +56,22 @@ from triagebench.tui.messages import (
     UnexplainedReady,
 )
 from triagebench.tui.palette import ActionProvider, FindingProvider, SectionProvider
-from triagebench.tui.settings import Settings, load_settings, save_settings
 from triagebench.tui.widgets.bookmarks_panel import BookmarksPanel
 from triagebench.tui.widgets.command_tree import CommandTree, TreeTarget
 from triagebench.tui.widgets.facts_header import FactsHeader
 from triagebench.tui.widgets.findings_panel import FindingsPanel
 from triagebench.tui.widgets.keys_footer import KeysFooter
+from triagebench.tui.widgets.log_index import compile_pattern
 from triagebench.tui.widgets.log_view import LogView
 from triagebench.tui.widgets.search_bar import SearchBar
 from triagebench.tui.widgets.unexplained_panel import UnexplainedPanel
 
 if TYPE_CHECKING:
+    from triagebench.heuristics.format import Library
+    from triagebench.heuristics.mining import Template
     from triagebench.heuristics.model import Findings
-    from triagebench.tui.session import Session
+    from triagebench.services.sessions import Session
+    from triagebench.tui.screens.draft_editor import DraftEditor
 
 # Not needed for the first frame, so imported where used: the heuristics engine (in
 # the loading worker), sessions (worker, then on first bookmark), the modal screens,
@@ -81,10 +86,11 @@ MAX_MARK_LINES = 500
 
 
 def regex_error(pattern: str) -> str | None:
-    """Why ``pattern`` is not a valid regex (one line), or None when it is."""
+    """Why ``pattern`` is not a valid regex (one line), or None when it is. The same
+    ``regex`` module and flags as the log view's search, so what validates, runs."""
     try:
-        re.compile(pattern, re.IGNORECASE)
-    except re.error as exc:
+        compile_pattern(pattern)
+    except (regex.error, ValueError, OverflowError) as exc:
         return f"invalid regex: {exc}"
     return None
 
@@ -96,44 +102,21 @@ class TriageApp(App[int]):
     TITLE = "triage"
     COMMANDS = App.COMMANDS | {ActionProvider, SectionProvider, FindingProvider}
 
-    # The footer shows the first, most used keys; the rest are in the palette (ctrl+p)
-    # and the key help (?). Every key is listed in ``KEYS`` (README, palette).
-    BINDINGS = [
-        Binding("slash", "search", "Search", key_display="/"),
-        Binding("colon,ctrl+g", "goto", "Go to", key_display=":"),
-        Binding("y,c", "copy_line", "Copy", key_display="y"),
-        Binding("m", "bookmark", "Mark"),
-        Binding("a", "annotate", "Note"),
-        Binding("p", "promote", "Promote"),
-        Binding("x", "export_report", "Report"),
-        Binding("right_square_bracket", "evidence(1)", "Evidence", key_display="]"),
-        Binding("f", "filter('keep')", "Keep"),
-        Binding("question_mark", "toggle_help", "Keys", key_display="?"),
-        Binding("F", "filter('hide')", "Hide", show=False),
-        Binding("P", "copy_permalink", "Copy link", show=False),
-        Binding("X", "export_session", "Export session", show=False),
-        Binding("left_square_bracket", "evidence(-1)", "Prev evidence", key_display="[",
-                show=False),
-        Binding("enter", "open", "Detail", show=False),
-        Binding("o", "open", "Open", show=False),
-        Binding("escape", "escape", "Clear/cancel", show=False),
-        Binding("ctrl+b", "toggle_tree", "Tree", show=False),
-        Binding("ctrl+n", "toggle_side", "Panel", show=False),
-        Binding("ctrl+t", "cycle_theme", "Theme", show=False),
-        Binding("q", "quit", "Quit", show=False),
-    ]
+    # Built from the one key registry (tui/keys.py): the footer shows its footer keys,
+    # the rest are in the palette (ctrl+p) and the key help (?).
+    BINDINGS = keys.bindings()
 
     def __init__(self, path: str, *, theme: str | None = None,
                  heuristic_dirs: tuple[str, ...] = (), builtin: bool = True,
                  drafts_dir: str | None = None, env: Mapping[str, str] | None = None,
                  goto: str | None = None, session_path: str | None = None,
-                 corpus_dir: str | None = None) -> None:
+                 corpus_dir: str | None = None, include_drafts: bool = True) -> None:
         super().__init__()
         self.path = path
         self.env = os.environ if env is None else env
-        # drafts_dir: the explicit --drafts folder (None: $TRIAGE_DRAFTS or the data dir,
-        # resolved in the worker by ``loading.with_default_drafts``)
-        self.options = loading.LoadOptions(tuple(heuristic_dirs), builtin, drafts_dir)
+        # The library policy (services.library), the same as scan/report/fleet with the
+        # same options; drafts_dir None: $TRIAGE_DRAFTS or the data dir's drafts.
+        self.options = LibraryOptions(tuple(heuristic_dirs), builtin, drafts_dir, include_drafts)
         self.goto = goto
         self.session_path = session_path
         self.corpus_dir = corpus_dir
@@ -153,7 +136,7 @@ class TriageApp(App[int]):
         self.clipboard_helper = Clipboard(self, self.env)
         self.document: Document | None = None
         self.findings: Findings | None = None
-        self.library: Any = None
+        self.library: Library | None = None
         self.generation = 0
         self.loading = False
         self.load_worker: Worker[None] | None = None
@@ -162,7 +145,7 @@ class TriageApp(App[int]):
         self.filter_mode = "keep"
         self.session: Session | None = None
         self.removed_notes: dict[int, str] = {}  # notes of bookmarks removed this run
-        self.templates: list[Any] | None = None
+        self.templates: list[Template] | None = None
         self.unexplained_lines: list[int] = []
         self.start_applied = False  # --goto / an imported position took the cursor
         self.draft_open = False
@@ -308,16 +291,16 @@ class TriageApp(App[int]):
 
         document_shown = False
         try:
-            document = loading.read_document(self.path, progress)
+            document = analysis.read_document(self.path, progress)
             if worker.is_cancelled:
                 return
             self.post_message(DocumentLoaded(generation, document))
             document_shown = True
             self.post_message(self.read_session(generation, document))
-            library = loading.read_library(loading.with_default_drafts(self.options), progress)
+            library = analysis.read_library(self.options, progress)
             if worker.is_cancelled:
                 return
-            findings = loading.match(document, library, progress)
+            findings = analysis.match(document, library, progress)
             if worker.is_cancelled:
                 return
             self.post_message(FindingsReady(generation, findings, library))
@@ -332,7 +315,7 @@ class TriageApp(App[int]):
 
     def read_session(self, generation: int, document: Document) -> SessionLoaded:
         """(worker) The stored session, with ``--session`` merged in; never raises."""
-        from triagebench.tui.session import SessionError, session_for_open
+        from triagebench.services.sessions import SessionError, session_for_open
 
         try:
             session, warnings = session_for_open(document, self.session_path)
@@ -352,19 +335,19 @@ class TriageApp(App[int]):
                          findings: Findings | None) -> UnexplainedReady:
         """(worker) Error-like lines no finding covers, mined into templates."""
         try:
-            suspicious, lines, templates = loading.unexplained(document, findings)
+            found = analysis.find_unexplained(document, findings)
         except Exception as exc:  # noqa: BLE001 - an optional view never breaks loading
             return UnexplainedReady(generation, [], [], [],
                                     printable(f"{type(exc).__name__}: {exc}"))
-        return UnexplainedReady(generation, suspicious, lines, templates)
+        return UnexplainedReady(generation, found.suspicious, found.lines, found.templates)
 
     @work(thread=True, exclusive=True, group="reevaluate", exit_on_error=False)
     def reevaluate(self, generation: int, document: Document, saved: str | None) -> None:
         """Reload the library (drafts included) and match again, e.g. after a draft save."""
         worker = get_current_worker()
         try:
-            library = loading.read_library(loading.with_default_drafts(self.options))
-            findings = loading.match(document, library)
+            library = analysis.read_library(self.options.with_drafts())
+            findings = analysis.match(document, library)
         except Exception as exc:  # noqa: BLE001 - shown as one line
             self.post_message(Reevaluated(generation, None, None, saved,
                                           printable(f"{type(exc).__name__}: {exc}")))
@@ -407,17 +390,17 @@ class TriageApp(App[int]):
         # after the layout settled, so centering uses the log view's final height
         self.call_after_refresh(self.open_at_worst)
 
-    def show_findings(self, findings: Findings, library: Any) -> None:
+    def show_findings(self, findings: Findings, library: Library) -> None:
         self.findings = findings
         self.library = library
-        heuristic_count = len(getattr(library, "heuristics", ()))
+        heuristic_count = len(library.heuristics)
         self.log_view.set_findings(findings)
         self.tree_view.set_findings(findings)
         self.findings_panel.set_findings(findings, heuristic_count)
         drafts = sum(1 for f in findings.matches if f.draft)
         self.set_tab_label("findings-tab", f"Findings {len(findings.matches)}"
                            + (f" ({drafts} draft)" if drafts else ""))
-        problems = loading.library_problems(library)
+        problems = [str(problem) for problem in library.problems]
         if problems:
             self.notify(f"{len(problems)} heuristic problem(s): {printable(problems[0])}",
                         severity="warning", markup=False, timeout=8)
@@ -574,7 +557,7 @@ class TriageApp(App[int]):
         self.show_bookmarks()
         if self.session is None:
             return
-        from triagebench.tui.session import SessionError, save_stored
+        from triagebench.services.sessions import SessionError, save_stored
 
         try:
             save_stored(self.session)
@@ -688,7 +671,7 @@ class TriageApp(App[int]):
         self.push_screen(DraftEditor(document, lines, document.facts, self.options.drafts_dir,
                                      corpus, source_regex), self.draft_closed)
 
-    def on_draft_editor_preview_lines(self, message: Any) -> None:
+    def on_draft_editor_preview_lines(self, message: DraftEditor.PreviewLines) -> None:
         if self.draft_open:
             self.log_view.set_extra_highlights(message.lines, "draft preview")
 
@@ -705,7 +688,7 @@ class TriageApp(App[int]):
     def write_export(self, suffix: str, text: str, write: Any = None) -> Path:
         """Write ``text`` to a free ``<file stem><suffix>`` next to the diagnostics file,
         else in the current folder; atomic, never replacing a file."""
-        from triagebench.tui.session import SessionError, default_export_path, write_atomic
+        from triagebench.services.sessions import SessionError, default_export_path, write_atomic
 
         assert self.document is not None
         folders = dict.fromkeys([os.path.dirname(os.path.abspath(self.path)), os.getcwd()])
@@ -729,8 +712,8 @@ class TriageApp(App[int]):
         document, findings = self.document, self.findings
         if document is None or findings is None:
             return
-        from triagebench.tui.report import build_report
-        from triagebench.tui.session import SessionError
+        from triagebench.services.report import build_report
+        from triagebench.services.sessions import SessionError
 
         bookmarks = self.session.sorted_bookmarks() if self.session is not None else ()
         report = build_report(document, findings, bookmarks=bookmarks, templates=self.templates)
@@ -749,7 +732,7 @@ class TriageApp(App[int]):
         document, session = self.document, self.session
         if document is None or session is None:
             return
-        from triagebench.tui.session import SessionError, export_session
+        from triagebench.services.sessions import SessionError, export_session
 
         log = self.log_view
         session.set_position(document, log.cursor_line)
@@ -810,10 +793,10 @@ class TriageApp(App[int]):
         self.notify(f"{printable(message.finding.title)}: evidence {message.index + 1}/"
                     f"{message.count} at line {message.line:,}", timeout=2, markup=False)
 
-    def on_log_view_cursor_moved(self, message: Any) -> None:
+    def on_log_view_cursor_moved(self, message: LogView.CursorMoved) -> None:
         tree = self.tree_view
         if not tree.has_focus:
-            tree.select_section(getattr(message, "section_index", None))
+            tree.select_section(message.section_index)
 
     def action_evidence(self, delta: int) -> None:
         if not self.findings_panel.step(delta):
@@ -934,18 +917,18 @@ class TriageApp(App[int]):
         self.search_bar.hide()
         self.log_view.focus()
 
-    def on_log_view_search_changed(self, message: Any) -> None:
+    def on_log_view_search_changed(self, message: LogView.SearchChanged) -> None:
         """A worker-computed search finished (big scopes): show its count."""
         self.refresh_search_status()
 
-    def on_log_view_search_error(self, message: Any) -> None:
-        self.search_bar.set_status(printable(str(getattr(message, "message", message))),
+    def on_log_view_search_error(self, message: LogView.SearchError) -> None:
+        self.search_bar.set_status(printable(message.message),
                                    error=True)
 
-    def on_log_view_filter_changed(self, message: Any) -> None:
+    def on_log_view_filter_changed(self, message: LogView.FilterChanged) -> None:
         if self.search_bar.is_open and self.search_bar.mode != "search":
-            hidden = getattr(message, "hidden", 0)
-            shown = getattr(message, "shown", 0)
+            hidden = message.hidden
+            shown = message.shown
             self.search_bar.set_status(f"{shown:,} shown, {hidden:,} hidden")
 
     def action_escape(self) -> None:
@@ -974,7 +957,7 @@ class TriageApp(App[int]):
         if document is None:
             return
         log = self.log_view
-        selection = getattr(log, "selection", None)
+        selection = log.selection
         if selection:
             first, last = selection
             ref = f"{file_label(document)}#L{first}-L{last}"
@@ -1015,8 +998,8 @@ class TriageApp(App[int]):
 
     def palette_commands(self) -> list[tuple[str, str, Any]]:
         """(title with key, help, callback) for every key-bound command (ctrl+p)."""
-        return [(f"{title} ({key})", help_text, partial(self.run_action, action))
-                for key, action, title, help_text in KEYS if action and action != "quit"]
+        return [(title, help_text, partial(self.run_action, action))
+                for title, help_text, action in keys.palette_entries()]
 
     def get_system_commands(self, screen: Screen[Any]):
         yield from super().get_system_commands(screen)
@@ -1037,48 +1020,16 @@ def display_path(path: Path | str) -> str:
     return absolute if relative.startswith("..") else relative
 
 
-# Every key of the workbench: (key, action or "", title, help). The README's key table,
-# the palette's commands (those with an action) and the tests read this list.
-KEYS: tuple[tuple[str, str, str, str], ...] = (
-    ("/", "search", "Search", "regex search in the shown lines; n/N next/previous match"),
-    ("f", "filter('keep')", "Keep lines", "show only lines matching a regex (Esc clears)"),
-    ("F", "filter('hide')", "Hide lines", "hide lines matching a regex (Esc clears)"),
-    (": ctrl+g", "goto", "Go to line", "1234, L1234, FILE#L1234 or a section reference"),
-    ("y c", "copy_line", "Copy line", "the cursor line (or selection) with its FILE#L reference"),
-    ("P", "copy_permalink", "Copy permalink", "the selected finding's write-up link"),
-    ("m", "bookmark", "Bookmark line", "toggle a bookmark on the cursor line or selection"),
-    ("a", "annotate", "Note on line", "write or edit the note on the cursor line"),
-    ("p", "promote", "Promote to draft",
-     "turn the selection (or cursor line) into a heuristic draft"),
-    ("x", "export_report", "Export report",
-     "Markdown report next to the file, also copied to the clipboard"),
-    ("X", "export_session", "Export session",
-     "bookmarks, notes and view as JSON for `triage FILE --session S.json`"),
-    ("]", "evidence(1)", "Next evidence", "next evidence line of the selected finding"),
-    ("[", "evidence(-1)", "Previous evidence", "previous evidence line of the selected finding"),
-    ("enter o", "open", "Open", "the whole line (log view) or the permalink (findings)"),
-    ("v", "", "Select", "start/stop a line selection in the log view (shift+up/down extend)"),
-    ("e E", "", "Next/previous hit", "next/previous evidence or error-like line in the log"),
-    ("n N", "", "Next/previous", "search match (log), template line (Unexplained)"),
-    ("ctrl+b", "toggle_tree", "Toggle command tree", "show or hide the command tree"),
-    ("ctrl+n", "toggle_side", "Toggle side pane", "show or hide Findings/Unexplained/Bookmarks"),
-    ("ctrl+t", "cycle_theme", "Next theme", "cycle the themes (the choice is remembered)"),
-    ("?", "toggle_help", "Keys", "show or hide the key help"),
-    ("ctrl+p", "", "Command palette", "every command, section and finding by name"),
-    ("esc", "escape", "Clear", "clear search and filter (cancel loading)"),
-    ("q", "quit", "Quit", ""),
-)
-
-
 def create_app(path: str, *, theme: str | None = None, heuristic_dirs: tuple[str, ...] = (),
                builtin: bool = True, drafts_dir: str | None = None,
                env: Mapping[str, str] | None = None, goto: str | None = None,
-               session_path: str | None = None, corpus_dir: str | None = None) -> TriageApp:
+               session_path: str | None = None, corpus_dir: str | None = None,
+               include_drafts: bool = True) -> TriageApp:
     """The one way to build the app (CLI, tests and bench share it)."""
     return TriageApp(path, theme=theme, heuristic_dirs=tuple(heuristic_dirs), builtin=builtin,
                      drafts_dir=drafts_dir, env=env, goto=goto, session_path=session_path,
-                     corpus_dir=corpus_dir)
+                     corpus_dir=corpus_dir, include_drafts=include_drafts)
 
 
-__all__ = ["KEYS", "NARROW_WIDTH", "WIDE_WIDTH", "TriageApp", "create_app", "display_path",
+__all__ = ["NARROW_WIDTH", "WIDE_WIDTH", "TriageApp", "create_app", "display_path",
            "regex_error"]

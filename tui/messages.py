@@ -6,13 +6,16 @@ cancelled or superseded load are ignored by the handlers.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from textual.message import Message
 
 if TYPE_CHECKING:
+    from triagebench.heuristics.format import Library
+    from triagebench.heuristics.mining import Template
     from triagebench.heuristics.model import Findings
     from triagebench.parser import Document
+    from triagebench.services.sessions import Session
 
 
 class LoadProgress(Message):
@@ -40,7 +43,7 @@ class DocumentLoaded(Message):
 class FindingsReady(Message):
     """Matching finished: findings (and the library they came from)."""
 
-    def __init__(self, generation: int, findings: Findings, library: Any) -> None:
+    def __init__(self, generation: int, findings: Findings, library: Library) -> None:
         super().__init__()
         self.generation = generation
         self.findings = findings
@@ -64,7 +67,7 @@ class SessionLoaded(Message):
     could not be read: the stored session is still applied.
     """
 
-    def __init__(self, generation: int, session: Any, warnings: list[str],
+    def __init__(self, generation: int, session: Session | None, warnings: list[str],
                  error: str | None = None) -> None:
         super().__init__()
         self.generation = generation
@@ -82,7 +85,7 @@ class UnexplainedReady(Message):
     """
 
     def __init__(self, generation: int, suspicious: list[int], lines: list[int],
-                 templates: list[Any], error: str | None = None) -> None:
+                 templates: list[Template], error: str | None = None) -> None:
         super().__init__()
         self.generation = generation
         self.suspicious = suspicious
@@ -95,7 +98,7 @@ class Reevaluated(Message):
     """Findings after the library was reloaded (a draft was saved); ``saved`` is the
     draft's path, ``error`` one line when reloading failed."""
 
-    def __init__(self, generation: int, findings: Findings | None, library: Any,
+    def __init__(self, generation: int, findings: Findings | None, library: Library | None,
                  saved: str | None = None, error: str | None = None) -> None:
         super().__init__()
         self.generation = generation

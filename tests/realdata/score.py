@@ -5,7 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from functools import cache
 
-from triagebench.heuristics import Library, evaluate, load_library, severity_at_least
+from triagebench.heuristics import Library, load_library, severity_at_least
+from triagebench.heuristics.evaluate import evaluate
 from triagebench.parser import parse_text
 
 from .build import Case, build_text, load_cases

@@ -51,12 +51,12 @@ from triagebench.heuristics.drafts import (
     lint_draft,
     preview,
     render_toml,
-    save_draft,
     slugify,
     usable_lines,
 )
 from triagebench.heuristics.model import SEVERITIES
 from triagebench.parser import Document, printable
+from triagebench.services.drafts import save_draft
 
 DEBOUNCE_SECONDS = 0.3
 PREVIEW_LINES = 8
@@ -150,7 +150,7 @@ class DraftEditor(ModalScreen[str | None]):
                  drafts_dir: str | os.PathLike[str] | None = None,
                  corpus_paths: Sequence[str] = (), source_regex: str | None = None) -> None:
         super().__init__()
-        from triagebench.heuristics.drafts import default_drafts_dir
+        from triagebench.services.drafts import default_drafts_dir
 
         self.document = document
         self.drafts_dir = default_drafts_dir(drafts_dir)
@@ -311,7 +311,7 @@ class DraftEditor(ModalScreen[str | None]):
         try:
             lint = lint_draft(draft)
         except Exception as exc:  # noqa: BLE001 - shown to the author, never a traceback
-            lint = [LintMessage("error", f"linter failed: {exc}")]
+            lint = [LintMessage(file="<draft>", key="", message=f"linter failed: {exc}")]
         if worker.is_cancelled:
             return
         self.post_message(self.DraftChecked(generation, lint, None))

@@ -9,40 +9,20 @@ Values come from ``Document.facts`` (untrusted text, so shown through
 from __future__ import annotations
 
 import os
-import re
 from typing import Any
 
 from textual.content import Content
 from textual.widgets import Static
 from triagebench.parser import Document, printable
+from triagebench.services.labels import format_capture_time, format_uptime
 
 MAX_VALUE = 48
-
-
-def format_uptime(seconds: Any) -> str | None:
-    """``93784`` -> ``1d 2h 3m``; None when unknown."""
-    if not isinstance(seconds, int | float) or seconds < 0:
-        return None
-    seconds = int(seconds)
-    days, rest = divmod(seconds, 86400)
-    hours, rest = divmod(rest, 3600)
-    minutes = rest // 60
-    if days:
-        return f"{days}d {hours}h"
-    if hours:
-        return f"{hours}h {minutes}m"
-    return f"{minutes}m"
 
 
 def format_captured(value: Any) -> str | None:
     """``2022-05-02 16:03:41.105915487+00:00`` -> ``2022-05-02 16:03 UTC`` (minutes are enough)."""
     text = _clean(value)
-    if text is None:
-        return None
-    match = re.match(r"^(\d{4}-\d\d-\d\d)[ T](\d\d:\d\d)(?::[\d.]+)?(\+00:00|Z)?$", text)
-    if not match:
-        return text
-    return f"{match.group(1)} {match.group(2)}{' UTC' if match.group(3) else ''}"
+    return format_capture_time(text, seconds=False) if text is not None else None
 
 
 def _clean(value: Any) -> str | None:

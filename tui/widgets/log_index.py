@@ -148,19 +148,29 @@ def scan_lines(
     cancelled: Callable[[], bool] | None = None,
     per_line_timeout: float | None = None,
     budget: float | None = None,
+    deadline: float | None = None,
     invert: bool = False,
+    chunk: int = CHUNK,
+    concurrent: bool = False,
 ) -> array:
     """Line numbers (1-based) in ``rows`` whose plain text matches ``pattern``.
 
     ``invert`` keeps the non-matching lines instead. ``cancelled`` is polled
-    between chunks (raises ``ScanCancelled``); ``budget`` bounds the total time
-    (raises ``ScanTooSlow``); ``per_line_timeout`` bounds each line (regex
-    module timeout, raises ``ScanTooSlow``) and is meant for UI-thread scans.
+    between chunks (raises ``ScanCancelled``); ``budget`` (seconds from now) or
+    ``deadline`` (a ``time.monotonic()`` value) bounds the TOTAL time, each line's
+    regex included (the regex module's timeout is the time left, so one
+    catastrophic line cannot overrun it): past it ``ScanTooSlow`` is raised.
+    ``per_line_timeout`` bounds each line on its own. ``chunk``: lines between two
+    checks of ``cancelled`` and the deadline (small on the UI thread).
+    ``concurrent``: the regex module releases the GIL while matching (for a worker
+    thread: a slow pattern there must not stall the UI thread).
     """
     out = array("I")
     search = pattern.search
-    deadline = time.monotonic() + budget if budget is not None else None
-    for numbers, _count in rows.chunks():
+    if budget is not None:
+        deadline = time.monotonic() + budget if deadline is None else min(
+            deadline, time.monotonic() + budget)
+    for numbers, _count in rows.chunks(chunk):
         if cancelled is not None and cancelled():
             raise ScanCancelled
         if deadline is not None and time.monotonic() > deadline:
@@ -170,7 +180,9 @@ def scan_lines(
         else:
             chunk = [lines[n - 1] for n in numbers]
         try:
-            if per_line_timeout is not None:
+            if deadline is not None:
+                hits = _timed_hits(search, chunk, deadline, per_line_timeout, concurrent, invert)
+            elif per_line_timeout is not None:
                 hits = [
                     (search(_clean(text), timeout=per_line_timeout) is None) == invert
                     for text in chunk
@@ -181,6 +193,22 @@ def scan_lines(
             raise ScanTooSlow from exc
         out.extend(n for n, hit in zip(numbers, hits, strict=True) if hit)
     return out
+
+
+def _timed_hits(search: Callable[..., object], chunk: Sequence[str], deadline: float,
+                cap: float | None, concurrent: bool, invert: bool) -> list[bool]:
+    """Per line: does it match? Each regex gets the time left until ``deadline`` (at
+    most ``cap``); past the deadline ``ScanTooSlow`` is raised before the next line."""
+    hits = []
+    clock = time.monotonic
+    for text in chunk:
+        left = deadline - clock()
+        if left <= 0:
+            raise ScanTooSlow
+        found = search(_clean(text), timeout=left if cap is None else min(left, cap),
+                       concurrent=concurrent or None)
+        hits.append((found is None) == invert)
+    return hits
 
 
 def next_in(sorted_lines: Sequence[int], after: int) -> int | None:
@@ -207,7 +235,8 @@ def count_between(sorted_lines: Sequence[int], first: int, last: int) -> int:
 
 
 def intersect_sorted(first: Sequence[int], second: Sequence[int], *,
-                     cancelled: Callable[[], bool] | None = None) -> array:
+                     cancelled: Callable[[], bool] | None = None,
+                     deadline: float | None = None) -> array:
     """Values present in both sorted sequences, as ``array('I')``.
 
     Walks the shorter sequence and binary-searches the longer one, so a few
@@ -219,6 +248,8 @@ def intersect_sorted(first: Sequence[int], second: Sequence[int], *,
     for start in range(0, len(small), CHUNK):
         if cancelled is not None and cancelled():
             raise ScanCancelled
+        if deadline is not None and time.monotonic() > deadline:
+            raise ScanTooSlow
         for value in small[start:start + CHUNK]:
             index = bisect_left(large, value)
             if index < size and large[index] == value:

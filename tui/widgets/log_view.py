@@ -6,8 +6,8 @@ of a line and for the finished ``Strip``. Nothing is created per file line up
 front, so a 1,000,000-line file opens as fast as a small one: rows map to file
 lines through a ``RowMap`` (a few ranges, or one ``array('I')`` when a filter is
 active), search and filter results are ``array('I')`` of line numbers computed
-in a thread worker for big scopes (inline for small ones, so typing feels
-instant), and evidence lines come from ``Findings.by_line``.
+by ``log_search.ScanJobs`` (inline within a ~50 ms UI budget so typing feels
+instant, else in a thread worker), and evidence lines come from ``Findings.by_line``.
 
 Layout of the widget, left to right: bookmark mark, file line number, a mark
 (severity bar for evidence lines, a quiet dot for lines that merely look like an
@@ -50,7 +50,6 @@ from textual.message import Message
 from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
-from textual.worker import get_current_worker
 from triagebench.parser import Document, plain_text, printable
 from triagebench.themes import (
     SEVERITIES,
@@ -60,8 +59,6 @@ from triagebench.themes import (
 
 from .log_index import (
     RowMap,
-    ScanCancelled,
-    ScanTooSlow,
     compile_pattern,
     contains_sorted,
     count_between,
@@ -71,12 +68,11 @@ from .log_index import (
     scan_lines,
 )
 from .log_render import is_suspicious, lexer_for, line_text, syntax_spans
+from .log_search import ScanJobs
 
 if TYPE_CHECKING:
     from triagebench.heuristics.model import Finding, Findings
 
-SCAN_BUDGET = 30.0
-"""Seconds a background search/filter may take before it is abandoned."""
 
 CUT_MARKER = "…"
 
@@ -151,8 +147,6 @@ class LogView(ScrollView, can_focus=True):
     cursor_line: reactive[int] = reactive(1, init=False, always_update=False)
     """The cursor's FILE line number (1-based); always a shown line."""
 
-    sync_limit: int = 50_000
-    """Scopes with at most this many lines are searched/filtered inline (no worker)."""
 
     # -- messages ----------------------------------------------------------
     class CursorMoved(Message):
@@ -233,7 +227,7 @@ class LogView(ScrollView, can_focus=True):
         self._search: _Compiled | None = None
         self._scope_matches: array | None = None  # search matches over the whole scope
         self._matches: array | None = None  # ... among the shown (filtered) rows
-        self._generation = {"search": 0, "filter": 0, "derive": 0}
+        self._jobs = ScanJobs(self, self._apply_scan, LogView.ScanDone)
         self._evidence = array("I")
         self._severity: dict[int, str] = {}
         self._anchor: int | None = None
@@ -253,6 +247,15 @@ class LogView(ScrollView, can_focus=True):
             self.load(document, findings)
 
     # -- public API ----------------------------------------------------------
+    @property
+    def sync_limit(self) -> int:
+        """Scopes with more lines than this go straight to a worker (``log_search``)."""
+        return self._jobs.sync_limit
+
+    @sync_limit.setter
+    def sync_limit(self, value: int) -> None:
+        self._jobs.sync_limit = value
+
     def load(self, document: Document, findings: Findings | None = None) -> None:
         """Show ``document`` (whole file, cursor on line 1); search/filter are re-run."""
         self.document = document
@@ -636,9 +639,7 @@ class LogView(ScrollView, can_focus=True):
         self._evidence = array("I", sorted(self._severity))
 
     def _cancel(self, kind: str) -> None:
-        self._generation[kind] += 1
-        if self.is_mounted:
-            self.workers.cancel_group(self, f"log-view-{kind}")
+        self._jobs.cancel(kind)
 
     def _rescan(self) -> None:
         """Re-run filter and search over a new scope or document (results arrive later)."""
@@ -648,40 +649,6 @@ class LogView(ScrollView, can_focus=True):
             self._start_scan("filter")
         if self._search is not None:
             self._start_scan("search")
-
-    def _run(self, kind: str, size: int, compute: Callable[[Callable[[], bool] | None], array],
-             what: str) -> None:
-        """Run ``compute`` inline when ``size`` is small, else in a cancellable thread worker.
-
-        Either way the result goes through ``_apply_scan`` (via a ``ScanDone``
-        message from the worker), tagged with a generation so stale results from
-        a superseded pattern are dropped.
-        """
-        self._cancel(kind)
-        generation = self._generation[kind]
-        if size <= self.sync_limit or not self.is_mounted:
-            try:
-                result: array | None = compute(None)
-                error = None
-            except ScanTooSlow:
-                result, error = None, f"pattern too slow: {what}"
-            self._apply_scan(kind, generation, result, error)
-            return
-
-        def work() -> None:
-            worker = get_current_worker()
-            try:
-                found = compute(lambda: worker.is_cancelled)
-            except ScanCancelled:
-                return
-            except ScanTooSlow:
-                self.post_message(LogView.ScanDone(kind, generation, None,
-                                                   f"pattern too slow: {what}"))
-                return
-            self.post_message(LogView.ScanDone(kind, generation, found, None))
-
-        self.run_worker(work, name=f"log-view {kind}", group=f"log-view-{kind}",
-                        exclusive=True, thread=True, exit_on_error=False)
 
     def _start_scan(self, kind: str) -> None:
         """Scan the scope for the filter or the search pattern."""
@@ -696,14 +663,13 @@ class LogView(ScrollView, can_focus=True):
         else:
             self._cancel("derive")
 
-        def compute(cancelled: Callable[[], bool] | None) -> array:
-            if cancelled is None:  # UI thread: bound every line
-                return scan_lines(lines, rows, compiled.pattern, invert=compiled.exclude,
-                                  per_line_timeout=0.2)
+        def compute(cancelled: Callable[[], bool] | None, deadline: float | None,
+                    chunk: int) -> array:
             return scan_lines(lines, rows, compiled.pattern, invert=compiled.exclude,
-                              cancelled=cancelled, budget=SCAN_BUDGET)
+                              cancelled=cancelled, deadline=deadline, chunk=chunk,
+                              concurrent=cancelled is not None)
 
-        self._run(kind, len(rows), compute, compiled.source)
+        self._jobs.run(kind, len(rows), compute, compiled.source)
 
     def on_log_view_scan_done(self, message: LogView.ScanDone) -> None:
         message.stop()
@@ -711,7 +677,7 @@ class LogView(ScrollView, can_focus=True):
 
     def _apply_scan(self, kind: str, generation: int, lines: array | None,
                     error: str | None) -> None:
-        if generation != self._generation[kind]:
+        if not self._jobs.is_current(kind, generation):
             return  # superseded by a newer pattern or scope
         if error is not None or lines is None:
             self.post_message(LogView.SearchError(error or "search failed"))
@@ -756,10 +722,11 @@ class LogView(ScrollView, can_focus=True):
         matches = self._scope_matches
         self._matches = None
 
-        def compute(cancelled: Callable[[], bool] | None) -> array:
-            return intersect_sorted(matches, shown, cancelled=cancelled)
+        def compute(cancelled: Callable[[], bool] | None, deadline: float | None,
+                    chunk: int) -> array:
+            return intersect_sorted(matches, shown, cancelled=cancelled, deadline=deadline)
 
-        self._run("derive", min(len(matches), len(shown)), compute, self._search.source)
+        self._jobs.run("derive", min(len(matches), len(shown)), compute, self._search.source)
 
     def _set_matches(self, lines: array) -> None:
         self._matches = lines

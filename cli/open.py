@@ -1,0 +1,130 @@
+"""``triage [FILE]``: open the workbench (no FILE: the bundled demo sample).
+
+``triage FILE [--theme NAME] [--heuristics DIR]... [--no-builtin] [--drafts DIR]
+[--corpus DIR] [--goto REF] [--session S.json]``
+
+``--goto`` and ``--session`` are checked before the terminal switches too: a
+reference that does not parse or a session file that cannot be read is one
+line and exit 2. A reference that parses but points past the file (its lines
+are only known after parsing) is a notification inside the app.
+
+Bad input (missing, a directory, unreadable, empty, binary) is caught by a cheap
+check of the first 64 KiB *before* the terminal switches to the full-screen app,
+so it gets one line on stderr and exit code 2, like every other verb. Whatever
+goes wrong later (the file vanishes, is truncated) is shown inside the app on an
+error screen. The full parse happens once, in the app's loading worker.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import os
+import zlib
+from importlib import resources
+
+from triagebench.cli.common import fail
+from triagebench.cli.options import add_library_options, library_options
+from triagebench.parser import InputError
+from triagebench.parser.reader import GZIP_MAGIC, looks_binary
+
+DEMO_SAMPLE = "s10-s12-s13-undervoltage-sdcard-rpi3-2.58.3.txt"
+PRECHECK_BYTES = 65536
+
+
+def demo_path() -> str:
+    """Path of the bundled demo sample (shipped as package data)."""
+    samples = resources.files("triagebench.samples")
+    preferred = samples / DEMO_SAMPLE
+    if preferred.is_file():
+        return str(preferred)
+    candidates = sorted(p for p in samples.iterdir() if p.name.endswith(".txt"))
+    return str(candidates[0]) if candidates else str(preferred)
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("file", nargs="?", help="diagnostics file (default: the bundled demo)")
+    parser.add_argument("--theme", metavar="NAME",
+                        help="colour theme for this run (triage-dark, triage-light, "
+                             "triage-contrast, ansi-dark or any Textual theme); "
+                             "a theme picked inside the app is remembered")
+    add_library_options(parser, include_drafts=True)  # new drafts are saved to --drafts
+    parser.add_argument("--corpus", metavar="DIR",
+                        help="folder of *.txt diagnostics files the draft editor's live preview "
+                             "matches against (default: the bundled samples)")
+    parser.add_argument("--goto", metavar="REF",
+                        help="open at a line reference: 1234, L1234, FILE#L1234 or "
+                             "FILE#section=KEY&line=N")
+    parser.add_argument("--session", metavar="S.json",
+                        help="import a session exported with X (bookmarks, notes, position, "
+                             "scope, search, filter)")
+
+
+def precheck(path: str) -> None:
+    """Raise ``InputError`` (one line) for a file the app could not show at all."""
+    if not os.path.exists(path):
+        raise InputError(path, "no such file")
+    if os.path.isdir(path):
+        raise InputError(path, "is a directory, not a diagnostics file")
+    try:
+        with open(path, "rb") as handle:
+            head = handle.read(PRECHECK_BYTES)
+        if head[:2] == GZIP_MAGIC:
+            with gzip.open(path, "rb") as handle:
+                head = handle.read(PRECHECK_BYTES)
+    except PermissionError:
+        raise InputError(path, "permission denied") from None
+    except (OSError, EOFError, zlib.error) as exc:
+        raise InputError(path, f"cannot be read ({exc})") from None
+    if not head:
+        raise InputError(path, "file is empty")
+    if looks_binary(head):
+        raise InputError(path, "looks like a binary file, not diagnostics text")
+    if len(head) < PRECHECK_BYTES and not head.strip():
+        raise InputError(path, "file holds only whitespace")
+
+
+def check_dirs(dirs: list[str], what: str) -> None:
+    for folder in dirs:
+        if not os.path.isdir(folder):
+            raise InputError(folder, f"{what} folder does not exist")
+
+
+def run(args: argparse.Namespace) -> int:
+    path = args.file or demo_path()
+    policy = library_options(args)
+    drafts = policy.drafts_dir
+    try:
+        precheck(path)
+        check_dirs(list(policy.heuristic_dirs), "heuristics")
+    except InputError as exc:
+        return fail(str(exc))
+    if drafts and os.path.exists(drafts) and not os.path.isdir(drafts):
+        return fail(f"{drafts}: drafts folder is a file, not a folder")
+    corpus = args.corpus
+    if corpus and not os.path.isdir(corpus):
+        return fail(f"{corpus}: corpus folder does not exist")
+    goto = args.goto
+    if goto is not None:
+        from triagebench.parser.refs import RefError, parse_ref
+
+        try:
+            parse_ref(goto)
+        except RefError as exc:
+            return fail(f"--goto: {exc}")
+    session = args.session
+    if session is not None:
+        from triagebench.services.sessions import SessionError, read_session_file
+
+        try:
+            read_session_file(session)
+        except SessionError as exc:
+            return fail(str(exc))
+    from triagebench.tui.app import create_app
+
+    app = create_app(path, theme=args.theme, heuristic_dirs=policy.heuristic_dirs,
+                     builtin=policy.builtin, drafts_dir=drafts,
+                     include_drafts=policy.include_drafts,
+                     goto=goto, session_path=session, corpus_dir=corpus)
+    result = app.run()
+    return int(result or app.return_code or 0)

@@ -1,0 +1,84 @@
+"""``triage report FILE [--out FILE.md] [--force] [--heuristics DIR]... [--no-builtin]
+[--session S.json | --no-bookmarks]``: the Markdown triage report for a ticket.
+
+Bookmarks and notes come from the file's stored session (what was marked in the
+workbench on this machine) or, with ``--session``, from a session a colleague
+exported. The analysis is ``services.analysis.analyse`` with the shared library
+options (``cli/options.py``), so the report equals the TUI's ``x`` for the same file
+and options. Without ``--out`` the report goes to stdout; ``--out`` never replaces
+an existing file unless ``--force``. Exit codes (``docs/exit-codes.md``): 0 written,
+2 bad input (one line).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from triagebench.cli.common import InputError, fail
+from triagebench.cli.options import add_library_options, library_options
+from triagebench.parser import printable
+from triagebench.services.analysis import AnalysisOptions, analyse
+from triagebench.services.library import LibraryError, check_dirs
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("file", help="diagnostics file")
+    parser.add_argument("--out", metavar="FILE.md", help="write the report here (default: stdout)")
+    parser.add_argument("--force", action="store_true", help="replace an existing --out file")
+    add_library_options(parser)
+    group = parser.add_mutually_exclusive_group()
+    group.add_argument("--session", metavar="S.json",
+                       help="take bookmarks and notes from an exported session file")
+    group.add_argument("--no-bookmarks", action="store_true",
+                       help="leave out bookmarks and notes")
+
+
+def run(args: argparse.Namespace) -> int:
+    from triagebench.services.report import build_report
+    from triagebench.services.sessions import (
+        SessionError,
+        import_session,
+        load_stored,
+        write_atomic,
+    )
+
+    options = AnalysisOptions(library_options(args))
+    try:
+        check_dirs(options.library)
+    except LibraryError as exc:
+        return fail(f"triage report: {printable(str(exc))}")
+    try:
+        analysis = analyse(args.file, options)
+    except InputError as exc:
+        return fail(str(exc))
+    for problem in analysis.library.problems:
+        print(f"skipped: {printable(str(problem))}", file=sys.stderr)
+    doc, findings = analysis.document, analysis.findings
+
+    bookmarks = []
+    if args.session:
+        try:
+            session, warnings = import_session(args.session, doc)
+        except SessionError as exc:
+            return fail(printable(str(exc)))
+        for warning in warnings:
+            print(f"warning: {printable(warning)}", file=sys.stderr)
+        bookmarks = session.sorted_bookmarks()
+    elif not args.no_bookmarks:
+        session, warnings = load_stored(doc)
+        for warning in warnings:
+            print(f"warning: {printable(warning)}", file=sys.stderr)
+        bookmarks = session.sorted_bookmarks()
+
+    text = build_report(doc, findings, bookmarks=bookmarks, templates=analysis.templates)
+    if not args.out:
+        sys.stdout.write(text)
+        return 0
+    try:
+        path = write_atomic(args.out, text, overwrite=args.force)
+    except SessionError as exc:
+        return fail(printable(str(exc)))
+    print(f"report written to {printable(str(path))} ({len(findings.matches)} finding(s), "
+          f"{len(bookmarks)} bookmark(s))", file=sys.stderr)
+    return 0

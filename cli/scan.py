@@ -1,0 +1,215 @@
+"""``triage scan FILE... [--heuristics DIR]... [--no-builtin] [--drafts DIR]...
+[--format text|json|markdown] [--fail-on SEVERITY]``: match heuristics, report findings.
+
+Output formats:
+
+* ``text`` (default): per file a header (format, size, key facts), findings
+  grouped by severity with title, permalink, every signal's value (``unknown``
+  included), evidence lines as ``L1234  <section key>  <text>`` and the remedy.
+* ``json``: the contract in ``docs/json-outputs.md``. One file -> one object; several files -> a
+  JSON list of those objects, in argument order. A file that cannot be read
+  appears in the list as ``{"file": ..., "error": "..."}``.
+* ``markdown``: a compact table per file plus each finding's evidence, for tickets.
+
+Exit codes (``docs/exit-codes.md``): 0 scanned; 1 a match at or above ``--fail-on`` (drafts included);
+2 bad input or usage — a missing heuristics folder, or any FILE that cannot be
+read (the other files are still scanned and reported; one line per bad file on
+stderr). Heuristic files that fail to load are skipped with one line each on
+stderr; the scan goes on. All diagnostics text is passed through
+``printable()`` before it reaches the terminal.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import Any
+
+from triagebench.cli.common import InputError, fail
+from triagebench.cli.options import add_library_options, library_options
+from triagebench.heuristics.model import SEVERITIES, Finding, Findings, severity_at_least
+from triagebench.parser import Document, printable
+from triagebench.services import library as library_policy
+from triagebench.services.analysis import DEFAULT_TIMEOUT, AnalysisOptions, analyse
+from triagebench.services.labels import HEADLINE_FACTS
+from triagebench.services.render_json import write_json
+from triagebench.services.render_markdown import cell, code_span, fenced, safe_url
+
+TEXT_EVIDENCE_LIMIT = 10
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("files", nargs="+", metavar="FILE", help="diagnostics file(s) or any text log")
+    add_library_options(parser)
+    parser.add_argument("--format", choices=("text", "json", "markdown"), default="text")
+    parser.add_argument("--fail-on", choices=SEVERITIES, default=None, metavar="SEVERITY",
+                        help="exit 1 when a match is this severe or worse "
+                             f"({' | '.join(SEVERITIES)})")
+    parser.add_argument("--timeout", type=float, default=DEFAULT_TIMEOUT, metavar="SECONDS",
+                        help=f"per-heuristic regex time budget (default {DEFAULT_TIMEOUT:g})")
+
+
+# -- JSON ---------------------------------------------------------------------
+
+def scan_dict(document: Document, findings: Findings) -> dict[str, Any]:
+    """The ``scan --format json`` contract for one file (``docs/json-outputs.md``)."""
+    return {
+        "file": document.path,
+        "format": document.format,
+        "facts": document.facts,
+        "matches": [f.as_dict() for f in findings.matches],
+        "errors": [e.as_dict() for e in findings.errors],
+    }
+
+
+# -- text ---------------------------------------------------------------------
+
+def _value(value: bool | None) -> str:
+    return "unknown" if value is None else ("true" if value else "false")
+
+
+def _signals_line(finding: Finding) -> str:
+    parts = []
+    for name, result in finding.signals.items():
+        text = f"{name}={_value(result.value)}"
+        if result.observed is not None:
+            text += f" ({result.observed})"
+        parts.append(text)
+    return ", ".join(parts)
+
+
+def _evidence_lines(finding: Finding, limit: int | None) -> tuple[list[str], int]:
+    evidence = finding.evidence
+    more = sum(r.truncated for r in finding.signals.values() if r.value)
+    shown = evidence if limit is None else evidence[:limit]
+    more += len(evidence) - len(shown)
+    return [f"L{e.line}  {e.section}  {e.text}" for e in shown], more
+
+
+def _headline(document: Document) -> str:
+    facts = ", ".join(f"{name} {document.facts[name]}" for name in HEADLINE_FACTS
+                      if document.facts.get(name) is not None)
+    return (f"{document.path}  ({document.format}, {document.line_count:,} lines"
+            + (f"; {facts}" if facts else "") + ")")
+
+
+def render_text(document: Document, findings: Findings) -> list[str]:
+    """Plain-text report lines (still untrusted: the caller passes them through printable)."""
+    out = [_headline(document)]
+    if not findings.matches:
+        out.append("  no known problem matched")
+    for severity in SEVERITIES:
+        group = [f for f in findings.matches if f.severity == severity]
+        if not group:
+            continue
+        out.append(f"{severity.upper()} ({len(group)})")
+        for finding in group:
+            draft = " [draft]" if finding.draft else ""
+            out.append(f"  {finding.id}{draft}: {finding.title}")
+            out.append(f"    {finding.permalink}")
+            out.append(f"    signals: {_signals_line(finding)}")
+            lines, more = _evidence_lines(finding, TEXT_EVIDENCE_LIMIT)
+            out.extend(f"    {line}" for line in lines)
+            if more:
+                out.append(f"    … {more} more matching line(s)")
+            if finding.remedy:
+                out.append(f"    remedy: {' '.join(finding.remedy.split())}")
+    for error in findings.errors:
+        out.append(f"  error: {error.heuristic}: {error.message}")
+    counts = [f"{sum(f.severity == s for f in findings.matches)} {s}" for s in SEVERITIES
+              if any(f.severity == s for f in findings.matches)]
+    out.append(f"  {len(findings.matches)} finding(s)" + (f": {', '.join(counts)}" if counts else "")
+               + (f"; {len(findings.errors)} heuristic error(s)" if findings.errors else ""))
+    return out
+
+
+# -- markdown -----------------------------------------------------------------
+
+def _cell(text: str) -> str:
+    return cell(text)
+
+
+def render_markdown(document: Document, findings: Findings) -> list[str]:
+    """A compact Markdown table plus each finding's evidence (all text printable-escaped)."""
+    out = [f"## {_cell(Path(document.path).name)}", "",
+           f"{code_span(document.path)}: {document.format}, {document.line_count:,} lines", ""]
+    facts = [(n, document.facts.get(n)) for n in HEADLINE_FACTS]
+    facts = [(n, v) for n, v in facts if v is not None]
+    if facts:
+        out.append(" · ".join(f"**{n}** {_cell(str(v))}" for n, v in facts))
+        out.append("")
+    if not findings.matches:
+        out.append("No known problem matched.")
+    else:
+        out += ["| severity | heuristic | title | evidence |", "|---|---|---|---|"]
+        for f in findings.matches:
+            lines = ", ".join(f"L{e.line}" for e in f.evidence[:5])
+            if len(f.evidence) > 5:
+                lines += ", …"
+            url = safe_url(f.permalink)
+            link = f"[{_cell(f.id)}]({url})" if url else _cell(f.id)
+            out.append(f"| {f.severity} | {link} | {_cell(f.title)} | {lines} |")
+        for f in findings.matches:
+            out += ["", f"### {_cell(f.title)} ({f.severity})", "",
+                    f"Signals: {_cell(_signals_line(f))}"]
+            if f.remedy:
+                out += ["", f"Remedy: {_cell(' '.join(f.remedy.split()))}"]
+            lines, more = _evidence_lines(f, 20)
+            if lines:
+                out += ["", fenced(lines)]
+            if more:
+                out.append(f"… {more} more matching line(s)")
+    if findings.errors:
+        out += ["", "Heuristic errors:", ""]
+        out += [f"- {code_span(e.heuristic)}: {_cell(e.message)}" for e in findings.errors]
+    out.append("")
+    return out
+
+
+# -- run ----------------------------------------------------------------------
+
+def _write(lines: list[str]) -> None:
+    sys.stdout.write("".join(printable(line) + "\n" for line in lines))
+
+
+def run(args: argparse.Namespace) -> int:
+    options = AnalysisOptions(library_options(args), timeout=args.timeout, unexplained=False)
+    try:
+        library_policy.check_dirs(options.library)
+    except library_policy.LibraryError as exc:
+        return fail(f"triage scan: {printable(str(exc))}")
+    if not args.timeout > 0:
+        return fail("triage scan: --timeout must be greater than 0")
+    library = library_policy.load(options.library)
+    for problem in library.problems:
+        print(f"skipped: {printable(str(problem))}", file=sys.stderr)
+    bad_input = False
+    failing = False
+    results: list[dict[str, Any]] = []
+    for index, path in enumerate(args.files):
+        try:
+            analysis = analyse(path, options, library=library)
+        except InputError as exc:
+            print(printable(str(exc)), file=sys.stderr)
+            bad_input = True
+            results.append({"file": path, "error": str(exc)})
+            continue
+        document, findings = analysis.document, analysis.findings
+        if args.fail_on and any(severity_at_least(f.severity, args.fail_on) for f in findings.matches):
+            failing = True
+        if args.format == "json":
+            results.append(scan_dict(document, findings))
+        elif args.format == "markdown":
+            _write(render_markdown(document, findings))
+        else:
+            if index:
+                _write([""])
+            _write(render_text(document, findings))
+    if args.format == "json":
+        payload: Any = results[0] if len(args.files) == 1 else results
+        if not (len(args.files) == 1 and bad_input):
+            write_json(payload)
+    if bad_input:
+        return 2
+    return 1 if failing else 0

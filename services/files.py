@@ -1,0 +1,106 @@
+"""The one way triagebench writes a file: atomic, fsynced, and never a silent overwrite.
+
+Every writer (reports, exports, stored sessions, settings, drafts) goes through
+``write_atomic``: the text goes to a temp file in the target's folder, is flushed
+and fsynced, then
+
+* ``overwrite=True``: renamed over the target (``os.replace``);
+* ``overwrite=False``: hard-linked to the target name, which fails if the name
+  exists, so there is no check-then-write race. Where hard links are not
+  supported the name is reserved with ``O_CREAT | O_EXCL`` first and the temp
+  file renamed onto the reservation (still no window for another writer).
+
+Readers never see a half-written file. Failures raise ``FileExists`` or
+``WriteError`` (both ``OSError``-free one-line messages) for the caller to word.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import errno
+import os
+import tempfile
+from pathlib import Path
+
+_NO_LINK = {errno.EPERM, errno.ENOTSUP, errno.EXDEV, errno.EMLINK,
+            getattr(errno, "EOPNOTSUPP", errno.ENOTSUP), errno.ENOSYS}
+
+
+class WriteError(Exception):
+    """A file could not be written; ``str()`` is one line naming the file."""
+
+
+class FileExists(WriteError):
+    """The target exists and ``overwrite`` was False; ``path`` is the target."""
+
+    def __init__(self, path: Path) -> None:
+        super().__init__(f"{path}: already exists; not overwritten")
+        self.path = path
+
+
+def write_atomic(path: str | os.PathLike[str], text: str, *, overwrite: bool,
+                 mode: int = 0o644, newline: str = "") -> Path:
+    """Write ``text`` to ``path`` atomically (see the module docstring); returns the path.
+
+    ``mode``: the file's permissions (exports are readable by others, the session store
+    is not). ``newline``: passed to ``open`` ("" writes ``text`` as is).
+    """
+    target = Path(path)
+    parent = target.parent if str(target.parent) else Path(".")
+    try:
+        fd, name = tempfile.mkstemp(dir=parent, prefix=f".{target.name}.", suffix=".tmp")
+    except FileNotFoundError as exc:
+        raise WriteError(f"{target}: cannot write (folder {parent} does not exist)") from exc
+    except OSError as exc:
+        raise WriteError(f"{target}: cannot write (folder {parent} is not writable: "
+                         f"{exc.strerror or exc})") from exc
+    tmp = Path(name)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline=newline) as handle:
+            handle.write(text)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.chmod(tmp, mode)
+        if overwrite:
+            os.replace(tmp, target)
+        else:
+            _link_new(tmp, target)
+        _fsync_dir(parent)
+    except WriteError:
+        raise
+    except OSError as exc:
+        raise WriteError(f"{target}: cannot write ({exc.strerror or exc})") from exc
+    finally:
+        with contextlib.suppress(FileNotFoundError):
+            tmp.unlink()
+    return target
+
+
+def _link_new(tmp: Path, target: Path) -> None:
+    try:
+        os.link(tmp, target)
+        return
+    except FileExistsError:
+        raise FileExists(target) from None
+    except OSError as exc:
+        if exc.errno not in _NO_LINK:
+            raise
+    try:
+        reserve = os.open(target, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
+    except FileExistsError:
+        raise FileExists(target) from None
+    os.close(reserve)
+    os.replace(tmp, target)
+
+
+def _fsync_dir(folder: Path) -> None:
+    """Make the new directory entry durable too (best effort: not every OS allows it)."""
+    with contextlib.suppress(OSError):
+        fd = os.open(folder, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+
+
+__all__ = ["FileExists", "WriteError", "write_atomic"]

@@ -1,0 +1,64 @@
+"""Where triagebench keeps things: every ``TRIAGE_*`` environment variable is read here.
+
+* ``TRIAGE_DATA_DIR``: the data folder (stored sessions, and drafts unless
+  ``TRIAGE_DRAFTS`` says otherwise); default ``platformdirs.user_data_dir``.
+* ``TRIAGE_CONFIG_DIR``: the folder of ``settings.json``; default ``user_config_dir``.
+* ``TRIAGE_DRAFTS``: the drafts folder; default ``<data dir>/drafts``.
+
+The variables are read on every call (not cached at import) so a test or a
+``triage serve`` child can point them elsewhere.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+DATA_DIR_ENV = "TRIAGE_DATA_DIR"
+CONFIG_DIR_ENV = "TRIAGE_CONFIG_DIR"
+DRAFTS_ENV = "TRIAGE_DRAFTS"
+APP_NAME = "triagebench"
+
+
+def _env_path(name: str) -> Path | None:
+    value = os.environ.get(name)
+    return Path(value).expanduser() if value else None
+
+
+def data_dir() -> Path:
+    """Where triagebench keeps its data (``$TRIAGE_DATA_DIR`` wins)."""
+    override = _env_path(DATA_DIR_ENV)
+    if override is not None:
+        return override
+    import platformdirs
+
+    return Path(platformdirs.user_data_dir(APP_NAME))
+
+
+def config_dir() -> Path:
+    """The folder holding the settings file (``$TRIAGE_CONFIG_DIR`` wins)."""
+    override = _env_path(CONFIG_DIR_ENV)
+    if override is not None:
+        return override
+    import platformdirs
+
+    return Path(platformdirs.user_config_dir(APP_NAME))
+
+
+def drafts_dir(explicit: str | os.PathLike[str] | None = None) -> Path:
+    """``--drafts DIR``, else ``$TRIAGE_DRAFTS``, else ``<data dir>/drafts``."""
+    if explicit:
+        return Path(explicit).expanduser()
+    override = _env_path(DRAFTS_ENV)
+    if override is not None:
+        return override
+    return data_dir() / "drafts"
+
+
+def sessions_dir() -> Path:
+    """Stored sessions (bookmarks and notes), one JSON file per content hash."""
+    return data_dir() / "sessions"
+
+
+__all__ = ["CONFIG_DIR_ENV", "DATA_DIR_ENV", "DRAFTS_ENV", "config_dir", "data_dir",
+           "drafts_dir", "sessions_dir"]

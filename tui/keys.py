@@ -1,0 +1,123 @@
+"""The one key registry of the workbench: BINDINGS, footer, palette, ``?`` help and README.
+
+Each ``KeySpec`` is one row: the Textual key names, how the key is shown, the app
+action it runs (empty for keys a widget owns, such as the log view's ``v``), the short
+footer label, the palette title and the help text. From this tuple:
+
+* ``bindings()`` builds ``TriageApp.BINDINGS``: the footer shows the ``footer=True``
+  keys (in this order) and Textual's ``?`` help panel lists them all;
+* ``palette_entries()`` gives the command palette's rows (``ctrl+p``);
+* ``readme_table()`` is the README's key table (a test keeps the README equal to it).
+
+A new key = one ``KeySpec`` line here plus its ``action_*`` method on the app.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from textual.binding import Binding
+
+
+@dataclass(frozen=True, slots=True)
+class KeySpec:
+    """One key (or key pair) of the workbench."""
+
+    keys: str
+    """Textual key names, comma-separated ("" when a widget binds it)."""
+    display: str
+    """How the key is written for people, e.g. ``: ctrl+g``."""
+    action: str
+    """The app action; "" when a widget owns the key (listed, not bound here)."""
+    label: str
+    """Short label (footer, ``?`` help)."""
+    title: str
+    """Palette title."""
+    help: str
+    """One line: what the key does."""
+    footer: bool = False
+
+
+KEYS: tuple[KeySpec, ...] = (
+    KeySpec("slash", "/", "search", "Search", "Search",
+            "regex search as you type in the shown lines; n/N next/previous match", True),
+    KeySpec("colon,ctrl+g", ": ctrl+g", "goto", "Go to", "Go to line",
+            "1234, L1234, FILE#L1234 or a section reference", True),
+    KeySpec("y,c", "y c", "copy_line", "Copy", "Copy line",
+            "the cursor line (or selection) with its FILE#L reference", True),
+    KeySpec("m", "m", "bookmark", "Mark", "Bookmark line",
+            "toggle a bookmark on the cursor line or selection", True),
+    KeySpec("a", "a", "annotate", "Note", "Note on line",
+            "write or edit the note on the cursor line", True),
+    KeySpec("p", "p", "promote", "Promote", "Promote to draft",
+            "turn the selection (or cursor line, or a template) into a heuristic draft", True),
+    KeySpec("x", "x", "export_report", "Report", "Export report",
+            "Markdown report next to the file, also copied to the clipboard", True),
+    KeySpec("right_square_bracket", "]", "evidence(1)", "Evidence", "Next evidence",
+            "next evidence line of the selected finding", True),
+    KeySpec("f", "f", "filter('keep')", "Keep", "Keep lines",
+            "show only lines matching a regex (Esc clears)", True),
+    KeySpec("question_mark", "?", "toggle_help", "Keys", "Keys",
+            "show or hide the key help", True),
+    KeySpec("F", "F", "filter('hide')", "Hide", "Hide lines",
+            "hide lines matching a regex (Esc clears)"),
+    KeySpec("P", "P", "copy_permalink", "Copy link", "Copy permalink",
+            "the selected finding's write-up link"),
+    KeySpec("X", "X", "export_session", "Export session", "Export session",
+            "bookmarks, notes and view as JSON for `triage FILE --session S.json`"),
+    KeySpec("left_square_bracket", "[", "evidence(-1)", "Prev evidence", "Previous evidence",
+            "previous evidence line of the selected finding"),
+    KeySpec("enter,o", "enter o", "open", "Open", "Open",
+            "the whole line (log view), the permalink (findings), next template line"),
+    KeySpec("", "v", "", "Select", "Select",
+            "start/stop a line selection in the log view (shift+up/down extend)"),
+    KeySpec("", "e E", "", "Next hit", "Next/previous hit",
+            "next/previous evidence or error-like line in the log"),
+    KeySpec("", "n N", "", "Next match", "Next/previous",
+            "search match (log), template line (Unexplained)"),
+    KeySpec("", "up down k j pageup pagedown home end g G", "", "Move", "Move",
+            "move in the log view"),
+    KeySpec("", "tab shift+tab", "", "Pane", "Next/previous pane", "move between panes"),
+    KeySpec("ctrl+b", "ctrl+b", "toggle_tree", "Tree", "Toggle command tree",
+            "show or hide the command tree"),
+    KeySpec("ctrl+n", "ctrl+n", "toggle_side", "Panel", "Toggle side pane",
+            "show or hide Findings/Unexplained/Bookmarks"),
+    KeySpec("ctrl+t", "ctrl+t", "cycle_theme", "Theme", "Next theme",
+            "cycle the themes (the choice is remembered)"),
+    KeySpec("", "ctrl+p", "", "Palette", "Command palette",
+            "every command, section and finding by name"),
+    KeySpec("escape", "esc", "escape", "Clear/cancel", "Clear",
+            "clear search and filter (cancel loading)"),
+    KeySpec("q", "q", "quit", "Quit", "Quit", "quit the workbench"),
+)
+
+
+def _display(spec: KeySpec) -> str | None:
+    first = spec.display.split()[0]
+    return first if first != spec.keys.split(",")[0] else None
+
+
+def bindings() -> list[Binding]:
+    """``TriageApp.BINDINGS``: footer keys first (in registry order), then the rest."""
+    bound = [spec for spec in KEYS if spec.keys and spec.action]
+    ordered = [s for s in bound if s.footer] + [s for s in bound if not s.footer]
+    return [Binding(spec.keys, spec.action, spec.label, show=spec.footer,
+                    key_display=_display(spec)) for spec in ordered]
+
+
+def palette_entries() -> list[tuple[str, str, str]]:
+    """(title with key, help, action) for every app command except quit."""
+    return [(f"{spec.title} ({spec.display})", spec.help, spec.action)
+            for spec in KEYS if spec.action and spec.action != "quit"]
+
+
+def readme_table() -> list[str]:
+    """The README's key table, one Markdown row per key."""
+    rows = ["| key | does |", "|---|---|"]
+    for spec in KEYS:
+        keys = " ".join(f"`{key}`" for key in spec.display.split())
+        rows.append(f"| {keys} | {spec.title}: {spec.help} |")
+    return rows
+
+
+__all__ = ["KEYS", "KeySpec", "bindings", "palette_entries", "readme_table"]

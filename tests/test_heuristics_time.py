@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from triagebench.heuristics import evaluate, load_library
+from triagebench.heuristics import load_library
+from triagebench.heuristics.evaluate import evaluate
 from triagebench.heuristics.examples import run_examples
 from triagebench.heuristics.lint import lint
 from triagebench.parser import parse_text

@@ -45,7 +45,7 @@ from triagebench.services.fleet import (
     write_sqlite,
 )
 from triagebench.services.library import LibraryError, check_dirs
-from triagebench.services.render_json import write_json
+from triagebench.services.render_json import FLEET_SCHEMA, write_json
 from triagebench.services.render_markdown import cell, code_span
 
 FORMATS = ("text", "json", "markdown", "csv")
@@ -225,7 +225,7 @@ def run(args: argparse.Namespace) -> int:
                         else f"triage fleet: skipped {path}: {error}"), file=sys.stderr)
     top = args.top or None
     if args.format == "json":
-        write_json(report.as_dict(top))
+        write_json({"schema": FLEET_SCHEMA, **report.as_dict(top)})
     elif args.format == "markdown":
         sys.stdout.write(render_markdown(report, top))
     elif args.format == "csv":

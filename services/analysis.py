@@ -1,5 +1,10 @@
 """The single analysis pipeline: file -> document -> library -> findings -> unexplained lines.
 
+Several inputs of one capture (a diagnostics file and its health checks) are one
+analysis: ``analyse([diagnostics, checks])`` combines them (``services.combine``)
+into one Document, so they feed one findings list and one report;
+``read_inputs(path)`` gives every input a path holds (each member of a zip).
+
 Every front-end calls ``analyse``: the TUI worker (step by step, posting a message
 after each stage), ``triage scan``, ``triage report`` and ``triage fleet``. So the
 library policy (``services.library``), the regex time budget and the mining cap are
@@ -11,7 +16,7 @@ unknown); ``cancel()`` is polled between stages and raises ``Cancelled``.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -22,7 +27,7 @@ if TYPE_CHECKING:
     from triagebench.heuristics.format import Library
     from triagebench.heuristics.mining import Template, TemplateMiner
     from triagebench.heuristics.model import Findings
-    from triagebench.parser import Document
+    from triagebench.parser import Document, InputError
 
 Progress = Callable[[str, float | None], None]
 Cancel = Callable[[], bool]
@@ -68,6 +73,8 @@ class Analysis:
     library: Library
     findings: Findings
     unexplained: Unexplained | None = None
+    inputs: tuple[str, ...] = ()
+    """The names of the inputs combined into ``document`` (the diagnostics file first)."""
 
     @property
     def templates(self) -> list[Template]:
@@ -88,6 +95,21 @@ def read_document(path: str, progress: Progress = _no_progress) -> Document:
 
     progress(f"parsing {path}…", None)
     return parse_file(path)
+
+
+def read_inputs(path: str) -> list[Document | InputError]:
+    """Every input ``path`` holds, parsed: one for a file or stream, one per zip member
+    (named ``archive.zip:member``); a member that cannot be read is its ``InputError``.
+    Raises ``InputError`` when ``path`` itself cannot be read."""
+    from triagebench.parser import InputError, open_inputs, parse_input
+
+    out: list[Document | InputError] = []
+    for named in open_inputs(path):
+        try:
+            out.append(parse_input(named))
+        except InputError as exc:
+            out.append(exc)
+    return out
 
 
 def read_library(options: LibraryOptions, progress: Progress = _no_progress) -> Library:
@@ -121,19 +143,34 @@ def find_unexplained(document: Document, findings: Findings | None,
     return Unexplained(suspicious, lines, templates)
 
 
-def analyse(source: str | Document, options: AnalysisOptions = AnalysisOptions(),  # noqa: B008
+def analyse(source: str | Document | Sequence[Document],
+            options: AnalysisOptions = AnalysisOptions(),  # noqa: B008
             progress: Progress | None = None, cancel: Cancel | None = None,
             library: Library | None = None) -> Analysis:
-    """Run every stage on ``source`` (a path or an already parsed ``Document``).
+    """Run every stage on ``source``: a path, an already parsed ``Document``, or the
+    Documents of one capture (the diagnostics first, then its health checks), which
+    are combined into one Document and so give one set of findings.
 
     ``library``: an already loaded library for these options (fleet loads it once
     per process). Raises ``InputError`` for unreadable input, ``Cancelled``."""
+    from triagebench.parser import Document
+
     report = progress or _no_progress
     cancelled = cancel or _never
     if isinstance(source, str):
         document = read_document(source, report)
-    else:
+        inputs: tuple[str, ...] = (document.path,)
+    elif isinstance(source, Document):
         document = source
+        inputs = (document.path,)
+    else:
+        from triagebench.services.combine import combine
+
+        documents = list(source)
+        if not documents:
+            raise ValueError("analyse: no document given")
+        document = combine(documents[0], documents[1:])
+        inputs = tuple(d.path for d in documents)
     if cancelled():
         raise Cancelled(document.path)
     if library is None:
@@ -141,7 +178,7 @@ def analyse(source: str | Document, options: AnalysisOptions = AnalysisOptions()
     if cancelled():
         raise Cancelled(document.path)
     findings = match(document, library, report, options.timeout)
-    result = Analysis(document, library, findings)
+    result = Analysis(document, library, findings, inputs=inputs)
     if options.unexplained:
         if cancelled():
             raise Cancelled(document.path)
@@ -151,4 +188,5 @@ def analyse(source: str | Document, options: AnalysisOptions = AnalysisOptions()
 
 
 __all__ = ["MAX_MINED_LINES", "Analysis", "AnalysisOptions", "Cancelled", "Unexplained",
-           "analyse", "find_unexplained", "match", "read_document", "read_library"]
+           "analyse", "find_unexplained", "match", "read_document", "read_inputs",
+           "read_library"]

@@ -20,3 +20,36 @@ def no_local_clipboard(monkeypatch: pytest.MonkeyPatch) -> None:
     from triagebench.tui import clipboard
 
     monkeypatch.setattr(clipboard, "local_copy", lambda text: True)
+
+
+@pytest.fixture(autouse=True)
+def json_outputs_match_their_schema(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every JSON a verb writes in a test is validated against the JSON Schema it names.
+
+    The one writer (``services/render_json.json_text``) is wrapped: a payload (or each
+    object of a list payload) that carries ``"schema"`` must validate against the schema
+    file shipped for that name (``services/schemas/``); a name without a file fails."""
+    from triagebench.services import render_json
+
+    original = render_json.json_text
+
+    def checked(payload: object, *, indent: int | None = 2) -> str:
+        validate_output(payload)
+        return original(payload, indent=indent)
+
+    monkeypatch.setattr(render_json, "json_text", checked)
+
+
+def validate_output(payload: object) -> None:
+    """Raise when ``payload`` names a schema and does not match it (see above)."""
+    import jsonschema
+    from triagebench.services.render_json import load_schema
+
+    items = payload if isinstance(payload, list) else [payload]
+    names = {item["schema"] for item in items if isinstance(item, dict) and "schema" in item}
+    for name in names:
+        try:
+            schema = load_schema(name)
+        except FileNotFoundError:
+            pytest.fail(f"JSON output names schema {name!r} but no schema file ships for it")
+        jsonschema.validate(payload, schema)

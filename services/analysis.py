@@ -47,6 +47,16 @@ class Cancelled(Exception):
     """Raised between stages when ``cancel()`` became true."""
 
 
+class SeveralInputs(Exception):
+    """A path holds several inputs that are not one capture (a zip of several devices'
+    files): the front-end lets the user pick one (``names``, as ``archive.zip:member``)."""
+
+    def __init__(self, path: str, names: list[str]) -> None:
+        super().__init__(f"{path}: holds {len(names)} files; pick one")
+        self.path = path
+        self.names = names
+
+
 @dataclass(frozen=True, slots=True)
 class AnalysisOptions:
     """How to analyse: which heuristics, the regex budget, whether to mine."""
@@ -110,6 +120,46 @@ def read_inputs(path: str) -> list[Document | InputError]:
         except InputError as exc:
             out.append(exc)
     return out
+
+
+def _name(entry: Document | InputError) -> str:
+    return entry.path
+
+
+def read_capture(path: str, checks: Sequence[str] = (), member: str | None = None,
+                 progress: Progress = _no_progress) -> Document:
+    """The one Document the workbench shows for ``path``: its input, or ``member`` of a
+    zip, combined with the health checks of ``checks`` (``services.combine``).
+
+    A zip whose members are one capture (a diagnostics file and its checks) is combined
+    too; one that holds several captures raises ``SeveralInputs`` unless ``member``
+    names one. Raises ``InputError`` for unreadable input."""
+    from triagebench.parser import InputError
+    from triagebench.services.combine import combine, group_captures, is_checks
+
+    progress(f"parsing {path}…", None)
+    entries = read_inputs(path)
+    if member is not None:
+        entries = [e for e in entries if _name(e) == member]
+        if not entries:
+            raise InputError(path, f"holds no file named {member!r}")
+    documents = [e for e in entries if not isinstance(e, InputError)]
+    if len(entries) > 1:
+        groups = group_captures(documents)
+        if len(groups) != 1 or len(documents) != len(entries):
+            raise SeveralInputs(path, [_name(e) for e in entries])
+        documents = groups[0]
+    elif isinstance(entries[0], InputError):
+        raise entries[0]
+    for extra in checks:
+        progress(f"parsing {extra}…", None)
+        for entry in read_inputs(extra):
+            if isinstance(entry, InputError):
+                raise entry
+            if not is_checks(entry):
+                raise InputError(entry.path, "is not balena health checks (checks.sh JSON)")
+            documents.append(entry)
+    return combine(documents[0], documents[1:])
 
 
 def read_library(options: LibraryOptions, progress: Progress = _no_progress) -> Library:
@@ -187,6 +237,6 @@ def analyse(source: str | Document | Sequence[Document],
     return result
 
 
-__all__ = ["MAX_MINED_LINES", "Analysis", "AnalysisOptions", "Cancelled", "Unexplained",
-           "analyse", "find_unexplained", "match", "read_document", "read_inputs",
-           "read_library"]
+__all__ = ["MAX_MINED_LINES", "Analysis", "AnalysisOptions", "Cancelled", "SeveralInputs",
+           "Unexplained", "analyse", "find_unexplained", "match", "read_capture",
+           "read_document", "read_inputs", "read_library"]

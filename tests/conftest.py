@@ -31,6 +31,8 @@ def json_outputs_match_their_schema(monkeypatch: pytest.MonkeyPatch) -> None:
     file shipped for that name (``services/schemas/``); a name without a file fails."""
     from triagebench.services import render_json
 
+    from tests.json_schema import validate_output
+
     original = render_json.json_text
 
     def checked(payload: object, *, indent: int | None = 2) -> str:
@@ -38,18 +40,3 @@ def json_outputs_match_their_schema(monkeypatch: pytest.MonkeyPatch) -> None:
         return original(payload, indent=indent)
 
     monkeypatch.setattr(render_json, "json_text", checked)
-
-
-def validate_output(payload: object) -> None:
-    """Raise when ``payload`` names a schema and does not match it (see above)."""
-    import jsonschema
-    from triagebench.services.render_json import load_schema
-
-    items = payload if isinstance(payload, list) else [payload]
-    names = {item["schema"] for item in items if isinstance(item, dict) and "schema" in item}
-    for name in names:
-        try:
-            schema = load_schema(name)
-        except FileNotFoundError:
-            pytest.fail(f"JSON output names schema {name!r} but no schema file ships for it")
-        jsonschema.validate(payload, schema)

@@ -103,6 +103,8 @@ def _unknown_verb(args_list: list[str]) -> str | None:
             or os.path.exists(args_list[0])):
         return None
     word = args_list[0]
+    if "." in word or "/" in word or os.sep in word:
+        return None  # a path that does not exist: the TUI says "no such file"
     guess = suggest_verb(word)
     if guess is not None:
         return f"triage: unknown verb {word!r}; did you mean {guess!r}?"

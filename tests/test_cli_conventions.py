@@ -59,6 +59,14 @@ def test_a_word_that_is_no_verb_and_no_file_says_so(capsys: pytest.CaptureFixtur
     assert "unknown verb 'zzz'" in err and "scan" in err and len(err.splitlines()) == 1
 
 
+def test_a_missing_file_named_like_a_verb_is_a_missing_file(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    code, _, err = run(capsys, "report.txt")
+    assert code == 2
+    assert err.strip() == "report.txt: no such file"
+
+
 def test_an_existing_file_named_like_a_verb_still_opens_as_a_file(
         tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(tmp_path)

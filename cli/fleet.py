@@ -10,7 +10,9 @@ Folders are expanded recursively: every input kind the reader reads (``*.txt``,
 ``*.log``, ``*.gz``, ``*.xz``, ``*.bz2``, ``*.zst``, ``*.zip``, health-checks ``*.json``,
 files without extension; hidden entries and README/LICENSE-like files are skipped), or
 with ``--include GLOB`` (repeatable) exactly the files matching a glob; a "skipped N
-file(s)" line on stderr counts what was left out. Progress goes to stderr: a progress
+file(s)" line on stderr counts what was left out. A zip is one capture (a
+diagnostics file, with its health checks if it holds them); a zip of several devices'
+files is listed as skipped with its members named (use ``triage scan`` for those). Progress goes to stderr: a progress
 bar on a terminal, else one line every few seconds. Files are
 scanned in parallel worker processes (``--jobs``, default: CPU count), each
 worker loading the heuristic library once. A file that cannot be read is listed

@@ -20,6 +20,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from triagebench.parser.errors import InputError
 from triagebench.services.library import LibraryOptions
 from triagebench.services.library import load as load_library
 
@@ -27,7 +28,7 @@ if TYPE_CHECKING:
     from triagebench.heuristics.format import Library
     from triagebench.heuristics.mining import Template, TemplateMiner
     from triagebench.heuristics.model import Findings
-    from triagebench.parser import Document, InputError
+    from triagebench.parser import Document
 
 Progress = Callable[[str, float | None], None]
 Cancel = Callable[[], bool]
@@ -47,13 +48,18 @@ class Cancelled(Exception):
     """Raised between stages when ``cancel()`` became true."""
 
 
-class SeveralInputs(Exception):
+class SeveralInputs(InputError):
     """A path holds several inputs that are not one capture (a zip of several devices'
-    files): the front-end lets the user pick one (``names``, as ``archive.zip:member``)."""
+    files). An ``InputError`` (one line) for a verb that takes one capture; the workbench
+    lets the user pick one of ``names`` (``archive.zip:member``)."""
 
     def __init__(self, path: str, names: list[str]) -> None:
-        super().__init__(f"{path}: holds {len(names)} files; pick one")
-        self.path = path
+        prefix = path + ":"
+        shown = [n[len(prefix):] if n.startswith(prefix) else n for n in names]
+        more = ", …" if len(shown) > 3 else ""
+        super().__init__(path, f"holds {len(names)} files of more than one capture "
+                               f"({', '.join(shown[:3])}{more}); open one at a time, "
+                               "or scan them all with triage scan")
         self.names = names
 
 
@@ -111,7 +117,7 @@ def read_inputs(path: str) -> list[Document | InputError]:
     """Every input ``path`` holds, parsed: one for a file or stream, one per zip member
     (named ``archive.zip:member``); a member that cannot be read is its ``InputError``.
     Raises ``InputError`` when ``path`` itself cannot be read."""
-    from triagebench.parser import InputError, open_inputs, parse_input
+    from triagebench.parser import open_inputs, parse_input
 
     out: list[Document | InputError] = []
     for named in open_inputs(path):
@@ -126,16 +132,15 @@ def _name(entry: Document | InputError) -> str:
     return entry.path
 
 
-def read_capture(path: str, checks: Sequence[str] = (), member: str | None = None,
-                 progress: Progress = _no_progress) -> Document:
-    """The one Document the workbench shows for ``path``: its input, or ``member`` of a
-    zip, combined with the health checks of ``checks`` (``services.combine``).
+def capture_documents(path: str, checks: Sequence[str] = (), member: str | None = None,
+                      progress: Progress = _no_progress) -> list[Document]:
+    """The Documents of the one capture ``path`` holds: its input, or ``member`` of a
+    zip, then the health checks of ``checks``; ``combine`` them for one Document.
 
-    A zip whose members are one capture (a diagnostics file and its checks) is combined
-    too; one that holds several captures raises ``SeveralInputs`` unless ``member``
-    names one. Raises ``InputError`` for unreadable input."""
-    from triagebench.parser import InputError
-    from triagebench.services.combine import combine, group_captures, is_checks
+    A zip whose members are one capture (a diagnostics file and its checks) gives
+    them all; one that holds several captures raises ``SeveralInputs`` unless
+    ``member`` names one. Raises ``InputError`` for unreadable input."""
+    from triagebench.services.combine import group_captures, is_checks
 
     progress(f"parsing {path}…", None)
     entries = read_inputs(path)
@@ -159,6 +164,16 @@ def read_capture(path: str, checks: Sequence[str] = (), member: str | None = Non
             if not is_checks(entry):
                 raise InputError(entry.path, "is not balena health checks (checks.sh JSON)")
             documents.append(entry)
+    return documents
+
+
+def read_capture(path: str, checks: Sequence[str] = (), member: str | None = None,
+                 progress: Progress = _no_progress) -> Document:
+    """The one Document the workbench shows for ``path`` (see ``capture_documents``):
+    the diagnostics combined with their health checks (``services.combine``)."""
+    from triagebench.services.combine import combine
+
+    documents = capture_documents(path, checks, member, progress)
     return combine(documents[0], documents[1:])
 
 
@@ -197,30 +212,29 @@ def analyse(source: str | Document | Sequence[Document],
             options: AnalysisOptions = AnalysisOptions(),  # noqa: B008
             progress: Progress | None = None, cancel: Cancel | None = None,
             library: Library | None = None) -> Analysis:
-    """Run every stage on ``source``: a path, an already parsed ``Document``, or the
-    Documents of one capture (the diagnostics first, then its health checks), which
-    are combined into one Document and so give one set of findings.
+    """Run every stage on ``source``: a path (its one capture: a file, or a zip of a
+    diagnostics file and its checks; ``SeveralInputs`` for a zip of several devices'),
+    an already parsed ``Document``, or the Documents of one capture (the diagnostics
+    first, then its health checks), which are combined into one Document and so give
+    one set of findings.
 
     ``library``: an already loaded library for these options (fleet loads it once
     per process). Raises ``InputError`` for unreadable input, ``Cancelled``."""
     from triagebench.parser import Document
+    from triagebench.services.combine import combine
 
     report = progress or _no_progress
     cancelled = cancel or _never
-    if isinstance(source, str):
-        document = read_document(source, report)
-        inputs: tuple[str, ...] = (document.path,)
-    elif isinstance(source, Document):
-        document = source
-        inputs = (document.path,)
+    if isinstance(source, Document):
+        documents = [source]
+    elif isinstance(source, str):
+        documents = capture_documents(source, progress=report)
     else:
-        from triagebench.services.combine import combine
-
         documents = list(source)
-        if not documents:
-            raise ValueError("analyse: no document given")
-        document = combine(documents[0], documents[1:])
-        inputs = tuple(d.path for d in documents)
+    if not documents:
+        raise ValueError("analyse: no document given")
+    document = combine(documents[0], documents[1:])
+    inputs = tuple(d.path for d in documents)
     if cancelled():
         raise Cancelled(document.path)
     if library is None:
@@ -238,5 +252,5 @@ def analyse(source: str | Document | Sequence[Document],
 
 
 __all__ = ["MAX_MINED_LINES", "Analysis", "AnalysisOptions", "Cancelled", "SeveralInputs",
-           "Unexplained", "analyse", "find_unexplained", "match", "read_capture",
+           "Unexplained", "analyse", "capture_documents", "find_unexplained", "match", "read_capture",
            "read_document", "read_inputs", "read_library"]

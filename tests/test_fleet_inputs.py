@@ -99,3 +99,26 @@ def test_fleet_on_a_non_terminal_prints_progress_lines(
     assert lines[0].startswith("triage fleet: scanned 1/4 (25%)")
     assert lines[-1].startswith("triage fleet: scanned 4/4 (100%)")
     assert "\x1b" not in err and "\r" not in err
+
+
+def test_fleet_reads_a_zip_of_one_capture_and_names_the_files_of_a_zip_of_several(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    data = SAMPLE.read_bytes()
+    root = tmp_path / "zips"
+    root.mkdir()
+    with zipfile.ZipFile(root / "one-capture.zip", "w") as archive:
+        archive.writestr("diagnostics.txt", data)
+        archive.writestr("checks.json", FAILED_COMBINED)
+    with zipfile.ZipFile(root / "two-devices.zip", "w") as archive:
+        archive.writestr("a.txt", data)
+        archive.writestr("b.txt", data)
+    code = main(["fleet", str(root), "-j", "1", "--format", "json"])
+    out, err = capsys.readouterr()
+    assert code == 0
+    payload = json.loads(out)
+    assert payload["scanned"] == 1
+    [error] = payload["errors"]
+    assert error["file"] == str(root / "two-devices.zip")
+    assert "holds 2 files of more than one capture (a.txt, b.txt)" in error["error"]
+    ids = {p["id"] for p in payload["patterns"]}
+    assert "health-check-under-voltage" in ids  # the capture's checks were read with it

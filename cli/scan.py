@@ -3,13 +3,17 @@
 
 Output formats:
 
-* ``text`` (default): per file a header (format, size, key facts), findings
-  grouped by severity with title, permalink, every signal's value (``unknown``
-  included), evidence lines as ``L1234  <section key>  <text>`` and the remedy.
+* ``text`` (default): per file a header (format, size, key facts), the device state at
+  capture (a compact block: verdict, sentence, one line per failed/degraded item with its
+  evidence line), then the active findings grouped by severity, then the recovered and
+  historical ones under their own heading; each with title, status and when it was seen
+  ("active, last seen 3 min before capture, 12 events"), permalink, every signal's value
+  (``unknown`` included), evidence lines as ``L1234  <section key>  <text>`` and the remedy.
 * ``json``: the contract in ``docs/json-outputs.md``. One file -> one object; several files -> a
   JSON list of those objects, in argument order. A file that cannot be read
   appears in the list as ``{"file": ..., "error": "..."}``.
-* ``markdown``: a compact table per file plus each finding's evidence, for tickets.
+* ``markdown``: per file the state-at-capture table, a compact findings table (status and
+  last seen included) plus each finding's evidence, for tickets.
 
 Exit codes (``docs/exit-codes.md``): 0 scanned; 1 a match at or above ``--fail-on`` (drafts included);
 2 bad input or usage — a missing heuristics folder, or any FILE that cannot be
@@ -23,6 +27,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -32,9 +37,17 @@ from triagebench.heuristics.model import SEVERITIES, Finding, Findings, severity
 from triagebench.parser import Document, printable
 from triagebench.services import library as library_policy
 from triagebench.services.analysis import DEFAULT_TIMEOUT, AnalysisOptions, analyse
+from triagebench.services.finding_status import (
+    INACTIVE_HEADING,
+    split_active,
+    status_line,
+    summary_text,
+)
 from triagebench.services.labels import HEADLINE_FACTS
 from triagebench.services.render_json import write_json
 from triagebench.services.render_markdown import cell, code_span, fenced, safe_url
+from triagebench.services.render_state import state_table, state_text
+from triagebench.services.state import DeviceState
 
 TEXT_EVIDENCE_LIMIT = 10
 
@@ -52,12 +65,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 # -- JSON ---------------------------------------------------------------------
 
-def scan_dict(document: Document, findings: Findings) -> dict[str, Any]:
+def scan_dict(document: Document, findings: Findings, state: DeviceState) -> dict[str, Any]:
     """The ``scan --format json`` contract for one file (``docs/json-outputs.md``)."""
     return {
         "file": document.path,
         "format": document.format,
         "facts": document.facts,
+        "state": state.as_dict(),
         "matches": [f.as_dict() for f in findings.matches],
         "errors": [e.as_dict() for e in findings.errors],
     }
@@ -94,27 +108,40 @@ def _headline(document: Document) -> str:
             + (f"; {facts}" if facts else "") + ")")
 
 
-def render_text(document: Document, findings: Findings) -> list[str]:
+def _text_finding(finding: Finding, capture: datetime | None, prefix: str = "") -> list[str]:
+    draft = " [draft]" if finding.draft else ""
+    out = [f"  {prefix}{finding.id}{draft}: {finding.title}",
+           f"    {status_line(finding, capture)}",
+           f"    {finding.permalink}",
+           f"    signals: {_signals_line(finding)}"]
+    lines, more = _evidence_lines(finding, TEXT_EVIDENCE_LIMIT)
+    out.extend(f"    {line}" for line in lines)
+    if more:
+        out.append(f"    … {more} more matching line(s)")
+    if finding.remedy:
+        out.append(f"    remedy: {' '.join(finding.remedy.split())}")
+    return out
+
+
+def render_text(document: Document, findings: Findings, state: DeviceState) -> list[str]:
     """Plain-text report lines (still untrusted: the caller passes them through printable)."""
-    out = [_headline(document)]
+    out = [_headline(document), *state_text(state)]
     if not findings.matches:
         out.append("  no known problem matched")
+    else:
+        out.append(f"Findings: {summary_text(findings)}")
+    active, inactive = split_active(findings.matches)
     for severity in SEVERITIES:
-        group = [f for f in findings.matches if f.severity == severity]
+        group = [f for f in active if f.severity == severity]
         if not group:
             continue
         out.append(f"{severity.upper()} ({len(group)})")
         for finding in group:
-            draft = " [draft]" if finding.draft else ""
-            out.append(f"  {finding.id}{draft}: {finding.title}")
-            out.append(f"    {finding.permalink}")
-            out.append(f"    signals: {_signals_line(finding)}")
-            lines, more = _evidence_lines(finding, TEXT_EVIDENCE_LIMIT)
-            out.extend(f"    {line}" for line in lines)
-            if more:
-                out.append(f"    … {more} more matching line(s)")
-            if finding.remedy:
-                out.append(f"    remedy: {' '.join(finding.remedy.split())}")
+            out += _text_finding(finding, findings.capture_time)
+    if inactive:
+        out.append(f"{INACTIVE_HEADING} ({len(inactive)})")
+        for finding in inactive:
+            out += _text_finding(finding, findings.capture_time, f"{finding.severity.upper()}  ")
     for error in findings.errors:
         out.append(f"  error: {error.heuristic}: {error.message}")
     counts = [f"{sum(f.severity == s for f in findings.matches)} {s}" for s in SEVERITIES
@@ -130,8 +157,9 @@ def _cell(text: str) -> str:
     return cell(text)
 
 
-def render_markdown(document: Document, findings: Findings) -> list[str]:
-    """A compact Markdown table plus each finding's evidence (all text printable-escaped)."""
+def render_markdown(document: Document, findings: Findings, state: DeviceState) -> list[str]:
+    """The state-at-capture table, a compact findings table (active first, then recovered /
+    historical) plus each finding's evidence (all text printable-escaped)."""
     out = [f"## {_cell(Path(document.path).name)}", "",
            f"{code_span(document.path)}: {document.format}, {document.line_count:,} lines", ""]
     facts = [(n, document.facts.get(n)) for n in HEADLINE_FACTS]
@@ -139,19 +167,25 @@ def render_markdown(document: Document, findings: Findings) -> list[str]:
     if facts:
         out.append(" · ".join(f"**{n}** {_cell(str(v))}" for n, v in facts))
         out.append("")
+    out += ["### State at capture", "", *state_table(state), ""]
+    capture = findings.capture_time
     if not findings.matches:
         out.append("No known problem matched.")
     else:
-        out += ["| severity | heuristic | title | evidence |", "|---|---|---|---|"]
-        for f in findings.matches:
+        active, inactive = split_active(findings.matches)
+        out += [f"### Findings: {_cell(summary_text(findings))}", "",
+                "| severity | heuristic | title | status | evidence |", "|---|---|---|---|---|"]
+        for f in active + inactive:
             lines = ", ".join(f"L{e.line}" for e in f.evidence[:5])
             if len(f.evidence) > 5:
                 lines += ", …"
             url = safe_url(f.permalink)
             link = f"[{_cell(f.id)}]({url})" if url else _cell(f.id)
-            out.append(f"| {f.severity} | {link} | {_cell(f.title)} | {lines} |")
-        for f in findings.matches:
-            out += ["", f"### {_cell(f.title)} ({f.severity})", "",
+            out.append(f"| {f.severity} | {link} | {_cell(f.title)} | "
+                       f"{_cell(status_line(f, capture))} | {lines} |")
+        for f in active + inactive:
+            out += ["", f"#### {_cell(f.title)} ({f.severity}, {f.status})", "",
+                    f"Status: {_cell(status_line(f, capture))}", "",
                     f"Signals: {_cell(_signals_line(f))}"]
             if f.remedy:
                 out += ["", f"Remedy: {_cell(' '.join(f.remedy.split()))}"]
@@ -195,17 +229,17 @@ def run(args: argparse.Namespace) -> int:
             bad_input = True
             results.append({"file": path, "error": str(exc)})
             continue
-        document, findings = analysis.document, analysis.findings
+        document, findings, state = analysis.document, analysis.findings, analysis.state
         if args.fail_on and any(severity_at_least(f.severity, args.fail_on) for f in findings.matches):
             failing = True
         if args.format == "json":
-            results.append(scan_dict(document, findings))
+            results.append(scan_dict(document, findings, state))
         elif args.format == "markdown":
-            _write(render_markdown(document, findings))
+            _write(render_markdown(document, findings, state))
         else:
             if index:
                 _write([""])
-            _write(render_text(document, findings))
+            _write(render_text(document, findings, state))
     if args.format == "json":
         payload: Any = results[0] if len(args.files) == 1 else results
         if not (len(args.files) == 1 and bad_input):

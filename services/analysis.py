@@ -1,4 +1,5 @@
-"""The single analysis pipeline: file -> document -> library -> findings -> unexplained lines.
+"""The single analysis pipeline: file -> document -> library -> findings (+ the device
+state at capture) -> unexplained lines.
 
 Every front-end calls ``analyse``: the TUI worker (step by step, posting a message
 after each stage), ``triage scan``, ``triage report`` and ``triage fleet``. So the
@@ -23,6 +24,7 @@ if TYPE_CHECKING:
     from triagebench.heuristics.mining import Template, TemplateMiner
     from triagebench.heuristics.model import Findings
     from triagebench.parser import Document
+    from triagebench.services.state import DeviceState
 
 Progress = Callable[[str, float | None], None]
 Cancel = Callable[[], bool]
@@ -67,6 +69,7 @@ class Analysis:
     document: Document
     library: Library
     findings: Findings
+    state: DeviceState
     unexplained: Unexplained | None = None
 
     @property
@@ -106,6 +109,14 @@ def match(document: Document, library: Library, progress: Progress = _no_progres
     return evaluate(document, library, timeout=timeout)
 
 
+def read_state(document: Document) -> DeviceState:
+    """The device state at capture (``services.state``): what every front-end shows
+    before the findings, computed from the capture's live checks only."""
+    from triagebench.services.state import device_state
+
+    return device_state(document)
+
+
 def find_unexplained(document: Document, findings: Findings | None,
                      miner: TemplateMiner | None = None) -> Unexplained:
     """Error-like lines no finding covers, and templates mined from the first
@@ -141,7 +152,7 @@ def analyse(source: str | Document, options: AnalysisOptions = AnalysisOptions()
     if cancelled():
         raise Cancelled(document.path)
     findings = match(document, library, report, options.timeout)
-    result = Analysis(document, library, findings)
+    result = Analysis(document, library, findings, read_state(document))
     if options.unexplained:
         if cancelled():
             raise Cancelled(document.path)
@@ -151,4 +162,4 @@ def analyse(source: str | Document, options: AnalysisOptions = AnalysisOptions()
 
 
 __all__ = ["MAX_MINED_LINES", "Analysis", "AnalysisOptions", "Cancelled", "Unexplained",
-           "analyse", "find_unexplained", "match", "read_document", "read_library"]
+           "analyse", "find_unexplained", "match", "read_document", "read_library", "read_state"]

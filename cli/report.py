@@ -71,7 +71,8 @@ def run(args: argparse.Namespace) -> int:
             print(f"warning: {printable(warning)}", file=sys.stderr)
         bookmarks = session.sorted_bookmarks()
 
-    text = build_report(doc, findings, bookmarks=bookmarks, templates=analysis.templates)
+    text = build_report(doc, findings, bookmarks=bookmarks, templates=analysis.templates,
+                        state=analysis.state)
     if not args.out:
         sys.stdout.write(text)
         return 0

@@ -136,16 +136,18 @@ class StateStrip(Vertical, can_focus=True):
                 yield GroupLine(group)
 
     def on_mount(self) -> None:
-        self.query_one("#state-groups").display = False
+        # The lines are there from the first frame (a placeholder until the state arrives),
+        # so the strip's height never changes under the log view's opening jump.
+        for line in self.query(GroupLine):
+            line.update(Content.styled(f"  {line.group:<10} …", "$text-muted"))
 
     # -- data ----------------------------------------------------------------------
     def set_state(self, state: DeviceState) -> None:
-        """Show ``state`` (its groups hidden when the capture answers nothing)."""
+        """Show ``state`` (a capture that answers nothing shows every line unknown)."""
         self.state = state
         self.items = [item for group in GROUPS for item in self.group_items(group)]
         self.cursor = next((n for n, item in enumerate(self.items)
                             if item.state in ("failed", "degraded")), 0)
-        self.query_one("#state-groups").display = state.verdict != "unknown"
         self.refresh_lines()
 
     def set_summary(self, summary: str, has_problem: bool) -> None:

@@ -35,12 +35,14 @@ def events_text(count: int) -> str:
 def status_line(finding: Finding, capture: datetime | None) -> str:
     """Status, when it was last seen, the distinct-event count and the unknown facts:
     ``"active, last seen 3 min before capture, 12 events"``, ``"recovered; last seen 2 days
-    before capture, 3 events"``, ``"historical: past (…)"``."""
+    before capture, 3 events"``, ``"historical (last seen 19 days before capture), 1 event"``."""
     seen = seen_text(finding, capture)
     if finding.status == "active":
         parts = ["active", seen]
     elif finding.status == "historical":
-        parts = [f"historical: {seen}" if seen else "historical"]
+        # describe says "past (last seen …)" / "past: earlier boot"; the status word leads
+        parts = ["historical" + seen[len("past"):] if seen.startswith("past") else
+                 (f"historical, {seen}" if seen else "historical")]
     else:
         parts = [seen or STATUS_LABELS.get(finding.status, finding.status)]
     parts += [events_text(finding.count), unknown_text(finding)]

@@ -109,7 +109,7 @@ def test_state_at_capture_comes_first_and_past_findings_last(doc) -> None:
     assert report.index("### 1. [HIGH]") < heading < report.index("### 2. [LOW] Old engine")
     assert "| 2 | low | Old engine | historical | 2022-04-30 16:03 UTC | 2022-04-30 16:03 UTC " \
            "| 1 event |  |" in report
-    assert "- **Status:** historical: past (last seen 2 days before capture), 1 event" in report
+    assert "- **Status:** historical (last seen 2 days before capture), 1 event" in report
 
 
 def test_backticks_in_evidence_cannot_break_the_fence(doc) -> None:

@@ -134,3 +134,39 @@ async def test_findings_panel_labels_and_orders_past_findings() -> None:
         detail = app.findings_panel.detail_content(app.findings.matches[0]).plain  # type: ignore[union-attr]
         assert "Status: active, last seen 20 min before capture, 5 events" in detail
         assert "First seen 2022-06-14 08:22:24 UTC (25 min before capture)" in detail
+
+
+OLD_AUFS = """
+id = "engine-on-aufs"
+title = "Engine started on aufs"
+severity = "info"
+permalink = "https://github.com/balena-os/balena-engine/issues/301"
+description = "The engine daemon started with the aufs graph driver."
+tags = ["engine", "degraded"]
+
+[signals.aufs]
+in = ["journalctl*-at balenad"]
+regex = 'msg="Docker daemon".*graphdriver[^=]*=aufs'
+"""
+
+
+@run_async
+async def test_findings_panel_says_no_active_problem_before_past_findings(tmp_path: Path) -> None:
+    """Only a historical finding: the panel's first row says so in words, and the
+    highlighted row is that finding (dimmed and labelled), not the heading."""
+    rules = tmp_path / "rules"
+    rules.mkdir()
+    # The daemon's aufs start line in s01 is from a boot 19 days before the capture.
+    (rules / "engine-on-aufs.toml").write_text(OLD_AUFS, encoding="utf-8")
+    app = create_app(str(MIGRATION), heuristic_dirs=(str(rules),), builtin=False, env={})
+    async with app.run_test(size=(120, 40)) as pilot:
+        await loaded(pilot)
+        assert [f.status for f in app.findings.matches] == ["historical"]  # type: ignore[union-attr]
+        options = app.findings_panel.option_list
+        first = options.get_option_at_index(0).prompt.plain  # type: ignore[union-attr]
+        assert first == "No active problem found; 1 historical"
+        assert app.findings_panel.selected is app.findings.matches[0]  # type: ignore[union-attr]
+        prompt = options.get_option_at_index(options.highlighted).prompt.plain  # type: ignore
+        assert prompt.split("\n")[1].strip().startswith("historical (last seen 19 days before")
+        headline = app.query_one("#state-headline").render().plain  # type: ignore[union-attr]
+        assert "No active problem found; 1 historical" in headline

@@ -99,11 +99,18 @@ class FindingsPanel(Vertical, can_focus=False):
         """Show ``findings`` (worst first, as ``Findings`` sorts them) and their errors."""
         self.findings = findings
         self.evidence_index = {}
-        from triagebench.services.finding_status import INACTIVE_HEADING, split_active
+        from triagebench.services.finding_status import (
+            INACTIVE_HEADING,
+            split_active,
+            summary_text,
+        )
 
         options: list[Option | None] = []
         index_of = {id(f): n for n, f in enumerate(findings.matches)}
         active, inactive = split_active(findings.matches)
+        if inactive and not active:  # say it in words before the past ones
+            options.append(Option(Content.styled(summary_text(findings), "bold $success"),
+                                  disabled=True))
         for finding in active:
             options.append(Option(self.finding_prompt(finding), id=f"f{index_of[id(finding)]}"))
         if inactive:
@@ -125,7 +132,8 @@ class FindingsPanel(Vertical, can_focus=False):
         option_list = self.option_list
         option_list.set_options(options)
         if findings.matches:
-            option_list.highlighted = 0 if active else 1
+            option_list.highlighted = option_list.get_option_index(
+                f"f{index_of[id((active or inactive)[0])]}")
         self.show_detail()
 
     def finding_prompt(self, finding: Finding) -> Content:

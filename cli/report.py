@@ -93,7 +93,7 @@ def run(args: argparse.Namespace) -> int:
         bookmarks = session.sorted_bookmarks()
 
     text = build_report(doc, findings, bookmarks=bookmarks, templates=analysis.templates,
-                        inputs=analysis.inputs)
+                        inputs=analysis.inputs, state=analysis.state)
     if not args.out:
         sys.stdout.write(text)
         return 0

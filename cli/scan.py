@@ -3,12 +3,17 @@
 
 Output formats:
 
-* ``text`` (default): per file a header (format, size, key facts), findings
-  grouped by severity with title, permalink, every signal's value (``unknown``
-  included), evidence lines as ``L1234  <section key>  <text>`` and the remedy.
-* ``json``: the contract in ``docs/json-outputs.md``. One capture -> one object; several -> a
+* ``text`` (default): per file a header (format, size, key facts), the device state at
+  capture (a compact block: verdict, sentence, one line per failed/degraded item with its
+  evidence line), then the active findings grouped by severity, then the recovered and
+  historical ones under their own heading; each with title, status and when it was seen
+  ("active, last seen 3 min before capture, 12 events"), permalink, every signal's value
+  (``unknown`` included), evidence lines as ``L1234  <section key>  <text>`` and the remedy.
+* ``json``: the contract in ``docs/json-outputs.md``. One file -> one object; several files -> a
   JSON list of those objects, in argument order. A file that cannot be read
   appears in the list as ``{"file": ..., "error": "..."}``.
+* ``markdown``: per file the state-at-capture table, a compact findings table (status and
+  last seen included) plus each finding's evidence, for tickets.
 
 Inputs: a FILE may be ``-`` (standard input), compressed (gz, xz, bz2, zst) or a zip
 archive, each member reported as ``archive.zip:member``. A diagnostics file and
@@ -16,7 +21,6 @@ balena health checks (``checks.json``) of the same capture are one analysis: whe
 the inputs hold exactly one diagnostics file and one or more health-checks files
 (``triage scan diag.txt checks.json``, or a zip holding both), they give one set of
 findings and one report (``services.combine``); otherwise each input stands alone.
-* ``markdown``: a compact table per file plus each finding's evidence, for tickets.
 
 Exit codes (``docs/exit-codes.md``): 0 scanned; 1 a match at or above ``--fail-on`` (drafts included);
 2 bad input or usage — a missing heuristics folder, or any FILE that cannot be
@@ -30,6 +34,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -40,9 +45,17 @@ from triagebench.parser import Document, printable
 from triagebench.services import library as library_policy
 from triagebench.services.analysis import DEFAULT_TIMEOUT, AnalysisOptions, analyse, read_inputs
 from triagebench.services.combine import group_captures
+from triagebench.services.finding_status import (
+    INACTIVE_HEADING,
+    split_active,
+    status_line,
+    summary_text,
+)
 from triagebench.services.labels import HEADLINE_FACTS
 from triagebench.services.render_json import SCAN_SCHEMA, write_json
 from triagebench.services.render_markdown import cell, code_span, fenced, safe_url
+from triagebench.services.render_state import state_table, state_text
+from triagebench.services.state import DeviceState
 
 TEXT_EVIDENCE_LIMIT = 10
 
@@ -60,7 +73,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 # -- JSON ---------------------------------------------------------------------
 
-def scan_dict(document: Document, findings: Findings,
+def scan_dict(document: Document, findings: Findings, state: DeviceState,
               inputs: tuple[str, ...] = ()) -> dict[str, Any]:
     """The ``scan --format json`` contract for one capture (``docs/json-outputs.md``)."""
     return {
@@ -69,6 +82,7 @@ def scan_dict(document: Document, findings: Findings,
         "inputs": list(inputs or (document.path,)),
         "format": document.format,
         "facts": document.facts,
+        "state": state.as_dict(),
         "matches": [{**f.as_dict(), "source": library_policy.source_label(f.source)}
                     for f in findings.matches],
         "errors": [e.as_dict() for e in findings.errors],
@@ -111,29 +125,43 @@ def _also(document: Document, inputs: tuple[str, ...]) -> list[str]:
     return [name for name in inputs if name != document.path]
 
 
-def render_text(document: Document, findings: Findings,
+def _text_finding(finding: Finding, capture: datetime | None, prefix: str = "") -> list[str]:
+    draft = " [draft]" if finding.draft else ""
+    out = [f"  {prefix}{finding.id}{draft}: {finding.title}",
+           f"    {status_line(finding, capture)}",
+           f"    {finding.permalink}",
+           f"    signals: {_signals_line(finding)}"]
+    lines, more = _evidence_lines(finding, TEXT_EVIDENCE_LIMIT)
+    out.extend(f"    {line}" for line in lines)
+    if more:
+        out.append(f"    … {more} more matching line(s)")
+    if finding.remedy:
+        out.append(f"    remedy: {' '.join(finding.remedy.split())}")
+    return out
+
+
+def render_text(document: Document, findings: Findings, state: DeviceState,
                 inputs: tuple[str, ...] = ()) -> list[str]:
     """Plain-text report lines (still untrusted: the caller passes them through printable)."""
     out = [_headline(document)]
     out.extend(f"  + health checks: {name}" for name in _also(document, inputs))
+    out.extend(state_text(state))
     if not findings.matches:
         out.append("  no known problem matched")
+    else:
+        out.append(f"Findings: {summary_text(findings)}")
+    active, inactive = split_active(findings.matches)
     for severity in SEVERITIES:
-        group = [f for f in findings.matches if f.severity == severity]
+        group = [f for f in active if f.severity == severity]
         if not group:
             continue
         out.append(f"{severity.upper()} ({len(group)})")
         for finding in group:
-            draft = " [draft]" if finding.draft else ""
-            out.append(f"  {finding.id}{draft}: {finding.title}")
-            out.append(f"    {finding.permalink}")
-            out.append(f"    signals: {_signals_line(finding)}")
-            lines, more = _evidence_lines(finding, TEXT_EVIDENCE_LIMIT)
-            out.extend(f"    {line}" for line in lines)
-            if more:
-                out.append(f"    … {more} more matching line(s)")
-            if finding.remedy:
-                out.append(f"    remedy: {' '.join(finding.remedy.split())}")
+            out += _text_finding(finding, findings.capture_time)
+    if inactive:
+        out.append(f"{INACTIVE_HEADING} ({len(inactive)})")
+        for finding in inactive:
+            out += _text_finding(finding, findings.capture_time, f"{finding.severity.upper()}  ")
     for error in findings.errors:
         out.append(f"  error: {error.heuristic}: {error.message}")
     counts = [f"{sum(f.severity == s for f in findings.matches)} {s}" for s in SEVERITIES
@@ -149,9 +177,10 @@ def _cell(text: str) -> str:
     return cell(text)
 
 
-def render_markdown(document: Document, findings: Findings,
+def render_markdown(document: Document, findings: Findings, state: DeviceState,
                     inputs: tuple[str, ...] = ()) -> list[str]:
-    """A compact Markdown table plus each finding's evidence (all text printable-escaped)."""
+    """The state-at-capture table, a compact findings table (active first, then recovered /
+    historical) plus each finding's evidence (all text printable-escaped)."""
     out = [f"## {_cell(Path(document.path).name)}", "",
            f"{code_span(document.path)}: {document.format}, {document.line_count:,} lines", ""]
     also = _also(document, inputs)
@@ -162,19 +191,25 @@ def render_markdown(document: Document, findings: Findings,
     if facts:
         out.append(" · ".join(f"**{n}** {_cell(str(v))}" for n, v in facts))
         out.append("")
+    out += ["### State at capture", "", *state_table(state), ""]
+    capture = findings.capture_time
     if not findings.matches:
         out.append("No known problem matched.")
     else:
-        out += ["| severity | heuristic | title | evidence |", "|---|---|---|---|"]
-        for f in findings.matches:
+        active, inactive = split_active(findings.matches)
+        out += [f"### Findings: {_cell(summary_text(findings))}", "",
+                "| severity | heuristic | title | status | evidence |", "|---|---|---|---|---|"]
+        for f in active + inactive:
             lines = ", ".join(f"L{e.line}" for e in f.evidence[:5])
             if len(f.evidence) > 5:
                 lines += ", …"
             url = safe_url(f.permalink)
             link = f"[{_cell(f.id)}]({url})" if url else _cell(f.id)
-            out.append(f"| {f.severity} | {link} | {_cell(f.title)} | {lines} |")
-        for f in findings.matches:
-            out += ["", f"### {_cell(f.title)} ({f.severity})", "",
+            out.append(f"| {f.severity} | {link} | {_cell(f.title)} | "
+                       f"{_cell(status_line(f, capture))} | {lines} |")
+        for f in active + inactive:
+            out += ["", f"#### {_cell(f.title)} ({f.severity}, {f.status})", "",
+                    f"Status: {_cell(status_line(f, capture))}", "",
                     f"Signals: {_cell(_signals_line(f))}"]
             if f.remedy:
                 out += ["", f"Remedy: {_cell(' '.join(f.remedy.split()))}"]
@@ -236,16 +271,17 @@ def run(args: argparse.Namespace) -> int:
             continue  # health checks combined into the capture's diagnostics file
         analysis = analyse(group, options, library=library)
         document, findings, inputs = analysis.document, analysis.findings, analysis.inputs
+        state = analysis.state
         if args.fail_on and any(severity_at_least(f.severity, args.fail_on) for f in findings.matches):
             failing = True
         if args.format == "json":
-            results.append(scan_dict(document, findings, inputs))
+            results.append(scan_dict(document, findings, state, inputs))
         elif args.format == "markdown":
-            _write(render_markdown(document, findings, inputs))
+            _write(render_markdown(document, findings, state, inputs))
         else:
             if shown:
                 _write([""])
-            _write(render_text(document, findings, inputs))
+            _write(render_text(document, findings, state, inputs))
         shown += 1
     if args.format == "json":
         single = len(results) == 1 and len(args.files) == 1

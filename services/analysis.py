@@ -1,4 +1,5 @@
-"""The single analysis pipeline: file -> document -> library -> findings -> unexplained lines.
+"""The single analysis pipeline: file -> document -> library -> findings (+ the device
+state at capture) -> unexplained lines.
 
 Several inputs of one capture (a diagnostics file and its health checks) are one
 analysis: ``analyse([diagnostics, checks])`` combines them (``services.combine``)
@@ -29,6 +30,7 @@ if TYPE_CHECKING:
     from triagebench.heuristics.mining import Template, TemplateMiner
     from triagebench.heuristics.model import Findings
     from triagebench.parser import Document
+    from triagebench.services.state import DeviceState
 
 Progress = Callable[[str, float | None], None]
 Cancel = Callable[[], bool]
@@ -88,6 +90,7 @@ class Analysis:
     document: Document
     library: Library
     findings: Findings
+    state: DeviceState
     unexplained: Unexplained | None = None
     inputs: tuple[str, ...] = ()
     """The names of the inputs combined into ``document`` (the diagnostics file first)."""
@@ -193,6 +196,14 @@ def match(document: Document, library: Library, progress: Progress = _no_progres
     return evaluate(document, library, timeout=timeout)
 
 
+def read_state(document: Document) -> DeviceState:
+    """The device state at capture (``services.state``): what every front-end shows
+    before the findings, computed from the capture's live checks only."""
+    from triagebench.services.state import device_state
+
+    return device_state(document)
+
+
 def find_unexplained(document: Document, findings: Findings | None,
                      miner: TemplateMiner | None = None) -> Unexplained:
     """Error-like lines no finding covers, and templates mined from the first
@@ -242,7 +253,7 @@ def analyse(source: str | Document | Sequence[Document],
     if cancelled():
         raise Cancelled(document.path)
     findings = match(document, library, report, options.timeout)
-    result = Analysis(document, library, findings, inputs=inputs)
+    result = Analysis(document, library, findings, read_state(document), inputs=inputs)
     if options.unexplained:
         if cancelled():
             raise Cancelled(document.path)
@@ -253,4 +264,4 @@ def analyse(source: str | Document | Sequence[Document],
 
 __all__ = ["MAX_MINED_LINES", "Analysis", "AnalysisOptions", "Cancelled", "SeveralInputs",
            "Unexplained", "analyse", "capture_documents", "find_unexplained", "match", "read_capture",
-           "read_document", "read_inputs", "read_library"]
+           "read_document", "read_inputs", "read_library", "read_state"]

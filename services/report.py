@@ -10,6 +10,8 @@ Rules the output keeps:
   section headers) goes through the one escaper, ``services.render_markdown``
   (printable, then a code span / fenced block no backtick run can close, or
   Markdown-escaped prose).
+* The state at capture comes first (is it broken now?), then the findings, active ones
+  before recovered and historical ones, each with its status and first/last seen.
 * Every evidence line carries its reference (``FILE#L1234``), the same format the
   TUI copies and ``triage FILE --goto`` opens.
 """
@@ -17,11 +19,20 @@ Rules the output keeps:
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import datetime
 from importlib import metadata
 from typing import TYPE_CHECKING
 
 from triagebench.parser import Document
 from triagebench.parser.refs import file_label, format_ref
+from triagebench.services.finding_status import (
+    INACTIVE_HEADING,
+    events_text,
+    moment_text,
+    split_active,
+    status_line,
+    summary_text,
+)
 from triagebench.services.labels import FACT_LABELS, fact_value, format_capture_time
 from triagebench.services.render_markdown import (
     author_text,
@@ -31,11 +42,13 @@ from triagebench.services.render_markdown import (
     safe_text,
     safe_url,
 )
+from triagebench.services.render_state import state_table
 
 if TYPE_CHECKING:
     from triagebench.heuristics.mining import Template
     from triagebench.heuristics.model import Finding, Findings
     from triagebench.services.sessions import Bookmark
+    from triagebench.services.state import DeviceState
 
 MAX_EVIDENCE_PER_FINDING = 12
 MAX_TEMPLATES = 10
@@ -69,6 +82,14 @@ def _title(doc: Document) -> list[str]:
                 f"{code_span(name + '#L123')} open in the workbench with "
                 f"{code_span(f'triage {name} --goto REF')}.")
     return head
+
+
+def _state(doc: Document, state: DeviceState) -> list[str]:
+    """"State at capture": what the capture's live checks say, before any history."""
+    def ref(line: int) -> str:
+        return format_ref(doc, line) if line <= doc.line_count else f"{file_label(doc)}#L{line}"
+
+    return ["", "## State at capture", "", *state_table(state, ref)]
 
 
 def _facts_table(doc: Document) -> list[str]:
@@ -120,36 +141,61 @@ def _evidence_block(doc: Document, finding: Finding) -> list[str]:
     return out
 
 
+def _finding_detail(doc: Document, n: int, finding: Finding, capture: datetime | None) -> list[str]:
+    out = ["", f"### {n}. [{finding.severity.upper()}] {author_text(finding.title)}", ""]
+    facts = [f"- **Severity:** {finding.severity}"
+             + (f" (heuristic: {finding.base_severity})"
+                if finding.base_severity != finding.severity else ""),
+             f"- **Status:** {md_escape(status_line(finding, capture))}",
+             f"- **Heuristic:** {code_span(finding.id)}"
+             + (" (draft, not reviewed)" if finding.draft else "")]
+    if finding.first_seen is not None:
+        facts.append(f"- **First seen:** {moment_text(finding.first_seen, capture)}")
+    if finding.last_seen is not None:
+        facts.append(f"- **Last seen:** {moment_text(finding.last_seen, capture)}")
+    url = safe_url(finding.permalink)
+    if url:
+        facts.append(f"- **Write-up:** <{url}>")
+    fixed = getattr(finding.heuristic, "fixed_in", None)
+    if fixed:
+        facts.append(f"- **Fixed in:** {md_escape(str(fixed))}")
+    facts.append(f"- **Signals:** {_signal_summary(finding)}")
+    out += facts
+    if finding.description:
+        out += ["", author_text(finding.description)]
+    if finding.remedy:
+        out += ["", f"**Remedy:** {author_text(finding.remedy)}"]
+    return out + _evidence_block(doc, finding)
+
+
+def _short_time(when: datetime | None) -> str:
+    return when.strftime("%Y-%m-%d %H:%M UTC") if when is not None else ""
+
+
 def _findings(doc: Document, findings: Findings) -> list[str]:
-    matches = list(findings.matches) if findings is not None else []
+    active, inactive = split_active(list(findings.matches))
+    matches = active + inactive
+    capture = findings.capture_time
     out = ["", f"## Findings ({len(matches)})", ""]
     if not matches:
         out.append("No known problem matched this file.")
     else:
-        out += ["| # | severity | finding | fixed in |", "|---|---|---|---|"]
+        out += [md_escape(summary_text(findings)) + ".", "",
+                "| # | severity | finding | status | first seen | last seen | events | fixed in |",
+                "|---|---|---|---|---|---|---|---|"]
         for n, finding in enumerate(matches, 1):
             fixed = getattr(finding.heuristic, "fixed_in", None)
             draft = " (draft)" if finding.draft else ""
             out.append(f"| {n} | {finding.severity} | {md_escape(finding.title)}{draft} | "
+                       f"{finding.status} | {_short_time(finding.first_seen)} | "
+                       f"{_short_time(finding.last_seen)} | {events_text(finding.count)} | "
                        f"{md_escape(str(fixed)) if fixed else ''} |")
-    for n, finding in enumerate(matches, 1):
-        out += ["", f"### {n}. [{finding.severity.upper()}] {author_text(finding.title)}", ""]
-        facts = [f"- **Severity:** {finding.severity}",
-                 f"- **Heuristic:** {code_span(finding.id)}"
-                 + (" (draft, not reviewed)" if finding.draft else "")]
-        url = safe_url(finding.permalink)
-        if url:
-            facts.append(f"- **Write-up:** <{url}>")
-        fixed = getattr(finding.heuristic, "fixed_in", None)
-        if fixed:
-            facts.append(f"- **Fixed in:** {md_escape(str(fixed))}")
-        facts.append(f"- **Signals:** {_signal_summary(finding)}")
-        out += facts
-        if finding.description:
-            out += ["", author_text(finding.description)]
-        if finding.remedy:
-            out += ["", f"**Remedy:** {author_text(finding.remedy)}"]
-        out += _evidence_block(doc, finding)
+    for n, finding in enumerate(active, 1):
+        out += _finding_detail(doc, n, finding, capture)
+    if inactive:
+        out += ["", f"### {INACTIVE_HEADING}"]
+        for n, finding in enumerate(inactive, len(active) + 1):
+            out += _finding_detail(doc, n, finding, capture)
     errors = list(getattr(findings, "errors", []) or [])
     if errors:
         out += ["", "### Heuristics that could not be evaluated", ""]
@@ -209,16 +255,21 @@ def _inputs(doc: Document, inputs: Iterable[str]) -> list[str]:
 
 def build_report(doc: Document, findings: Findings, *, bookmarks: Iterable[Bookmark] = (),
                  templates: Iterable[Template] | None = None,
-                 inputs: Iterable[str] = ()) -> str:
-    """The Markdown report for ``doc``: title, device facts, findings by severity with
-    evidence references, top unexplained templates (``templates``, from the same
-    analysis, ``services.analysis``; ``None`` = find them now), then bookmarks and notes.
-    ``inputs``: the analysis' inputs, when health checks were combined into ``doc``."""
-    if templates is None:
-        from triagebench.services.analysis import find_unexplained
+                 inputs: Iterable[str] = (), state: DeviceState | None = None) -> str:
+    """The Markdown report for ``doc``: title, the state at capture (``state``, from the
+    same analysis; ``None`` = compute it now), findings (active first, then recovered and
+    historical) with status, first/last seen and evidence references, device facts, top
+    unexplained templates (``templates``, from the same analysis, ``services.analysis``;
+    ``None`` = find them now), then bookmarks and notes. ``inputs``: the analysis' inputs,
+    when health checks were combined into ``doc``."""
+    from triagebench.services.analysis import find_unexplained, read_state
 
+    if templates is None:
         templates = find_unexplained(doc, findings).templates
-    parts = _title(doc) + _inputs(doc, inputs) + _facts_table(doc) + _findings(doc, findings)
+    if state is None:
+        state = read_state(doc)
+    parts = (_title(doc) + _inputs(doc, inputs) + _state(doc, state) + _findings(doc, findings)
+             + _facts_table(doc))
     parts += _templates(doc, templates) + _bookmarks(doc, bookmarks)
     return "\n".join(parts).rstrip() + "\n"
 

@@ -53,6 +53,8 @@ def test_text_output(setup, capsys) -> None:
     code, out, err = run(capsys, "scan", str(sample), "--heuristics", str(rules), "--no-builtin")
     assert code == 0, err
     assert "HIGH (1)" in out and "LOW (1)" in out
+    assert out.index("State at capture:") < out.index("HIGH (1)")
+    assert "    active, last seen 15 s after capture, 1 event" in out  # capture 16:03:41
     assert out.index("HIGH") < out.index("LOW")
     assert "https://example.com/kb/engine-timeout" in out
     assert "signals: t=true, old=true (2.87.16+rev1), sup=unknown" in out
@@ -73,7 +75,8 @@ def test_json_contract_one_file_is_an_object(setup, capsys) -> None:
                        "--format", "json")
     assert code == 0
     data = json.loads(out)
-    assert set(data) == {"schema", "file", "inputs", "format", "facts", "matches", "errors"}
+    assert set(data) == {"schema", "file", "inputs", "format", "facts", "state", "matches", "errors"}
+    assert set(data["state"]) == {"verdict", "counts", "sentence", "items"}
     assert data["format"] == "balena-diagnostics" and data["facts"]["os.version"] == "2.87.16+rev1"
     first = data["matches"][0]
     assert set(first) == {"id", "title", "severity", "base_severity", "status", "first_seen", "last_seen",
@@ -135,7 +138,8 @@ def test_markdown(setup, capsys) -> None:
     code, out, _ = run(capsys, "scan", str(sample), "--heuristics", str(rules), "--no-builtin",
                        "--format", "markdown")
     assert code == 0
-    assert "| severity | heuristic | title | evidence |" in out
+    assert "| severity | heuristic | title | status | evidence |" in out
+    assert out.index("### State at capture") < out.index("| severity | heuristic |")
     assert "| high | [engine-timeout](https://example.com/kb/engine-timeout) |" in out
     assert "\x1b" not in out
 

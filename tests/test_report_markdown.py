@@ -74,7 +74,8 @@ def test_report_has_title_facts_findings_and_evidence_refs(doc) -> None:
     assert "| OS version | 2.87.16+rev1 |" in report
     # Worst first, both in the summary table and in the detail headings.
     assert report.index("### 1. [HIGH] Supervisor cannot reach") < report.index("### 2. [LOW] Old")
-    assert "| 1 | high | Supervisor cannot reach the log backend | 14.9.0 |" in report
+    assert "| 1 | high | Supervisor cannot reach the log backend | active |  |  |  | 14.9.0 |" in report
+    assert "- **Status:** active" in report
     assert "- **Fixed in:** 14.9.0" in report
     assert "- **Write-up:** <https://example.com/kb/log%20backend%20%281%29>" in report
     assert "**Remedy:** Check `balena logs`." in report
@@ -85,6 +86,30 @@ def test_report_has_title_facts_findings_and_evidence_refs(doc) -> None:
     assert "\x1b" not in report
     assert no_html(report)
     assert fences_balanced(report)
+
+
+def test_state_at_capture_comes_first_and_past_findings_last(doc) -> None:
+    from datetime import UTC, datetime
+
+    old = finding_on(doc, "Docker version", id="engine-old", title="Old engine", severity="low",
+                     fixed_in=None, permalink="https://example.com/old")
+    old.status, old.count = "historical", 1
+    old.first_seen = old.last_seen = datetime(2022, 4, 30, 16, 3, 41, tzinfo=UTC)
+    high = finding_on(doc, "LogBackend")
+    high.last_seen, high.count = datetime(2022, 5, 2, 16, 0, 41, tzinfo=UTC), 3
+    report = build_report(doc, Findings([old, high], capture_time=datetime(
+        2022, 5, 2, 16, 3, 41, tzinfo=UTC)))
+    assert report.index("## State at capture") < report.index("## Findings") \
+        < report.index("## Device")
+    assert "| check | state | value | evidence |" in report
+    assert "1 active problem (1 high); 1 historical." in report
+    assert "- **Status:** active, last seen 3 min before capture, 3 events" in report
+    assert "- **Last seen:** 2022-05-02 16:00:41 UTC (3 min before capture)" in report
+    heading = report.index("### Not active at capture (recovered or historical)")
+    assert report.index("### 1. [HIGH]") < heading < report.index("### 2. [LOW] Old engine")
+    assert "| 2 | low | Old engine | historical | 2022-04-30 16:03 UTC | 2022-04-30 16:03 UTC " \
+           "| 1 event |  |" in report
+    assert "- **Status:** historical (last seen 2 days before capture), 1 event" in report
 
 
 def test_backticks_in_evidence_cannot_break_the_fence(doc) -> None:

@@ -53,6 +53,7 @@ from triagebench.tui.messages import (
     LoadProgress,
     Reevaluated,
     SessionLoaded,
+    StateReady,
     UnexplainedReady,
 )
 from triagebench.tui.palette import ActionProvider, FindingProvider, SectionProvider
@@ -65,6 +66,7 @@ from triagebench.tui.widgets.keys_footer import KeysFooter
 from triagebench.tui.widgets.log_index import compile_pattern
 from triagebench.tui.widgets.log_view import LogView
 from triagebench.tui.widgets.search_bar import SearchBar
+from triagebench.tui.widgets.state_strip import StateStrip
 from triagebench.tui.widgets.unexplained_panel import UnexplainedPanel
 
 if TYPE_CHECKING:
@@ -72,6 +74,7 @@ if TYPE_CHECKING:
     from triagebench.heuristics.mining import Template
     from triagebench.heuristics.model import Findings
     from triagebench.services.sessions import Session
+    from triagebench.services.state import DeviceState
     from triagebench.tui.screens.draft_editor import DraftEditor
 
 # Not needed for the first frame, so imported where used: the heuristics engine (in
@@ -142,6 +145,7 @@ class TriageApp(App[int]):
         self.clipboard_helper = Clipboard(self, self.env)
         self.document: Document | None = None
         self.findings: Findings | None = None
+        self.state: DeviceState | None = None
         self.library: Library | None = None
         self.generation = 0
         self.loading = False
@@ -189,6 +193,7 @@ class TriageApp(App[int]):
             yield CommandTree(id="tree")
             with Horizontal(id="main"):
                 with Vertical(id="center"):
+                    yield StateStrip(id="state")
                     yield LogView(id="log")
                     yield SearchBar(id="search")
                 with TabbedContent(id="side"):
@@ -303,6 +308,7 @@ class TriageApp(App[int]):
             self.post_message(DocumentLoaded(generation, document))
             document_shown = True
             self.post_message(self.read_session(generation, document))
+            self.post_message(StateReady(generation, analysis.read_state(document)))
             library = analysis.read_library(self.options, progress)
             if worker.is_cancelled:
                 return
@@ -405,6 +411,21 @@ class TriageApp(App[int]):
         for warning in document.warnings[:3]:
             self.notify(printable(warning), severity="warning", markup=False)
 
+    def on_state_ready(self, message: StateReady) -> None:
+        if message.generation != self.generation or self.document is None:
+            return
+        self.state = message.state
+        self.query_one(StateStrip).set_state(message.state)
+
+    def on_state_strip_jump_to(self, message: StateStrip.JumpTo) -> None:
+        if message.line is None:
+            self.notify(f"{printable(message.label)}: no evidence line in this capture.",
+                        timeout=3, markup=False)
+            return
+        self.log_view.goto_line(message.line)
+        self.notify(f"{printable(message.label)}: line {message.line:,}", timeout=2,
+                    markup=False)
+
     def on_findings_ready(self, message: FindingsReady) -> None:
         if message.generation != self.generation or self.document is None:
             return
@@ -420,6 +441,11 @@ class TriageApp(App[int]):
         self.log_view.set_findings(findings)
         self.tree_view.set_findings(findings)
         self.findings_panel.set_findings(findings, heuristic_count)
+        # The findings in words on the first screen ("No active problem found; 2 historical").
+        from triagebench.services.finding_status import is_problem, summary_text
+
+        self.query_one(StateStrip).set_summary(summary_text(findings),
+                                               any(is_problem(f) for f in findings.matches))
         drafts = sum(1 for f in findings.matches if f.draft)
         self.set_tab_label("findings-tab", f"Findings {len(findings.matches)}"
                            + (f" ({drafts} draft)" if drafts else ""))
@@ -739,7 +765,8 @@ class TriageApp(App[int]):
         from triagebench.services.sessions import SessionError
 
         bookmarks = self.session.sorted_bookmarks() if self.session is not None else ()
-        report = build_report(document, findings, bookmarks=bookmarks, templates=self.templates)
+        report = build_report(document, findings, bookmarks=bookmarks, templates=self.templates,
+                              state=self.state)
         self.copy_text(report, "Markdown report")
         try:
             path = self.write_export(".triage.md", report)

@@ -16,6 +16,7 @@ if TYPE_CHECKING:
     from triagebench.heuristics.model import Findings
     from triagebench.parser import Document
     from triagebench.services.sessions import Session
+    from triagebench.services.state import DeviceState
 
 
 class LoadProgress(Message):
@@ -38,6 +39,15 @@ class DocumentLoaded(Message):
         super().__init__()
         self.generation = generation
         self.document = document
+
+
+class StateReady(Message):
+    """The device state at capture (the capture's live checks), for the state strip."""
+
+    def __init__(self, generation: int, state: DeviceState) -> None:
+        super().__init__()
+        self.generation = generation
+        self.state = state
 
 
 class FindingsReady(Message):

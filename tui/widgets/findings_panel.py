@@ -1,7 +1,10 @@
 """The findings panel: matched known patterns, worst first, with their evidence.
 
-The list shows one row per finding (severity badge, title, how many evidence
-lines); below it, the highlighted finding in full: signals with their values
+The list shows the active findings first, then, under a "Not active at capture" rule,
+the recovered and historical ones dimmed. Each finding is two rows: severity badge and
+title, then its status, when it was last seen, its event count and how many evidence lines
+(words from ``services.finding_status``, the same as ``triage scan`` and the report);
+below it, the highlighted finding in full: signals with their values
 (true / false / unknown) and observed values, description, remedy and the
 permalink. Enter jumps to the first evidence line; ``]`` / ``[`` (bound by the
 app so they also work from the log view) walk through the evidence. Evaluation
@@ -14,6 +17,7 @@ is built as ``Content`` from plain strings (never parsed as markup).
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import TYPE_CHECKING
 
 from textual.app import ComposeResult
@@ -95,9 +99,26 @@ class FindingsPanel(Vertical, can_focus=False):
         """Show ``findings`` (worst first, as ``Findings`` sorts them) and their errors."""
         self.findings = findings
         self.evidence_index = {}
+        from triagebench.services.finding_status import (
+            INACTIVE_HEADING,
+            split_active,
+            summary_text,
+        )
+
         options: list[Option | None] = []
-        for index, finding in enumerate(findings.matches):
-            options.append(Option(self.finding_prompt(finding), id=f"f{index}"))
+        index_of = {id(f): n for n, f in enumerate(findings.matches)}
+        active, inactive = split_active(findings.matches)
+        if inactive and not active:  # say it in words before the past ones
+            options.append(Option(Content.styled(summary_text(findings), "bold $success"),
+                                  disabled=True))
+        for finding in active:
+            options.append(Option(self.finding_prompt(finding), id=f"f{index_of[id(finding)]}"))
+        if inactive:
+            options.append(Option(Content.styled(f"── {INACTIVE_HEADING} ──", "$text-muted"),
+                                  disabled=True))
+            for finding in inactive:
+                options.append(Option(self.finding_prompt(finding),
+                                      id=f"f{index_of[id(finding)]}"))
         if not findings.matches:
             checked = f" ({heuristic_count} checked)" if heuristic_count is not None else ""
             options.append(Option(Content.styled(f"No known problem matched{checked}.",
@@ -111,24 +132,38 @@ class FindingsPanel(Vertical, can_focus=False):
         option_list = self.option_list
         option_list.set_options(options)
         if findings.matches:
-            option_list.highlighted = 0
+            option_list.highlighted = option_list.get_option_index(
+                f"f{index_of[id((active or inactive)[0])]}")
         self.show_detail()
 
     def finding_prompt(self, finding: Finding) -> Content:
+        """Two rows: badge and title; then status, last seen, events and evidence lines
+        (the whole prompt dimmed when the finding is recovered or historical)."""
+        from triagebench.services.finding_status import status_line
+
         count = len(finding.evidence)
         # Evidence is capped per signal; say how many more lines matched.
         more = sum(r.truncated for r in finding.signals.values() if r.value)
         sev = finding.severity
+        active = finding.status == "active"
         parts: list[Content | tuple[str, str] | str] = [
-            (f"{SEVERITY_BADGES.get(sev, sev.upper()[:4])} ", f"bold $sev-{sev}"),
+            (f"{SEVERITY_BADGES.get(sev, sev.upper()[:4])} ",
+             f"bold $sev-{sev}" if active else "$text-muted"),
         ]
         if finding.draft:  # first, so a long title cut at the edge never hides it
             parts.append(("DRAFT ", "bold reverse $warning"))
-        parts.append((_safe(finding.title), "bold" if sev in ("critical", "high") else ""))
+        title_style = ("bold" if sev in ("critical", "high") else "") if active else "$text-muted"
+        parts.append((_safe(finding.title), title_style))
+        when = [_safe(status_line(finding, self.capture_time))]
         if count:
             total = f"{count}+" if more else str(count)
-            parts.append((f"  {total} line{'s' if count != 1 else ''}", "$text-muted"))
+            when.append(f"{total} line{'s' if count != 1 else ''}")
+        parts.append((f"\n     {' · '.join(when)}", "$text-muted" if active else "dim $text-muted"))
         return Content.assemble(*parts)
+
+    @property
+    def capture_time(self) -> datetime | None:
+        return self.findings.capture_time if self.findings is not None else None
 
     @property
     def selected(self) -> Finding | None:
@@ -153,13 +188,22 @@ class FindingsPanel(Vertical, can_focus=False):
 
     # -- detail --------------------------------------------------------------
     def detail_content(self, finding: Finding) -> Content:
+        from triagebench.services.finding_status import moment_text, status_line
+
         sev = finding.severity
         lines: list[Content] = [
             Content.styled(_safe(finding.title), "bold"),
             Content.assemble((sev.upper(), f"bold $sev-{sev}"), ("  " + _safe(finding.id),
                                                                  "$text-muted")),
-            Content(""),
+            Content.assemble(("Status: ", "bold"),
+                             _safe(status_line(finding, self.capture_time))),
         ]
+        seen = [(label, moment_text(when, self.capture_time)) for label, when in
+                (("First seen ", finding.first_seen), ("Last seen ", finding.last_seen))
+                if when is not None]
+        for label, text in seen:
+            lines.append(Content.assemble((label, "$text-muted"), text))
+        lines.append(Content(""))
         for name, result in finding.signals.items():
             mark, style = VALUE_MARKS.get(result.value, VALUE_MARKS[None])
             row: list[Content | tuple[str, str] | str] = [(mark, style), " ", (_safe(name), "bold")]

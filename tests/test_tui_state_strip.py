@@ -1,0 +1,172 @@
+"""The state strip and the time-aware findings panel, as a person uses them.
+
+Snapshots of the strip alone (fed the real device state of bundled samples, so the
+picture is deterministic): the healthy capture all green, the under-voltage / SD-card
+capture with its failed and degraded lines, and the same at 80 columns. Pilot tests: an
+item jumps to its evidence line (Enter and click), a capture with no active finding says
+so in words, recovered/historical findings come after the active ones and are labelled.
+Update the snapshots with ``pytest tests/test_tui_state_strip.py --snapshot-update``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from textual.app import App, ComposeResult
+from triagebench.parser import parse_file
+from triagebench.services.state import GROUPS as SERVICE_GROUPS
+from triagebench.services.state import device_state
+from triagebench.themes import PROJECT_THEMES, SEVERITY_DEFAULTS
+from triagebench.tui.app import create_app
+from triagebench.tui.widgets.state_strip import GROUPS, GroupLine, StateStrip
+
+from tests.pilot import run_async
+
+SAMPLES = Path(__file__).resolve().parent.parent / "sample-diagnostics"
+HEALTHY = SAMPLES / "healthy-rpi0-2w-2.87.16.txt"
+UNDERVOLTAGE = SAMPLES / "s10-s12-s13-undervoltage-sdcard-rpi3-2.58.3.txt"
+MIGRATION = SAMPLES / "s01-storage-migration-timeout-rpi4-2.88.4.txt"
+
+
+class StripApp(App[None]):
+    """Only the strip, with a sample's state and a findings summary."""
+
+    def __init__(self, path: Path, summary: str, problem: bool, theme: str) -> None:
+        super().__init__()
+        for project_theme in PROJECT_THEMES:
+            self.register_theme(project_theme)
+        self.theme = theme
+        self.state = device_state(parse_file(str(path)))
+        self.summary = (summary, problem)
+
+    def get_theme_variable_defaults(self) -> dict[str, str]:
+        return dict(SEVERITY_DEFAULTS)
+
+    def compose(self) -> ComposeResult:
+        yield StateStrip(id="state")
+
+    def on_mount(self) -> None:
+        strip = self.query_one(StateStrip)
+        strip.set_state(self.state)
+        strip.set_summary(*self.summary)
+
+
+def test_strip_groups_are_the_state_groups() -> None:
+    assert GROUPS == SERVICE_GROUPS
+
+
+@pytest.mark.parametrize("theme", ["triage-dark", "triage-light", "textual-dark"])
+def test_snapshot_healthy(snap_compare, theme: str) -> None:
+    app = StripApp(HEALTHY, "No active problem found; 1 info note", False, theme)
+    assert snap_compare(app, terminal_size=(120, 8))
+
+
+@pytest.mark.parametrize("size", [(120, 8), (80, 24)])
+def test_snapshot_failed_and_degraded(snap_compare, size: tuple[int, int]) -> None:
+    app = StripApp(UNDERVOLTAGE, "3 active problems (1 critical)", True, "triage-dark")
+    assert snap_compare(app, terminal_size=size)
+
+
+async def loaded(pilot) -> None:
+    app = pilot.app
+    for _ in range(200):
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        if app.findings is not None and app.state is not None:
+            break
+    await pilot.pause()
+
+
+@run_async
+async def test_failed_item_jumps_to_its_evidence_with_enter_and_click() -> None:
+    app = create_app(str(UNDERVOLTAGE), env={})
+    async with app.run_test(size=(120, 40)) as pilot:
+        await loaded(pilot)
+        strip = app.query_one(StateStrip)
+        storage = next(line for line in app.query(GroupLine) if line.group == "storage")
+        assert storage.render().plain.startswith("✗ storage")  # type: ignore[union-attr]
+        assert "✗data partition read-only" in storage.render().plain  # type: ignore[union-attr]
+        # Focus the strip: the cursor starts on the first failed item; Enter jumps there.
+        strip.focus()
+        await pilot.press("enter")
+        await pilot.pause()
+        assert strip.items[strip.cursor].key == "data_mount"
+        assert app.log_view.cursor_line == 4580
+        assert "on /mnt/data type ext4 (ro" in app.document.plain(4580)  # type: ignore[union-attr]
+        # Click: the degraded power item (first item of the hardware line, problems first).
+        hardware = next(line for line in app.query(GroupLine) if line.group == "hardware")
+        await pilot.click(hardware, offset=(14, 0))
+        await pilot.pause()
+        assert app.log_view.cursor_line == 5776
+        assert "Voltage normalised" in app.document.plain(5776)  # type: ignore[union-attr]
+
+
+@run_async
+async def test_no_active_problem_is_said_in_words_and_everything_is_green() -> None:
+    app = create_app(str(HEALTHY), env={})
+    async with app.run_test(size=(80, 24)) as pilot:
+        await loaded(pilot)
+        strip = app.query_one(StateStrip)
+        headline = strip.query_one("#state-headline").render().plain  # type: ignore[union-attr]
+        assert headline.startswith("State at capture: OK")
+        assert "No active problem found; 1 info note" in headline
+        assert strip.region.y < app.log_view.region.y  # on the first screen, above the log
+        assert all(app.state.group_state(g) == "ok" for g in GROUPS)  # type: ignore[union-attr]
+        rows = {line.region.y for line in app.query(GroupLine)}
+        assert len(rows) == 4 and all(line.region.height == 1 for line in app.query(GroupLine))
+
+
+@run_async
+async def test_findings_panel_labels_and_orders_past_findings() -> None:
+    app = create_app(str(MIGRATION), env={})
+    async with app.run_test(size=(120, 40)) as pilot:
+        await loaded(pilot)
+        options = app.findings_panel.option_list
+        prompts = [options.get_option_at_index(n).prompt.plain  # type: ignore[union-attr]
+                   for n in range(options.option_count)]
+        heading = next(n for n, p in enumerate(prompts) if "Not active at capture" in p)
+        assert all("active, last seen" in p for p in prompts[:heading] if "\n" in p)
+        after = [p for p in prompts[heading + 1:] if "\n" in p]
+        assert after and all(p.split("\n")[1].strip().startswith(("recovered", "historical"))
+                             for p in after)
+        assert "events" in prompts[0] or "event" in prompts[0]
+        detail = app.findings_panel.detail_content(app.findings.matches[0]).plain  # type: ignore[union-attr]
+        assert "Status: active, last seen 20 min before capture, 5 events" in detail
+        assert "First seen 2022-06-14 08:22:24 UTC (25 min before capture)" in detail
+
+
+OLD_AUFS = """
+id = "engine-on-aufs"
+title = "Engine started on aufs"
+severity = "info"
+permalink = "https://github.com/balena-os/balena-engine/issues/301"
+description = "The engine daemon started with the aufs graph driver."
+tags = ["engine", "degraded"]
+
+[signals.aufs]
+in = ["journalctl*-at balenad"]
+regex = 'msg="Docker daemon".*graphdriver[^=]*=aufs'
+"""
+
+
+@run_async
+async def test_findings_panel_says_no_active_problem_before_past_findings(tmp_path: Path) -> None:
+    """Only a historical finding: the panel's first row says so in words, and the
+    highlighted row is that finding (dimmed and labelled), not the heading."""
+    rules = tmp_path / "rules"
+    rules.mkdir()
+    # The daemon's aufs start line in s01 is from a boot 19 days before the capture.
+    (rules / "engine-on-aufs.toml").write_text(OLD_AUFS, encoding="utf-8")
+    app = create_app(str(MIGRATION), heuristic_dirs=(str(rules),), builtin=False, env={})
+    async with app.run_test(size=(120, 40)) as pilot:
+        await loaded(pilot)
+        assert [f.status for f in app.findings.matches] == ["historical"]  # type: ignore[union-attr]
+        options = app.findings_panel.option_list
+        first = options.get_option_at_index(0).prompt.plain  # type: ignore[union-attr]
+        assert first == "No active problem found; 1 historical"
+        assert app.findings_panel.selected is app.findings.matches[0]  # type: ignore[union-attr]
+        prompt = options.get_option_at_index(options.highlighted).prompt.plain  # type: ignore
+        assert prompt.split("\n")[1].strip().startswith("historical (last seen 19 days before")
+        headline = app.query_one("#state-headline").render().plain  # type: ignore[union-attr]
+        assert "No active problem found; 1 historical" in headline

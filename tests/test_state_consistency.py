@@ -54,16 +54,7 @@ TAG_CLAIMS = {("api", "connectivity"): "api", ("dns", "connectivity"): "dns",
               ("vpn", "connectivity"): "vpn", ("time", "connectivity"): "time"}
 
 # (sample prefix, heuristic id, item): disagreements of the bundled library today.
-KNOWN: set[tuple[str, str, str]] = {
-    # The engine failed to start twice at 08:25/08:27 during the storage migration, then came
-    # up (systemctl: active, `balena ps` answers, up 19 min at capture): the finding should be
-    # recovered by the engine answering (recovered_by), not active.
-    ("s01-", "engine-failed-to-start", "engine"),
-    # The supervisor's healthchecks failed until 15:33:24; at capture (15:40) /v1/healthy
-    # printed OK and `balena ps` shows it "Up 6 minutes (healthy)": the finding should be
-    # recovered by the healthy endpoint, not active.
-    ("s05-", "supervisor-unhealthy", "supervisor"),
-}
+KNOWN: set[tuple[str, str, str]] = set()
 
 
 def claimed_items(finding: Finding) -> set[str]:

@@ -24,12 +24,14 @@ import zlib
 from importlib import resources
 
 from triagebench.cli.common import fail
+from triagebench.cli.crash import EXIT_INTERNAL
 from triagebench.cli.options import add_library_options, library_options
 from triagebench.parser import InputError
 from triagebench.parser.reader import GZIP_MAGIC, looks_binary
 
 DEMO_SAMPLE = "s10-s12-s13-undervoltage-sdcard-rpi3-2.58.3.txt"
 PRECHECK_BYTES = 65536
+TEXTUAL_CRASH_CODE = 1
 
 
 def demo_path() -> str:
@@ -127,4 +129,7 @@ def run(args: argparse.Namespace) -> int:
                      include_drafts=policy.include_drafts,
                      goto=goto, session_path=session, corpus_dir=corpus)
     result = app.run()
-    return int(result or app.return_code or 0)
+    code = int(result or app.return_code or 0)
+    # Textual ends a crashed app with return code 1 (and prints the traceback itself):
+    # that is an internal error (3), not "a finding matched" (1).
+    return EXIT_INTERNAL if code == TEXTUAL_CRASH_CODE else code

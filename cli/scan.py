@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from triagebench.cli.common import InputError, fail
+from triagebench.cli.crash import set_current_file
 from triagebench.cli.options import add_library_options, library_options
 from triagebench.heuristics.model import SEVERITIES, Finding, Findings, severity_at_least
 from triagebench.parser import Document, printable
@@ -188,6 +189,7 @@ def run(args: argparse.Namespace) -> int:
     failing = False
     results: list[dict[str, Any]] = []
     for index, path in enumerate(args.files):
+        set_current_file(path)  # an internal error names this file (cli/crash.py)
         try:
             analysis = analyse(path, options, library=library)
         except InputError as exc:

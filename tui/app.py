@@ -42,7 +42,7 @@ from triagebench.parser import Document, InputError, printable
 from triagebench.parser.refs import RefError, file_label, format_ref, parse_ref, resolve_ref
 from triagebench.services import analysis
 from triagebench.services.library import LibraryOptions
-from triagebench.services.settings import Settings, load_settings, save_settings
+from triagebench.services.settings import Settings, read_settings, save_settings
 from triagebench.themes import DEFAULT_THEME, PROJECT_THEMES, SEVERITY_DEFAULTS, SEVERITY_RANK
 from triagebench.tui import keys
 from triagebench.tui.clipboard import Clipboard, is_remote
@@ -122,7 +122,7 @@ class TriageApp(App[int]):
         self.corpus_dir = corpus_dir
         for project_theme in PROJECT_THEMES:
             self.register_theme(project_theme)
-        self.settings = load_settings()
+        self.settings, self.settings_notice = read_settings()
         requested = theme or self.settings.theme or DEFAULT_THEME
         self.theme_warning: str | None = None
         if requested not in self.available_themes:
@@ -241,6 +241,9 @@ class TriageApp(App[int]):
         self.update_layout(self.size.width)
         if self.theme_warning:
             self.notify(self.theme_warning, severity="warning", markup=False)
+        if self.settings_notice:
+            self.notify(printable(self.settings_notice), severity="warning", markup=False,
+                        timeout=10)
         # Paint the (empty) layout first: the parse thread competes for the GIL and would
         # otherwise delay the first frame on big files.
         self.call_after_refresh(self.start_loading)

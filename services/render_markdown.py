@@ -29,7 +29,7 @@ _MD_SPECIAL_RE = re.compile(r"([\\`*\[\]<|])|(?<!\w)_|_(?!\w)")
 
 def safe_text(text: str, limit: int | None = MAX_LINE_CHARS) -> str:
     """One line of untrusted text made printable (no escape sequences, no newlines)."""
-    text = printable(plain_text(text))
+    text = printable(plain_text(text)).replace("\n", "\\n")  # a name may hold a newline
     return text if limit is None or len(text) <= limit else text[:limit] + " …"
 
 

@@ -40,7 +40,7 @@ from textual.widgets import Label, TabbedContent, TabPane
 from textual.worker import Worker, WorkerState, get_current_worker
 from triagebench.parser import Document, InputError, printable
 from triagebench.parser.refs import RefError, file_label, format_ref, parse_ref, resolve_ref
-from triagebench.services import analysis
+from triagebench.services import analysis, files
 from triagebench.services.library import LibraryOptions
 from triagebench.services.settings import Settings, read_settings, save_settings
 from triagebench.themes import DEFAULT_THEME, PROJECT_THEMES, SEVERITY_DEFAULTS, SEVERITY_RANK
@@ -300,6 +300,7 @@ class TriageApp(App[int]):
             self.post_message(DocumentLoaded(generation, document))
             document_shown = True
             self.post_message(self.read_session(generation, document))
+            files.sweep_own_folders(self.options.drafts_dir)  # temp files of killed saves
             library = analysis.read_library(self.options, progress)
             if worker.is_cancelled:
                 return

@@ -20,7 +20,8 @@ before handing a request on, refuses it with 403 when
 and answers 503 when ``max_sessions`` websocket sessions are already open (each one
 is a process of ~50 MB). The static files (textual-serve's own JavaScript, CSS and
 fonts) stay public: they hold nothing of the user's. Tokens are compared in
-constant time. Refusals are logged as one line on stderr.
+constant time. Refusals are logged as one line on stderr. textual-serve's start-up
+banner (the file name as Rich markup) is replaced by ``triage serve``'s own line.
 """
 
 from __future__ import annotations
@@ -66,6 +67,11 @@ class GuardedServer(Server):
         self.open_sessions = 0
         self.hosts = allowed_hosts(host, port, public_url, loopback)
         self.cookie = f"{COOKIE_PREFIX}{port}"
+
+    async def on_startup(self, app: web.Application) -> None:
+        """Print nothing: textual-serve's banner prints the served command (with the
+        file name) as Rich markup, so a name holding ``[link=...]`` became an OSC 8
+        hyperlink; ``triage serve`` prints its own escaped line with the URL."""
 
     # -- checks ------------------------------------------------------------------
     def refusal(self, request: web.Request, *, cookie_ok: bool = True) -> str | None:

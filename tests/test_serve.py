@@ -36,11 +36,12 @@ def served(tmp_path: Path):
 
 
 @contextlib.contextmanager
-def serving(tmp_path: Path, *extra: str):
-    diag = tmp_path / "diag <b>.txt"
+def serving(tmp_path: Path, *extra: str, name: str = "diag <b>.txt"):
+    diag = tmp_path / name
     diag.write_text(diagnostics_text(), encoding="utf-8")
     port = free_port("127.0.0.1")
-    env = dict(os.environ, TRIAGE_DATA_DIR=str(tmp_path / "data"), PYTHONUNBUFFERED="1")
+    env = dict(os.environ, TRIAGE_DATA_DIR=str(tmp_path / "data"), PYTHONUNBUFFERED="1",
+               FORCE_COLOR="1")
     log = (tmp_path / "serve.log").open("wb")  # a file, not a pipe: it can never fill up
     process = subprocess.Popen(
         [sys.executable, "-m", "triagebench", "serve", str(diag), "--port", str(port), *extra],
@@ -204,3 +205,11 @@ def test_the_own_origin_with_the_token_gets_a_session_up_to_the_cap(tmp_path: Pa
                     await first.close()
 
         asyncio.run(sessions())
+
+
+def test_a_file_name_with_markup_is_printed_literally(tmp_path: Path) -> None:
+    with serving(tmp_path, name="[link=http:evil.example]diag[bold].txt") as (port, process):
+        printed_url(process)
+        log = process.log_path.read_text(encoding="utf-8", errors="replace")
+        assert "\x1b]8;" not in log
+        assert "serving triage [link=http:evil.example]diag[bold].txt at" in log

@@ -61,15 +61,18 @@ def files_named(argv: Sequence[str]) -> list[str]:
             continue
         if arg.startswith("-"):
             # An option with a separate value: the value is not a file we read.
-            skip = "=" not in arg and arg in _VALUE_OPTIONS
+            skip = "=" not in arg and arg in VALUE_OPTIONS
             continue
         out.append(arg)
     return out
 
 
-_VALUE_OPTIONS = {"--heuristics", "--drafts", "--format", "--fail-on", "--timeout", "--out",
-                  "--session", "--theme", "--corpus", "--goto", "--host", "--port",
-                  "--public-url", "--max-sessions", "--id", "--title", "--severity"}
+# Every option of every verb that takes a value (tests/test_exit_codes.py keeps this in
+# step with the verbs' parsers), so its value is not taken for the file.
+VALUE_OPTIONS = frozenset({
+    "--corpus", "--db", "--drafts", "--fail-on", "--format", "--goto", "--heuristics", "--host",
+    "--id", "--jobs", "--lines", "--max-sessions", "--out", "--port", "--public-url",
+    "--section", "--session", "--severity", "--theme", "--timeout", "--title", "--top"})
 
 
 def internal_error_line(exc: BaseException, file: str | None) -> str:

@@ -71,3 +71,16 @@ def test_debug_is_global_but_not_after_double_dash() -> None:
     assert strip_debug(["--debug", "scan", "x"]) == (["scan", "x"], True)
     assert strip_debug(["scan", "x", "--debug"]) == (["scan", "x"], True)
     assert strip_debug(["scan", "--", "--debug"]) == (["scan", "--", "--debug"], False)
+
+
+def test_every_value_option_is_known_so_a_crash_names_the_file() -> None:
+    from triagebench.cli.crash import VALUE_OPTIONS, files_named
+
+    takes_value = set()
+    parsers = [cli_main.build_parser()] + [cli_main.build_verb_parser(v)[0] for v in cli_main.VERBS]
+    for parser in parsers:
+        for action in parser._actions:  # argparse has no public list of its options
+            if action.option_strings and action.nargs != 0:
+                takes_value.update(o for o in action.option_strings if o.startswith("--"))
+    assert takes_value <= VALUE_OPTIONS, takes_value - VALUE_OPTIONS
+    assert files_named(["--jobs", "2", "--heuristics", "h", "a.txt", "b.txt"]) == ["a.txt", "b.txt"]

@@ -301,6 +301,23 @@ def _cap_warnings(session: Session, path: Path) -> list[str]:
             f"{session.bookmarks_dropped:,} more left out"]
 
 
+def _bad_ref_warnings(session: Session, path: Path) -> list[str]:
+    """One warning for the section references in ``session`` that do not parse (they
+    are ignored: those bookmarks are placed by their text or line instead)."""
+    bad: list[str] = []
+    refs = [b.ref for b in session.sorted_bookmarks() if b.ref] + (
+        [session.position_ref] if session.position_ref else [])
+    for ref in refs:
+        try:
+            parse_ref(ref)
+        except RefError as exc:
+            bad.append(str(exc))
+    if not bad:
+        return []
+    return [f"{path.name}: {len(bad):,} section reference(s) could not be read and were "
+            f"ignored (first: {bad[0]})"]
+
+
 def _check_line(doc: Document, line: int) -> None:
     if not 1 <= line <= doc.line_count:
         raise ValueError(f"line {line} is outside {file_label(doc)} (1-{doc.line_count})")
@@ -414,6 +431,7 @@ def import_session(path: str | os.PathLike[str], doc: Document,
                     f"content (sha256 {imported.content_sha256[:12]}, this file "
                     f"{digest[:12]}); applying by section reference where possible, else by line")
     finder = _TextFinder(doc)
+    warnings += _bad_ref_warnings(imported, Path(path))
     counts = {"ref": 0, "text": 0, "line": 0, "unverified": 0, "dropped": 0}
     for bookmark in imported.sorted_bookmarks():
         line, how = _relocate(doc, bookmark, finder)

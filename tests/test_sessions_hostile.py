@@ -71,6 +71,7 @@ def test_report_session_with_an_absurd_ref_places_the_bookmark_by_line(
     assert code == 0, err
     assert "Traceback" not in err and "my note" in out
     assert "placed by position only" in err
+    assert "1 section reference(s) could not be read" in err and "s.json" in err
 
 
 def test_a_deeply_nested_session_file_is_one_line_and_exit_2(diag: Path, tmp_path: Path,

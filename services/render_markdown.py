@@ -73,11 +73,18 @@ def safe_url(url: str | None) -> str | None:
     return quote(url, safe=":/?#@!$&'*+,;=%-._~")
 
 
+_NON_HTTP_LINK_RE = re.compile(r"\]\((?!\s*https?://)")
+_NON_HTTP_REF_DEF_RE = re.compile(r"^(\s{0,3})\[(?=[^\]\n]*\]:[ \t]*+(?!https?://))", re.MULTILINE)
+
+
 def author_text(text: str) -> str:
-    """Heuristic-author text (title, description, remedy): Markdown kept, HTML tags
-    (``<``) and control characters neutralised."""
+    """Heuristic-author text (description, remedy): Markdown kept, HTML tags (``<``),
+    control characters and links to anything but http(s) (``[x](javascript:...)``,
+    ``[x]: file:...``) neutralised. Titles are one line of plain text: ``md_escape``."""
     text = printable(text.strip(), keep_tabs=True)
-    return text.replace("<", "\\<")
+    text = text.replace("<", "\\<")
+    text = _NON_HTTP_LINK_RE.sub("\\](", text)
+    return _NON_HTTP_REF_DEF_RE.sub(lambda m: m.group(1) + "\\[", text)
 
 
 __all__ = ["author_text", "cell", "code_span", "fenced", "md_escape", "safe_text", "safe_url"]

@@ -20,7 +20,7 @@ from collections.abc import Iterable
 from importlib import metadata
 from typing import TYPE_CHECKING
 
-from triagebench.parser import Document
+from triagebench.parser import Document, printable
 from triagebench.parser.refs import file_label, format_ref
 from triagebench.services.labels import FACT_LABELS, fact_value, format_capture_time
 from triagebench.services.render_markdown import (
@@ -133,7 +133,8 @@ def _findings(doc: Document, findings: Findings) -> list[str]:
             out.append(f"| {n} | {finding.severity} | {md_escape(finding.title)}{draft} | "
                        f"{md_escape(str(fixed)) if fixed else ''} |")
     for n, finding in enumerate(matches, 1):
-        out += ["", f"### {n}. [{finding.severity.upper()}] {author_text(finding.title)}", ""]
+        title = md_escape(printable(finding.title))  # escapes shown, not stripped
+        out += ["", f"### {n}. [{finding.severity.upper()}] {title}", ""]
         facts = [f"- **Severity:** {finding.severity}",
                  f"- **Heuristic:** {code_span(finding.id)}"
                  + (" (draft, not reviewed)" if finding.draft else "")]

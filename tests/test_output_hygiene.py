@@ -99,3 +99,35 @@ async def test_copying_a_line_makes_its_control_characters_visible(tmp_path: Pat
         for raw in ("\r", "\x08", "\x07", "\x1b", "\u202e"):
             assert raw not in copied, repr(raw)
         assert "\\r" in copied and "\\x08" in copied and "\\u202e" in copied
+
+
+def test_report_escapes_titles_and_neutralises_non_http_links(tmp_path: Path) -> None:
+    heuristics = tmp_path / "h"
+    heuristics.mkdir()
+    (heuristics / "evil-title.toml").write_text('''
+id = "evil-title"
+title = "Boom [click](javascript:alert(1)) *loud*"
+severity = "high"
+permalink = "https://example.com/kb"
+description = "See [the docs](https://example.com/docs) or [this](javascript:alert(2))."
+remedy = """Run it.
+[x]: javascript:alert(3)"""
+tags = ["device", "crash"]
+when = "s"
+
+[signals.s]
+in = ["balena --version"]
+regex = 'Docker version'
+''', encoding="utf-8")
+    diag = tmp_path / "diag.txt"
+    diag.write_text(diagnostics_text(), encoding="utf-8")
+    result = run_triage("report", str(diag), "--no-builtin", "--heuristics", str(heuristics),
+                        "--no-bookmarks")
+    assert result.returncode == 0, result.stderr
+    out = result.stdout
+    heading = next(line for line in out.splitlines() if line.startswith("### 1."))
+    assert heading == "### 1. [HIGH] Boom \\[click\\](javascript:alert(1)) \\*loud\\*"
+    assert "[the docs](https://example.com/docs)" in out  # author Markdown kept
+    assert "[this\\](javascript:alert(2))" in out
+    assert "\\[x]: javascript:alert(3)" in out
+    assert not re.search(r"(?<!\\)\]\(javascript", out)

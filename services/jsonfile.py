@@ -6,12 +6,15 @@ nesting deeper than any file we write (``json.loads`` would hit ``RecursionError
 and turns integers of absurd length into ``None`` (``int()`` refuses over 4,300
 digits with a ``ValueError`` that is not a ``JSONDecodeError``). Every failure is a
 ``JSONFileError`` whose message says what is wrong, for the caller to prefix with
-the file name.
+the file name. ``read_small_text`` reads such a file with a size cap, refusing
+pipes and devices without blocking.
 """
 
 from __future__ import annotations
 
 import json
+import os
+import stat
 from typing import Any
 
 from triagebench.parser.facts import json_depth_ok
@@ -22,6 +25,31 @@ MAX_INT_DIGITS = 18
 
 class JSONFileError(ValueError):
     """The text is not JSON we accept; ``str()`` is the problem, without the file name."""
+
+
+def read_small_text(path: str | os.PathLike[str], max_bytes: int) -> str:
+    """The UTF-8 text of a regular file of at most ``max_bytes``.
+
+    Opened non-blocking and checked with ``fstat`` before reading, so a FIFO or a
+    device given as a session or settings file is refused at once instead of hanging.
+    Raises ``FileNotFoundError``, ``IsADirectoryError``, ``UnicodeDecodeError``,
+    ``OSError``, or ``JSONFileError`` (not a regular file, too big)."""
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    try:
+        info = os.fstat(fd)
+        if stat.S_ISDIR(info.st_mode):
+            raise IsADirectoryError(path)
+        if not stat.S_ISREG(info.st_mode):
+            raise JSONFileError("not a regular file (a pipe or device)")
+        if info.st_size > max_bytes:
+            raise JSONFileError(f"{info.st_size:,} bytes, over the {max_bytes:,}-byte limit")
+        with os.fdopen(fd, "rb", closefd=False) as handle:
+            data = handle.read(max_bytes + 1)
+    finally:
+        os.close(fd)
+    if len(data) > max_bytes:
+        raise JSONFileError(f"over the {max_bytes:,}-byte limit")
+    return data.decode("utf-8")
 
 
 def _bounded_int(text: str) -> int | None:
@@ -43,4 +71,4 @@ def loads_small(text: str, max_depth: int = MAX_DEPTH) -> Any:
         raise JSONFileError(f"cannot be read as JSON ({type(exc).__name__})") from None
 
 
-__all__ = ["JSONFileError", "MAX_DEPTH", "loads_small"]
+__all__ = ["JSONFileError", "MAX_DEPTH", "loads_small", "read_small_text"]

@@ -32,12 +32,13 @@ from typing import Any
 from triagebench.parser import Document, Section
 from triagebench.parser.refs import RefError, file_label, format_ref, parse_ref, resolve_ref
 from triagebench.services import files, paths
-from triagebench.services.jsonfile import JSONFileError, loads_small
+from triagebench.services.jsonfile import JSONFileError, loads_small, read_small_text
 
 SCHEMA = "triagebench-session"
 VERSION = 1
 MAX_NOTE_CHARS = 20_000
 MAX_LINE_KEY = 300
+MAX_SESSION_BYTES = 32 * 1024 * 1024  # 5,000 bookmarks with 20,000-character notes fit
 MAX_BOOKMARKS = 5_000  # far more than a person marks; a bigger file is cut with a warning
 
 
@@ -341,7 +342,9 @@ def _stable_fragment(doc: Document, line: int) -> str | None:
 
 def _read_json(path: Path) -> Any:
     try:
-        text = path.read_text(encoding="utf-8")
+        text = read_small_text(path, MAX_SESSION_BYTES)
+    except JSONFileError as exc:
+        raise SessionError(f"{path}: not a session file ({exc})") from None
     except FileNotFoundError:
         raise SessionError(f"{path}: no such file") from None
     except IsADirectoryError:

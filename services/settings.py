@@ -14,9 +14,10 @@ from dataclasses import asdict, dataclass, fields
 from pathlib import Path
 
 from triagebench.services import files, paths
-from triagebench.services.jsonfile import JSONFileError, loads_small
+from triagebench.services.jsonfile import JSONFileError, loads_small, read_small_text
 
 SETTINGS_FILE = "settings.json"
+MAX_SETTINGS_BYTES = 1024 * 1024
 
 
 @dataclass(slots=True)
@@ -41,10 +42,10 @@ def read_settings() -> tuple[Settings, str | None]:
     defaults are used then. A missing file is normal: no notice."""
     path = settings_path()
     try:
-        text = path.read_text(encoding="utf-8")
+        text = read_small_text(path, MAX_SETTINGS_BYTES)
     except FileNotFoundError:
         return Settings(), None
-    except (OSError, ValueError) as exc:
+    except (OSError, ValueError) as exc:  # JSONFileError and UnicodeDecodeError included
         return Settings(), f"{path}: cannot be read ({exc}); using the default settings"
     try:
         data = loads_small(text)

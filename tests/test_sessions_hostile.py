@@ -4,6 +4,7 @@ correct result, never a traceback."""
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -155,3 +156,27 @@ async def test_the_workbench_starts_with_a_deeply_nested_settings_file(diag: Pat
         assert app.document is not None
         assert app.theme == "triage-dark"
     assert any("settings.json" in n and "default settings" in n for n in notices), notices
+
+
+def test_a_fifo_as_session_or_settings_file_is_refused_not_waited_on(diag: Path,
+                                                                      tmp_path: Path) -> None:
+    fifo = tmp_path / "s.json"
+    os.mkfifo(fifo)
+    result = subprocess.run([sys.executable, "-m", "triagebench", "report", str(diag),
+                             "--no-builtin", "--session", str(fifo)],
+                            capture_output=True, text=True, timeout=60)
+    assert result.returncode == 2
+    assert result.stderr.count("\n") == 1 and "not a regular file" in result.stderr
+    path = settings_store.settings_path()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    os.mkfifo(path)
+    settings, notice = settings_store.read_settings()
+    assert settings == settings_store.Settings() and notice and "not a regular file" in notice
+
+
+def test_an_oversized_settings_file_gives_defaults_and_a_notice() -> None:
+    path = settings_store.settings_path()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text('{"theme": "' + "x" * (2 * 1024 * 1024) + '"}')
+    settings, notice = settings_store.read_settings()
+    assert settings == settings_store.Settings() and notice and "limit" in notice

@@ -20,6 +20,7 @@ from __future__ import annotations
 import argparse
 import gzip
 import os
+import stat
 import zlib
 from importlib import resources
 
@@ -68,6 +69,7 @@ def precheck(path: str) -> None:
         raise InputError(path, "no such file")
     if os.path.isdir(path):
         raise InputError(path, "is a directory, not a diagnostics file")
+    _refuse_non_regular(path)
     try:
         with open(path, "rb") as handle:
             head = handle.read(PRECHECK_BYTES)
@@ -84,6 +86,22 @@ def precheck(path: str) -> None:
         raise InputError(path, "looks like a binary file, not diagnostics text")
     if len(head) < PRECHECK_BYTES and not head.strip():
         raise InputError(path, "file holds only whitespace")
+
+
+def _refuse_non_regular(path: str) -> None:
+    """A FIFO, device or socket: refused before anything opens it (opening a FIFO
+    blocks until a writer appears, so the workbench would hang before its first frame)."""
+    try:
+        mode = os.stat(path).st_mode
+    except OSError:
+        return  # the open below words it
+    if stat.S_ISFIFO(mode):
+        raise InputError(path, "is a named pipe (FIFO), refused so reading cannot hang; "
+                               "save it to a file and open that")
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        raise InputError(path, "is a device, not a diagnostics file")
+    if stat.S_ISSOCK(mode):
+        raise InputError(path, "is a socket, not a diagnostics file")
 
 
 def check_dirs(dirs: list[str], what: str) -> None:

@@ -180,3 +180,12 @@ def test_an_oversized_settings_file_gives_defaults_and_a_notice() -> None:
     path.write_text('{"theme": "' + "x" * (2 * 1024 * 1024) + '"}')
     settings, notice = settings_store.read_settings()
     assert settings == settings_store.Settings() and notice and "limit" in notice
+
+
+def test_opening_a_fifo_in_the_workbench_is_one_line_not_a_hang(tmp_path: Path) -> None:
+    fifo = tmp_path / "diag.txt"
+    os.mkfifo(fifo)
+    result = subprocess.run([sys.executable, "-m", "triagebench", str(fifo)],
+                            capture_output=True, text=True, timeout=60)
+    assert result.returncode == 2
+    assert result.stderr.count("\n") == 1 and "named pipe" in result.stderr

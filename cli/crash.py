@@ -33,8 +33,8 @@ EXIT_BAD_INPUT = 2
 EXIT_INTERNAL = 3
 MESSAGE_CHARS = 300
 
-# The files the current command is about; a verb working through several files
-# sets ``current_file`` to the one in hand so a crash names it.
+# The file the current command is working on; a verb going through several files
+# calls ``set_current_file`` with the one in hand so a crash names it.
 _current: list[str] = []
 
 
@@ -83,7 +83,8 @@ def internal_error_line(exc: BaseException, file: str | None) -> str:
     kind = type(exc).__name__
     where = f" while reading {file}" if file else ""
     text = f"triage: internal error{where}: {kind}" + (f": {message}" if message else "")
-    return printable(text) + f" (exit {EXIT_INTERNAL}; rerun with {DEBUG_OPTION} for the traceback)"
+    one_line = printable(text).replace("\n", "\\n")  # a file name may hold a newline
+    return one_line + f" (exit {EXIT_INTERNAL}; rerun with {DEBUG_OPTION} for the traceback)"
 
 
 def guarded(dispatch: Callable[[], int], argv: Sequence[str], debug: bool) -> int:

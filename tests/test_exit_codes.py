@@ -84,3 +84,13 @@ def test_every_value_option_is_known_so_a_crash_names_the_file() -> None:
                 takes_value.update(o for o in action.option_strings if o.startswith("--"))
     assert takes_value <= VALUE_OPTIONS, takes_value - VALUE_OPTIONS
     assert files_named(["--jobs", "2", "--heuristics", "h", "a.txt", "b.txt"]) == ["a.txt", "b.txt"]
+
+
+def test_the_internal_error_line_stays_one_line_for_a_name_with_a_newline(
+        monkeypatch, capsys, tmp_path) -> None:
+    crash_loading(monkeypatch)
+    odd = tmp_path / "a\nb\x1b[2J.txt"
+    odd.write_text(diagnostics_text(), encoding="utf-8")
+    assert cli_main.main(["parse", str(odd)]) == 3
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "\x1b" not in err and "a\\nb\\e[2J.txt" in err

@@ -38,6 +38,14 @@ MESSAGE_CHARS = 300
 _current: list[str] = []
 
 
+_debug: list[bool] = [False]
+
+
+def debug_requested() -> bool:
+    """Was ``--debug`` given to this run (for verbs that report errors themselves)?"""
+    return _debug[0]
+
+
 def set_current_file(path: str | None) -> None:
     """Name the file a crash from now on is about (``None``: none in particular)."""
     _current[:] = [path] if path else []
@@ -92,6 +100,7 @@ def guarded(dispatch: Callable[[], int], argv: Sequence[str], debug: bool) -> in
 
     ``argv``: the command's arguments after the verb (its files are named in the line)."""
     _current.clear()
+    _debug[0] = debug
     try:
         return dispatch()
     except (InputError, SessionError, RefError, WriteError) as exc:
@@ -108,5 +117,5 @@ def guarded(dispatch: Callable[[], int], argv: Sequence[str], debug: bool) -> in
         return EXIT_INTERNAL
 
 
-__all__ = ["DEBUG_OPTION", "EXIT_INTERNAL", "guarded", "internal_error_line",
+__all__ = ["DEBUG_OPTION", "EXIT_INTERNAL", "debug_requested", "guarded", "internal_error_line",
            "set_current_file", "strip_debug"]

@@ -19,15 +19,17 @@ from __future__ import annotations
 
 import argparse
 import gzip
+import io
 import os
 import stat
+import sys
 import zlib
 from importlib import resources
 
 from triagebench.cli.common import fail
-from triagebench.cli.crash import EXIT_INTERNAL
+from triagebench.cli.crash import EXIT_INTERNAL, debug_requested
 from triagebench.cli.options import add_library_options, library_options
-from triagebench.parser import InputError
+from triagebench.parser import InputError, printable
 from triagebench.parser.reader import GZIP_MAGIC, looks_binary
 
 DEMO_SAMPLE = "s10-s12-s13-undervoltage-sdcard-rpi3-2.58.3.txt"
@@ -140,14 +142,27 @@ def run(args: argparse.Namespace) -> int:
             read_session_file(session)
         except SessionError as exc:
             return fail(str(exc))
+    from rich.console import Console
     from triagebench.tui.app import create_app
 
     app = create_app(path, theme=args.theme, heuristic_dirs=policy.heuristic_dirs,
                      builtin=policy.builtin, drafts_dir=drafts,
                      include_drafts=policy.include_drafts,
                      goto=goto, session_path=session, corpus_dir=corpus)
+    # Textual prints a crash's traceback (with local variables: file text) on its
+    # error console when the app exits; only --debug shows it (docs/exit-codes.md).
+    captured = io.StringIO()
+    if not debug_requested():
+        app.error_console = Console(file=captured, markup=False, highlight=False, width=100)
     result = app.run()
     code = int(result or app.return_code or 0)
-    # Textual ends a crashed app with return code 1 (and prints the traceback itself):
-    # that is an internal error (3), not "a finding matched" (1).
-    return EXIT_INTERNAL if code == TEXTUAL_CRASH_CODE else code
+    # Textual ends a crashed app with return code 1: that is an internal error (3),
+    # not "a finding matched" (1).
+    if code == TEXTUAL_CRASH_CODE:
+        shown = printable(path).replace("\n", "\\n")
+        print(f"triage: internal error in the workbench while showing {shown} "
+              f"(exit {EXIT_INTERNAL}; rerun with --debug for the traceback)", file=sys.stderr)
+        return EXIT_INTERNAL
+    if captured.getvalue():
+        sys.stderr.write(printable(captured.getvalue()))  # anything else it had to say
+    return code

@@ -94,3 +94,30 @@ def test_the_internal_error_line_stays_one_line_for_a_name_with_a_newline(
     assert cli_main.main(["parse", str(odd)]) == 3
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "\x1b" not in err and "a\\nb\\e[2J.txt" in err
+
+
+CRASH_THE_WORKBENCH = """
+import sys
+from triagebench.tui import app as tui_app
+
+def boom(self):
+    raise RuntimeError("boom in on_mount")
+
+tui_app.TriageApp.on_mount = boom
+from triagebench.cli.main import main
+raise SystemExit(main(sys.argv[1:]))
+"""
+
+
+@pytest.mark.parametrize("debug", [False, True])
+def test_a_crashed_workbench_exits_3_with_the_traceback_only_under_debug(diag, debug) -> None:
+    import subprocess
+    import sys
+
+    args = [sys.executable, "-c", CRASH_THE_WORKBENCH, str(diag)] + (["--debug"] if debug else [])
+    result = subprocess.run(args, capture_output=True, text=True, timeout=60,
+                            stdin=subprocess.DEVNULL)
+    assert result.returncode == 3
+    assert "triage: internal error in the workbench while showing" in result.stderr
+    assert ("boom in on_mount" in result.stderr) is debug
+    assert ("Traceback" in result.stderr or "RuntimeError" in result.stderr) is debug

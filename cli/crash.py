@@ -78,8 +78,8 @@ def files_named(argv: Sequence[str]) -> list[str]:
 # Every option of every verb that takes a value (tests/test_exit_codes.py keeps this in
 # step with the verbs' parsers), so its value is not taken for the file.
 VALUE_OPTIONS = frozenset({
-    "--corpus", "--db", "--drafts", "--fail-on", "--format", "--goto", "--heuristics", "--host",
-    "--id", "--jobs", "--lines", "--max-sessions", "--out", "--port", "--public-url",
+    "--checks", "--corpus", "--db", "--drafts", "--fail-on", "--format", "--goto", "--heuristics", "--host",
+    "--id", "--include", "--jobs", "--lines", "--max-sessions", "--out", "--port", "--public-url",
     "--section", "--session", "--severity", "--theme", "--timeout", "--title", "--top"})
 
 

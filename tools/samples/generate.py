@@ -1,10 +1,10 @@
 #!/usr/bin/env python3
 """Deterministic generator of realistic balena device-diagnostics sample files.
 
-Usage:  python sample-diagnostics/generate.py [OUTDIR]      (stdlib only)
+Usage:  python tools/samples/generate.py [OUTDIR]      (stdlib only)
 
 Writes one ``.txt`` per scenario (see ``SCENARIOS`` at the bottom), plus ``README.md`` and
-``ground_truth.json`` describing what each file exhibits, into OUTDIR (default: this folder).
+``ground_truth.json`` describing what each file exhibits, into OUTDIR (default: sample-diagnostics/, beside tools/).
 Every file is built from its own ``random.Random(seed)``, so output is byte-identical on
 every run and every machine.
 
@@ -36,7 +36,9 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-HERE = Path(__file__).resolve().parent
+HERE = Path(__file__).resolve().parents[2] / "sample-diagnostics"
+"""Where the samples live (and ship from, as ``triagebench.samples``); this generator
+is kept outside the package so it never ships in the wheel."""
 DIAGNOSE_VERSION = "4.22.11"
 UTC = _dt.UTC
 ESC = "\x1b"
@@ -387,6 +389,32 @@ RPI4_PLAIN = Device(
 )
 
 
+# One Raspberry Pi 4 (8 GB) captured twice: before and after a host OS update (HUP) from
+# 2.88.4+rev3 to 2.115.18 (meta-balena 2.115.18 ships supervisor 14.11.8 and engine 20.10.37).
+RPI4_HUP_OLD = Device(
+    slug="raspberrypi4-64", name="Raspberry Pi 4 (using 64bit OS)", family="rpi64",
+    arch="aarch64", model="Raspberry Pi 4 Model B Rev 1.4", kernel="5.10.83-v8",
+    kernel_date="Tue Jan 18 13:02:11 UTC 2022", os_version="2.88.4+rev3",
+    meta_version="2.88.4", supervisor="12.11.16", engine="19.03.30",
+    engine_commit="c41a2d5c1a102294994118434aefaa54a76e2814",
+    engine_banner="Docker version 19.03.30, build c41a2d5c1a102294994118434aefaa54a76e2814",
+    mem_kb=7998416, data_gb=28.4, hw_revision="d03114", soc="BCM2835", cpu_part="0xd08",
+    mmc_name="SN32G", mmc_manfid="0x000003", mmc_oemid="0x5344",
+)
+
+RPI4_HUP_NEW = Device(
+    slug="raspberrypi4-64", name="Raspberry Pi 4 (using 64bit OS)", family="rpi64",
+    arch="aarch64", model="Raspberry Pi 4 Model B Rev 1.4", kernel="6.1.21-v8",
+    kernel_date="Wed Jun 14 09:27:51 UTC 2023", os_version="2.115.18",
+    meta_version="2.115.18", supervisor="14.11.8", engine="20.10.37",
+    engine_commit="3a4b2ccf4b4ad5ab5ab7e4a45d4c8eeeffd3bd90",
+    engine_banner="balena-engine version 20.10.37, build 3a4b2ccf4b4ad5ab5ab7e4a45d4c8eeeffd3bd90",
+    mem_kb=7998416, data_gb=28.4, hw_revision="d03114", soc="BCM2835", cpu_part="0xd08",
+    mmc_name="SN32G", mmc_manfid="0x000003", mmc_oemid="0x5344", systemd="250.5",
+    openvpn="2.6.4", networkmanager="1.42.6", dnsmasq="2.89", chrony="4.2",
+)
+
+
 def vtuple(v: str) -> tuple[int, ...]:
     """'2.87.16+rev1' -> (2, 87, 16, 1); 'v12.11.0' -> (12, 11, 0, 0)."""
     v = v.lstrip("v")
@@ -604,9 +632,36 @@ class Host:
             "engine_active_since": None, "persistent": False, "api_ms": r.randint(200, 420),
             "temp": r.randint(38000, 52000),
         }
+        self.identity: dict | None = None
+        if sc.knobs.get("identity"):
+            self._same_device(sc.knobs["identity"])
         ip = self.st["wifi_ip"].rsplit(".", 1)[0]
         self.st["gateway"] = ip + ".1"
         self.st["dns_upstreams"] = [ip + ".1", "8.8.8.8"]
+
+    def _same_device(self, seed: str) -> None:
+        """Knob 'identity': what stays the same on one device across captures (uuid, hostname,
+        machine-id, fleet, release, config.json ids, MAC addresses, CPU serial, LAN address) comes
+        from its own Random(seed), drawn after everything else so the file's own sequence is
+        unchanged; two scenarios with the same identity are the same device."""
+        r = random.Random(seed)
+        self.uuid = hexs(r, 32)
+        self.hostname = self.uuid[:7]
+        self.machine_id = hexs(r, 32)
+        self.app_id = r.randint(1_200_000, 1_999_999)
+        self.app_name = self.sc.knobs.get("app_name", "fleet-" + "".join(r.choice("abcdefgh") for _ in range(5)))
+        self.user_id = r.randint(100_000, 199_999)
+        self.release_id = r.randint(2_000_000, 2_400_000)
+        self.commit = hexs(r, 32)
+        self.st["wifi_ip"] = f"192.168.{r.choice([0, 1, 8, 50])}.{r.randint(20, 230)}"
+        self.identity = {
+            "username": "gh_" + "".join(r.choice(string.ascii_lowercase) for _ in range(7)),
+            "device_id": r.randint(4_000_000, 9_000_000),
+            "registered_at": int(epoch("2022-02-03 11:42:17")),
+            "mac": "e4:5f:01:" + ":".join(hexs(r, 2) for _ in range(3)),
+            "eth_mac": "dc:a6:32:" + ":".join(hexs(r, 2) for _ in range(3)),
+            "serial": "1000000" + hexs(r, 9),
+        }
 
     # ---- clock -------------------------------------------------------------------------
     def boot(self, idx: int) -> Boot:
@@ -2436,6 +2491,8 @@ def g_cpuinfo(h: Host, s: Sched) -> Out:
         out += ["CPU variant\t: 0x0", f"CPU part\t: {dev.cpu_part}",
                 f"CPU revision\t: {3 if dev.cpu_part == '0xd08' else 4}", ""]
     serial = "0000000" + hexs(r, 9)
+    if h.identity:
+        serial = h.identity["serial"]
     out += [f"Hardware\t: {dev.soc if dev.family == 'rpi64' else 'BCM2835'}", f"Revision\t: {dev.hw_revision}",
             f"Serial\t\t: {serial}", f"Model\t\t: {dev.model}"]
     return Out(out=out)
@@ -3060,6 +3117,10 @@ def interfaces(h: Host) -> list[dict]:
     ifs.append({"name": main, "mac": mac, "ip": st["wifi_ip"], "mask": 24, "flags": "BROADCAST,MULTICAST,UP,LOWER_UP",
                 "rx": int(61193291 * up * 3) + 90000, "rxp": int(337841 * up * 3) + 500,
                 "tx": int(12736600 * up * 3) + 40000, "txp": int(90679 * up * 3) + 300, "type": "ether"})
+    if h.identity:
+        for i in ifs:
+            if i["name"] in (main, "eth0"):
+                i["mac"] = h.identity["mac" if i["name"] == main else "eth_mac"]
     ifs.append({"name": "resin-dns", "mac": "da:0f:5f:" + ":".join(hexs(r, 2) for _ in range(3)),
                 "ip": "10.114.102.1", "mask": 24, "flags": "BROADCAST,MULTICAST,UP,LOWER_UP", "rx": 0, "rxp": 0,
                 "tx": 0, "txp": 0, "type": "ether"})
@@ -3482,6 +3543,9 @@ def config_json(h: Host) -> dict:
         "registered_at": int(h.boot(0).start - r.uniform(60, 500) * 86400), "deviceId": r.randint(4_000_000, 9_000_000),
         "persistentLogging": h.st["persistent"], "developmentMode": False,
     }
+    if h.identity:
+        cfg.update(username=h.identity["username"], registered_at=h.identity["registered_at"],
+                   deviceId=h.identity["device_id"])
     if h.sc.knobs.get("dnsServers"):
         cfg["dnsServers"] = h.sc.knobs["dnsServers"]
     if d.family == "x86":
@@ -4723,6 +4787,63 @@ def story_plain(h: Host) -> None:
         t += r.uniform(600, 2400)
 
 
+# ---- one device before and after a host OS update (the pair for `triage diff`) --------------------
+
+def story_hup_before(h: Host) -> None:
+    """/mnt/data 95% full of images from old releases; the 'uploader' service cannot write its
+    cache (ENOSPC) and crash-loops for the last ~3 hours; `balena stats` hangs on it (killed)."""
+    r = h.rng
+    up = next(c for c in h.containers if c.service == "uploader")
+    start = h.uptime - 3 * 3600 - r.uniform(0, 600)
+    h.events = [e for e in h.events if not (e.boot == 0 and e.ident == up.short and e.mono >= start)]
+    t = start
+    delay = 10.0
+    restarts = 0
+    while t < h.uptime - 20:
+        name = f"/usr/src/app/cache/batch-{r.randint(10000, 99999)}.json"
+        h.app(t, up, f"Error: ENOSPC: no space left on device, write '{name}'", "S14")
+        h.app(t, up, "    at Object.writeFileSync (node:fs:2306:3)")
+        h.bd(t + 0.2, "info", "shim reaped", f"id={up.cid}", containerd=True)
+        h.sup(t + 0.3, "event", "Event: Service exit " + svc_json(h, up), "S28")
+        t += delay + r.uniform(0, 30)
+        shim_started(h, t, 0)
+        h.sup(t + 0.2, "event", "Event: Service restart " + svc_json(h, up), "S28")
+        restarts += 1
+        delay = min(delay * 1.5, 900)
+    up.state, up.exit_code, up.restart_count, up.finished = "restarting", 1, restarts, h.t0 - 20
+    up.tag = "S28"
+    h.st["data_used_pct"] = 89.3
+    h.st["images_total"] = "24.61GB"
+    h.st["images_reclaim"] = "19.87GB (80%)"
+    h.st["mem_avail_pct"] = 71.5
+
+
+def story_hup_after(h: Host) -> None:
+    """Five hours after the HUP to 2.115.18: the old images are gone (33% used), the uploader runs;
+    the firmware now reports under-voltage a few times an hour (a USB camera was added)."""
+    r = h.rng
+    t = 900.0
+    while t < h.uptime - 120:
+        under_voltage(h, t)
+        t += r.uniform(900, 2400)
+    h.st["data_used_pct"] = 31.2
+    h.st["mem_avail_pct"] = 58.3
+    h.containers[0].created = h.boot(0).start - r.uniform(60, 300)  # the HUP replaced the supervisor
+    when = utc(h.boot(0).start - r.uniform(320, 400))
+    name = f"/mnt/data/balenahup/balenahup-{when:%Y%m%dT%H%M%S}.log"
+    img = f"registry2.balena-cloud.com/v2/{hexs(r, 32)}"
+    h.hup_log = [f"==> {name} <==", "[000000000][LOG]Normal HUP", "[000000000][LOG]Loading info from config.json",
+                 '[000000001][LOG]Host OS version "2.88.4+rev3"',
+                 f'[000000001][LOG]Target OS version "{h.dev.os_version}"',
+                 "[000000002][LOG]Checking for manual override flag...", "[000000003][LOG]Running pre-update fixes...",
+                 "[000000004][LOG]Stopping balena-supervisor.service", "[000000006][LOG]Getting new hostapp image",
+                 f"[000000171][LOG]Image type balena_registry, location '{img}' succeeded",
+                 "[000000172][LOG]Running hostapp-update...", "[000000259][LOG]hostapp-update: finished",
+                 f"[000000261][LOG]Updating supervisor to v{h.dev.supervisor}",
+                 "[000000284][LOG]Supervisor update: finished",
+                 "[000000285][LOG]Finished update, rebooting in 10 seconds..."]
+
+
 # --------------------------------------------------------------------------------------------
 # the 2017 "leech" format (no timestamps, no time lines, inline CHECKS, `docker`)
 # --------------------------------------------------------------------------------------------
@@ -5064,6 +5185,31 @@ SCENARIOS: list[Scenario] = [
         problems=["S10", "S18"], stories=[story_plain], fmt="journal",
         knobs={"services": ["sensor", "uploader"], "app_period": 30},
     ),
+    Scenario(
+        filename="pair-before-hup-s14-s28-rpi4-2.88.4.txt",
+        title="One device before a host OS update: data partition full, crash-looping service",
+        summary="First of a pair (same device uuid as pair-after-hup-s10-rpi4-2.115.18.txt): a Raspberry Pi 4 "
+                "on 2.88.4+rev3 (supervisor 12.11.16, engine 19.03.30), up 11 days. /mnt/data is 95% full of "
+                "images from old releases, so the 'uploader' service fails with 'ENOSPC: no space left on device' "
+                "and crash-loops (Restarting, 'Service exit' / 'Service restart' events); `balena stats` hangs "
+                "and is killed by timeout (status 143). No host OS update log yet.",
+        seed="triagebench/pair-before-hup", device=RPI4_HUP_OLD, start="2023-07-10 14:05:31",
+        uptime=11 * 86400 + 6 * 3600 + 1903, problems=["S14", "S28"], stories=[story_hup_before],
+        knobs={"services": ["sensor", "uploader"], "identity": "triagebench/pair-rpi4-hup", "goroutines": 160,
+               "timeouts": ["$ENG stats --all --no-stream"]},
+    ),
+    Scenario(
+        filename="pair-after-hup-s10-rpi4-2.115.18.txt",
+        title="The same device after a host OS update: disk freed, under-voltage",
+        summary="Second of a pair (same device uuid as pair-before-hup-s14-s28-rpi4-2.88.4.txt), two days later "
+                "and 5 hours after a host OS update to 2.115.18 (supervisor 14.11.8, engine 20.10.37, kernel "
+                "6.1.21-v8; the HUP log is in /mnt/data/balenahup). The unused images were removed (33% used), "
+                "the uploader runs again and `balena stats` completes; new: the firmware reports 'Under-voltage "
+                "detected! (0x00050005)' a few times an hour.",
+        seed="triagebench/pair-after-hup", device=RPI4_HUP_NEW, start="2023-07-12 16:48:09",
+        uptime=5 * 3600 + 17 * 60 + 44, problems=["S10"], stories=[story_hup_after],
+        knobs={"services": ["sensor", "uploader"], "identity": "triagebench/pair-rpi4-hup", "goroutines": 175},
+    ),
 ]
 
 
@@ -5112,8 +5258,8 @@ def readme(results: dict[str, dict]) -> str:
         "change the generator and run",
         "",
         "```",
-        "python sample-diagnostics/generate.py            # rewrites *.txt, README.md, ground_truth.json here",
-        "python sample-diagnostics/generate.py OUTDIR     # or somewhere else",
+        "python tools/samples/generate.py            # rewrites *.txt, README.md, ground_truth.json here",
+        "python tools/samples/generate.py OUTDIR     # or somewhere else",
         "```",
         "",
         "No real device file was copied; every identifier (UUIDs, container ids, IPs, serials) is invented. "

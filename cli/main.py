@@ -4,7 +4,8 @@ Each verb lives in ``cli/<verb>.py`` with ``add_arguments(parser)`` and
 ``run(args) -> int``, registered by one line in ``VERBS`` below (module name and
 help); this module only dispatches, so adding a verb never touches another verb's
 code. Exit codes (``docs/exit-codes.md``): 0 done, 1 a finding at or above
-``--fail-on``, 2 bad input or usage (one line on stderr, never a traceback).
+``--fail-on``, 2 bad input or usage (one line on stderr, never a traceback), 3 an
+internal error (one line; the traceback only under the global ``--debug``).
 """
 
 from __future__ import annotations
@@ -16,6 +17,8 @@ import os
 import sys
 from collections.abc import Sequence
 from typing import Protocol
+
+from triagebench.cli.crash import guarded, strip_debug
 
 # verb -> one-line help; the module is ``triagebench.cli.<verb>`` (``open`` is the TUI).
 VERBS: dict[str, str] = {
@@ -129,9 +132,15 @@ def build_verb_parser(verb: str) -> tuple[argparse.ArgumentParser, Verb]:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args_list = list(sys.argv[1:] if argv is None else argv)
     if argv is None and "_ARGCOMPLETE" in os.environ:
         _complete()
+    # Exit 3 + one line for an internal error, the traceback only under --debug (cli/crash.py).
+    args_list, debug = strip_debug(sys.argv[1:] if argv is None else argv)
+    inputs = args_list[1:] if args_list and args_list[0] in VERBS else args_list
+    return guarded(lambda: _dispatch(args_list), inputs, debug)
+
+
+def _dispatch(args_list: list[str]) -> int:
     try:
         unknown = _unknown_verb(args_list)
         if unknown is not None:

@@ -24,18 +24,23 @@ from __future__ import annotations
 
 import argparse
 import gzip
+import io
 import os
+import stat
+import sys
 import zlib
 from importlib import resources
 
 from triagebench.cli.common import fail
+from triagebench.cli.crash import EXIT_INTERNAL, debug_requested
 from triagebench.cli.options import add_library_options, library_options
-from triagebench.parser import InputError
+from triagebench.parser import InputError, printable
 from triagebench.parser.decompress import COMPRESSED, sniff
 from triagebench.parser.reader import GZIP_MAGIC, looks_binary
 
 DEMO_SAMPLE = "s10-s12-s13-undervoltage-sdcard-rpi3-2.58.3.txt"
 PRECHECK_BYTES = 65536
+TEXTUAL_CRASH_CODE = 1
 
 
 def demo_path() -> str:
@@ -75,6 +80,7 @@ def precheck(path: str) -> None:
         raise InputError(path, "no such file")
     if os.path.isdir(path):
         raise InputError(path, "is a directory, not a diagnostics file")
+    _refuse_non_regular(path)
     try:
         with open(path, "rb") as handle:
             head = handle.read(PRECHECK_BYTES)
@@ -93,6 +99,22 @@ def precheck(path: str) -> None:
         raise InputError(path, "looks like a binary file, not diagnostics text")
     if len(head) < PRECHECK_BYTES and not head.strip():
         raise InputError(path, "file holds only whitespace")
+
+
+def _refuse_non_regular(path: str) -> None:
+    """A FIFO, device or socket: refused before anything opens it (opening a FIFO
+    blocks until a writer appears, so the workbench would hang before its first frame)."""
+    try:
+        mode = os.stat(path).st_mode
+    except OSError:
+        return  # the open below words it
+    if stat.S_ISFIFO(mode):
+        raise InputError(path, "is a named pipe (FIFO), refused so reading cannot hang; "
+                               "save it to a file and open that")
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        raise InputError(path, "is a device, not a diagnostics file")
+    if stat.S_ISSOCK(mode):
+        raise InputError(path, "is a socket, not a diagnostics file")
 
 
 def check_dirs(dirs: list[str], what: str) -> None:
@@ -133,6 +155,7 @@ def run(args: argparse.Namespace) -> int:
             read_session_file(session)
         except SessionError as exc:
             return fail(str(exc))
+    from rich.console import Console
     from triagebench.tui.app import create_app
 
     app = create_app(path, theme=args.theme, heuristic_dirs=policy.heuristic_dirs,
@@ -140,5 +163,20 @@ def run(args: argparse.Namespace) -> int:
                      include_drafts=policy.include_drafts,
                      goto=goto, session_path=session, corpus_dir=corpus,
                      checks=tuple(args.checks))
+    # Textual prints a crash's traceback (with local variables: file text) on its
+    # error console when the app exits; only --debug shows it (docs/exit-codes.md).
+    captured = io.StringIO()
+    if not debug_requested():
+        app.error_console = Console(file=captured, markup=False, highlight=False, width=100)
     result = app.run()
-    return int(result or app.return_code or 0)
+    code = int(result or app.return_code or 0)
+    # Textual ends a crashed app with return code 1: that is an internal error (3),
+    # not "a finding matched" (1).
+    if code == TEXTUAL_CRASH_CODE:
+        shown = printable(path).replace("\n", "\\n")
+        print(f"triage: internal error in the workbench while showing {shown} "
+              f"(exit {EXIT_INTERNAL}; rerun with --debug for the traceback)", file=sys.stderr)
+        return EXIT_INTERNAL
+    if captured.getvalue():
+        sys.stderr.write(printable(captured.getvalue()))  # anything else it had to say
+    return code

@@ -53,17 +53,25 @@ def document_dict(doc: Document) -> dict[str, Any]:
 
 
 def print_text(doc: Document) -> None:
+    """The human-readable summary. File text (path, facts, commands, warnings) goes to
+    Rich only as ``Text`` objects, never as markup strings: a device model holding
+    ``[/]`` would crash markup parsing and ``[link=...]`` would emit an OSC 8 hyperlink."""
     from rich.console import Console
     from rich.table import Table
+    from rich.text import Text
 
-    console = Console(highlight=False)
-    console.print(f"[bold]{printable(doc.path)}[/]  {doc.format}, {doc.line_count:,} lines, "
-                  f"{len(doc.sections)} sections")
+    def plain(value: object, style: str = "") -> Text:
+        return Text(printable(str(value)), style=style)
+
+    console = Console(highlight=False, emoji=False)
+    console.print(Text.assemble(plain(doc.path, "bold"),
+                                f"  {doc.format}, {doc.line_count:,} lines, "
+                                f"{len(doc.sections)} sections"))
     facts = Table(title="Facts", show_header=False, title_justify="left")
     facts.add_column("fact", style="cyan")
     facts.add_column("value")
     for name, value in doc.facts.items():
-        facts.add_row(name, "[dim]unknown[/]" if value is None else printable(str(value)))
+        facts.add_row(plain(name), Text("unknown", style="dim") if value is None else plain(value))
     console.print(facts)
     table = Table(title="Sections", title_justify="left")
     for column, justify in (("#", "right"), ("command", "left"), ("category", "left"),
@@ -73,12 +81,12 @@ def print_text(doc: Document) -> None:
         exit_text = "" if s.exit_status is None else str(s.exit_status)
         if s.signal is not None:
             exit_text = f"sig {s.signal}"
-        table.add_row(str(s.index + 1), printable(s.command), s.category or "",
-                      f"{s.first_line}-{s.last_line}", exit_text,
-                      str(s.stderr_count) if s.stderr_count else "")
+        table.add_row(plain(s.index + 1), plain(s.command), plain(s.category or ""),
+                      plain(f"{s.first_line}-{s.last_line}"), plain(exit_text),
+                      plain(s.stderr_count if s.stderr_count else ""))
     console.print(table)
     for warning in doc.warnings:
-        console.print(f"[yellow]warning:[/] {printable(warning)}")
+        console.print(Text.assemble(("warning:", "yellow"), " ", plain(warning)))
 
 
 def run(args: argparse.Namespace) -> int:

@@ -39,6 +39,7 @@ from pathlib import Path
 from typing import Any
 
 from triagebench.cli.common import InputError, fail
+from triagebench.cli.crash import set_current_file
 from triagebench.cli.options import add_library_options, library_options
 from triagebench.heuristics.model import SEVERITIES, Finding, Findings, severity_at_least
 from triagebench.parser import Document, printable
@@ -235,6 +236,7 @@ def _read_all(paths: list[str]) -> list[Document | InputError]:
     """Every input of every path, in argument order (zip members one by one)."""
     entries: list[Document | InputError] = []
     for path in paths:
+        set_current_file(path)  # an internal error names this file (cli/crash.py)
         try:
             entries.extend(read_inputs(path))
         except InputError as exc:
@@ -269,6 +271,7 @@ def run(args: argparse.Namespace) -> int:
         group = capture_of.get(id(entry))
         if group is None:
             continue  # health checks combined into the capture's diagnostics file
+        set_current_file(entry.path)  # an internal error names this file (cli/crash.py)
         analysis = analyse(group, options, library=library)
         document, findings, inputs = analysis.document, analysis.findings, analysis.inputs
         state = analysis.state

@@ -1,4 +1,4 @@
-"""``triage serve FILE [--host 127.0.0.1] [--port N] [--public-url URL]``: share the
+"""``triage serve FILE [--host 127.0.0.1] [--port N] [--public-url URL] [--max-sessions N]``: share the
 workbench in a browser through textual-serve.
 
 textual-serve runs a small aiohttp server; each browser tab that connects starts
@@ -7,10 +7,13 @@ streams it over a websocket. The served command is
 ``<this python> -m triagebench FILE`` so it works without ``triage`` on PATH and
 in the same environment as this process.
 
-Anyone who can reach the port gets a workbench on the file (and, through it, can
-write bookmarks and drafts as this user), so the server binds to loopback unless
-told otherwise and warns when it is not. For a colleague on another machine, an
-SSH tunnel (``ssh -L 8000:127.0.0.1:8000 host``) keeps it that way.
+A workbench session can read the file and write bookmarks and drafts as this user,
+so access is guarded (``cli/serve_guard.py``): a random per-run token in the
+printed URL (kept in a ``SameSite=Strict`` cookie), requests whose ``Host`` or
+``Origin`` is not the served address refused (no cross-site websockets, no DNS
+rebinding), and at most ``--max-sessions`` sessions at once. The server binds to
+loopback unless told otherwise and warns when it is not. For a colleague on
+another machine, an SSH tunnel (``ssh -L 8000:127.0.0.1:8000 host``) keeps it that way.
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ import argparse
 import ipaddress
 import os
 import re
+import secrets
 import shlex
 import socket
 import sys
@@ -28,6 +32,8 @@ from triagebench.parser import printable
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8000
+DEFAULT_MAX_SESSIONS = 4
+TOKEN_BYTES = 24
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -39,6 +45,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--public-url", metavar="URL",
                         help="the URL browsers use to reach this server (behind a proxy or "
                              "tunnel; default http://HOST:PORT)")
+    parser.add_argument("--max-sessions", type=int, default=DEFAULT_MAX_SESSIONS, metavar="N",
+                        help="browser sessions open at once (each runs its own workbench "
+                             f"process; default {DEFAULT_MAX_SESSIONS})")
 
 
 def is_loopback(host: str) -> bool:
@@ -84,6 +93,8 @@ def run(args: argparse.Namespace) -> int:
         load_document(path)  # one clear line now rather than a broken page later
     except InputError as exc:
         return fail(str(exc))
+    if args.max_sessions < 1:
+        return fail(f"triage serve: --max-sessions must be at least 1, not {args.max_sessions}")
     if not 0 <= args.port <= 65535:
         return fail(f"triage serve: --port {args.port} is not a port number (0-65535)")
     try:
@@ -100,15 +111,18 @@ def run(args: argparse.Namespace) -> int:
               f"reach port {port} gets a workbench on this file as this user. Prefer the "
               f"default and an SSH tunnel.", file=sys.stderr)
 
-    from textual_serve.server import Server
+    from triagebench.cli.serve_guard import GuardedServer
 
     name = os.path.basename(path)
     # The title lands in the page's HTML unescaped: keep only harmless characters.
     title = "triage " + re.sub(r"[^\w.+-]", "_", name)
-    server = Server(served_command(path), host=args.host, port=port, title=title,
-                    public_url=public_url.rstrip("/"))
-    print(f"serving triage {printable(name)} at {printable(public_url)}  (Ctrl+C to stop)",
-          flush=True)
+    token = secrets.token_urlsafe(TOKEN_BYTES)
+    public_url = public_url.rstrip("/")
+    server = GuardedServer(served_command(path), host=args.host, port=port, title=title,
+                           public_url=public_url, token=token,
+                           max_sessions=args.max_sessions, loopback=is_loopback(args.host))
+    print(f"serving triage {printable(name)} at {printable(public_url)}/?token={token}  "
+          f"(Ctrl+C to stop; the token is needed, keep the URL private)", flush=True)
     try:
         server.serve()
     except OSError as exc:

@@ -29,7 +29,9 @@ from .document import Document, Section
 # special in a fragment or in Markdown (``#``, ``&``, ``=``, ``%``, ``|``, brackets,
 # quotes, backticks and whitespace are quoted).
 _KEY_SAFE = "/:{}*.,;_-~!$'()+@^"
-_LINE_RE = re.compile(r"^L?(\d+)$", re.IGNORECASE)
+_LINE_RE = re.compile(r"^L?([0-9]+)$", re.IGNORECASE)
+MAX_NUMBER_DIGITS = 12
+MAX_SHOWN_CHARS = 80
 
 
 class RefError(ValueError):
@@ -120,9 +122,23 @@ def format_ref(doc: Document, line: int, stable: bool = False) -> str:
 
 
 def _positive(value: str, what: str, text: str) -> int:
-    if not value.isdigit() or int(value) < 1:
-        raise RefError(f"{text!r}: {what} must be a positive whole number, not {value!r}")
-    return int(value)
+    """``value`` as a positive int: ASCII digits only (``²`` and other Unicode digits
+    pass ``isdigit`` but not ``int``) and at most ``MAX_NUMBER_DIGITS`` of them (a
+    5,000-digit number is over Python's int-parsing limit, and no file is that long)."""
+    shown = _shown(value)
+    if not (value.isascii() and value.isdecimal()):
+        raise RefError(f"{_shown(text)}: {what} must be a positive whole number, not {shown}")
+    if len(value.lstrip("0")) > MAX_NUMBER_DIGITS:
+        raise RefError(f"{_shown(text)}: {what} has {len(value):,} digits; no file is that long")
+    number = int(value)
+    if number < 1:
+        raise RefError(f"{_shown(text)}: {what} must be a positive whole number, not {shown}")
+    return number
+
+
+def _shown(text: str) -> str:
+    """``text`` quoted for a message, capped so a huge reference stays one short line."""
+    return repr(text if len(text) <= MAX_SHOWN_CHARS else text[:MAX_SHOWN_CHARS] + "…")
 
 
 def _parse_fragment(fragment: str, file: str | None, text: str) -> Ref:
@@ -130,17 +146,17 @@ def _parse_fragment(fragment: str, file: str | None, text: str) -> Ref:
     if match:
         return Ref(file, _positive(match.group(1), "the line", text))
     if not fragment.startswith("section="):
-        raise RefError(f"{text!r} is not a line reference (expected FILE#L1234, "
+        raise RefError(f"{_shown(text)} is not a line reference (expected FILE#L1234, "
                        f"FILE#section=KEY&line=N, L1234 or 1234)")
     fields: dict[str, str] = {}
     for part in fragment.split("&"):
         name, sep, value = part.partition("=")
         if not sep or name not in ("section", "line", "occurrence") or name in fields:
-            raise RefError(f"{text!r}: unexpected {part!r} in a section reference")
+            raise RefError(f"{_shown(text)}: unexpected {_shown(part)} in a section reference")
         fields[name] = value
     key = unquote(fields["section"])
     if not key:
-        raise RefError(f"{text!r}: the section key is empty")
+        raise RefError(f"{_shown(text)}: the section key is empty")
     line = _positive(fields["line"], "line", text) if "line" in fields else None
     occurrence = _positive(fields["occurrence"], "occurrence", text) if "occurrence" in fields else 1
     return Ref(file, None, key, line, occurrence)

@@ -12,6 +12,12 @@ and fsynced, then
 
 Readers never see a half-written file. Failures raise ``FileExists`` or
 ``WriteError`` (both ``OSError``-free one-line messages) for the caller to word.
+
+Temp files are named ``.<target>.<random>.triage-tmp`` so they are recognisably
+ours. A writer killed mid-save (kill -9, power loss) leaves its temp file behind;
+the first write into a folder in each process removes such files when they are
+regular files owned by this user and older than ``STALE_SECONDS`` (``sweep_once``),
+and the workbench sweeps its own folders when it starts.
 """
 
 from __future__ import annotations
@@ -19,8 +25,13 @@ from __future__ import annotations
 import contextlib
 import errno
 import os
+import stat
 import tempfile
+import time
 from pathlib import Path
+
+TEMP_SUFFIX = ".triage-tmp"
+STALE_SECONDS = 300.0  # a live write renames its temp file in milliseconds
 
 _NO_LINK = {errno.EPERM, errno.ENOTSUP, errno.EXDEV, errno.EMLINK,
             getattr(errno, "EOPNOTSUPP", errno.ENOTSUP), errno.ENOSYS}
@@ -47,8 +58,9 @@ def write_atomic(path: str | os.PathLike[str], text: str, *, overwrite: bool,
     """
     target = Path(path)
     parent = target.parent if str(target.parent) else Path(".")
+    sweep_once(parent)
     try:
-        fd, name = tempfile.mkstemp(dir=parent, prefix=f".{target.name}.", suffix=".tmp")
+        fd, name = tempfile.mkstemp(dir=parent, prefix=f".{target.name}.", suffix=TEMP_SUFFIX)
     except FileNotFoundError as exc:
         raise WriteError(f"{target}: cannot write (folder {parent} does not exist)") from exc
     except OSError as exc:
@@ -74,6 +86,62 @@ def write_atomic(path: str | os.PathLike[str], text: str, *, overwrite: bool,
         with contextlib.suppress(FileNotFoundError):
             tmp.unlink()
     return target
+
+
+def is_stale_temp(entry: os.DirEntry[str], now: float, max_age: float = STALE_SECONDS) -> bool:
+    """One of our temp files (name ``.<target>.<random>.triage-tmp``), a regular file
+    owned by this user and untouched for ``max_age`` seconds: a writer that was killed
+    (a live writer renames its temp file within milliseconds)."""
+    name = entry.name
+    if not (name.startswith(".") and name.endswith(TEMP_SUFFIX)):
+        return False
+    try:
+        info = entry.stat(follow_symlinks=False)
+    except OSError:
+        return False
+    if not stat.S_ISREG(info.st_mode):
+        return False
+    if hasattr(os, "getuid") and info.st_uid != os.getuid():
+        return False
+    return now - info.st_mtime > max_age
+
+
+def sweep_stale(folder: str | os.PathLike[str], max_age: float = STALE_SECONDS) -> int:
+    """Remove stale temp files (``is_stale_temp``) from ``folder``; how many were removed.
+    Never raises: cleaning up is best effort."""
+    removed = 0
+    now = time.time()
+    try:
+        with os.scandir(folder) as entries:
+            for entry in entries:
+                if is_stale_temp(entry, now, max_age):
+                    with contextlib.suppress(OSError):
+                        os.unlink(entry.path)
+                        removed += 1
+    except OSError:
+        return removed
+    return removed
+
+
+_swept: set[str] = set()
+
+
+def sweep_once(folder: str | os.PathLike[str]) -> None:
+    """``sweep_stale(folder)`` the first time this process writes into ``folder``."""
+    key = os.path.abspath(folder)
+    if key not in _swept:
+        _swept.add(key)
+        sweep_stale(key)
+
+
+def sweep_own_folders(drafts: str | os.PathLike[str] | None = None) -> None:
+    """Sweep triagebench's own folders (stored sessions, settings, drafts) once: what
+    the workbench does when it starts, off the UI thread."""
+    from triagebench.services import paths
+
+    for folder in (paths.sessions_dir(), paths.config_dir(), paths.drafts_dir(drafts)):
+        if folder.is_dir():
+            sweep_once(folder)
 
 
 def _link_new(tmp: Path, target: Path) -> None:
@@ -103,4 +171,5 @@ def _fsync_dir(folder: Path) -> None:
             os.close(fd)
 
 
-__all__ = ["FileExists", "WriteError", "write_atomic"]
+__all__ = ["STALE_SECONDS", "TEMP_SUFFIX", "FileExists", "WriteError", "sweep_once",
+           "sweep_own_folders", "sweep_stale", "write_atomic"]

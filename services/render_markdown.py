@@ -29,7 +29,7 @@ _MD_SPECIAL_RE = re.compile(r"([\\`*\[\]<|])|(?<!\w)_|_(?!\w)")
 
 def safe_text(text: str, limit: int | None = MAX_LINE_CHARS) -> str:
     """One line of untrusted text made printable (no escape sequences, no newlines)."""
-    text = printable(plain_text(text))
+    text = printable(plain_text(text)).replace("\n", "\\n")  # a name may hold a newline
     return text if limit is None or len(text) <= limit else text[:limit] + " …"
 
 
@@ -73,11 +73,18 @@ def safe_url(url: str | None) -> str | None:
     return quote(url, safe=":/?#@!$&'*+,;=%-._~")
 
 
+_NON_HTTP_LINK_RE = re.compile(r"\]\((?!\s*https?://)")
+_NON_HTTP_REF_DEF_RE = re.compile(r"^(\s{0,3})\[(?=[^\]\n]*\]:[ \t]*+(?!https?://))", re.MULTILINE)
+
+
 def author_text(text: str) -> str:
-    """Heuristic-author text (title, description, remedy): Markdown kept, HTML tags
-    (``<``) and control characters neutralised."""
+    """Heuristic-author text (description, remedy): Markdown kept, HTML tags (``<``),
+    control characters and links to anything but http(s) (``[x](javascript:...)``,
+    ``[x]: file:...``) neutralised. Titles are one line of plain text: ``md_escape``."""
     text = printable(text.strip(), keep_tabs=True)
-    return text.replace("<", "\\<")
+    text = text.replace("<", "\\<")
+    text = _NON_HTTP_LINK_RE.sub("\\](", text)
+    return _NON_HTTP_REF_DEF_RE.sub(lambda m: m.group(1) + "\\[", text)
 
 
 __all__ = ["author_text", "cell", "code_span", "fenced", "md_escape", "safe_text", "safe_url"]

@@ -23,7 +23,7 @@ from datetime import datetime
 from importlib import metadata
 from typing import TYPE_CHECKING
 
-from triagebench.parser import Document
+from triagebench.parser import Document, printable
 from triagebench.parser.refs import file_label, format_ref
 from triagebench.services.finding_status import (
     INACTIVE_HEADING,
@@ -142,7 +142,7 @@ def _evidence_block(doc: Document, finding: Finding) -> list[str]:
 
 
 def _finding_detail(doc: Document, n: int, finding: Finding, capture: datetime | None) -> list[str]:
-    out = ["", f"### {n}. [{finding.severity.upper()}] {author_text(finding.title)}", ""]
+    out = ["", f"### {n}. [{finding.severity.upper()}] {md_escape(printable(finding.title))}", ""]
     facts = [f"- **Severity:** {finding.severity}"
              + (f" (heuristic: {finding.base_severity})"
                 if finding.base_severity != finding.severity else ""),
@@ -156,7 +156,7 @@ def _finding_detail(doc: Document, n: int, finding: Finding, capture: datetime |
     url = safe_url(finding.permalink)
     if url:
         facts.append(f"- **Write-up:** <{url}>")
-    fixed = getattr(finding.heuristic, "fixed_in", None)
+    fixed = finding.heuristic.fixed_in
     if fixed:
         facts.append(f"- **Fixed in:** {md_escape(str(fixed))}")
     facts.append(f"- **Signals:** {_signal_summary(finding)}")
@@ -184,7 +184,7 @@ def _findings(doc: Document, findings: Findings) -> list[str]:
                 "| # | severity | finding | status | first seen | last seen | events | fixed in |",
                 "|---|---|---|---|---|---|---|---|"]
         for n, finding in enumerate(matches, 1):
-            fixed = getattr(finding.heuristic, "fixed_in", None)
+            fixed = finding.heuristic.fixed_in
             draft = " (draft)" if finding.draft else ""
             out.append(f"| {n} | {finding.severity} | {md_escape(finding.title)}{draft} | "
                        f"{finding.status} | {_short_time(finding.first_seen)} | "
@@ -196,7 +196,7 @@ def _findings(doc: Document, findings: Findings) -> list[str]:
         out += ["", f"### {INACTIVE_HEADING}"]
         for n, finding in enumerate(inactive, len(active) + 1):
             out += _finding_detail(doc, n, finding, capture)
-    errors = list(getattr(findings, "errors", []) or [])
+    errors = list(findings.errors)
     if errors:
         out += ["", "### Heuristics that could not be evaluated", ""]
         out += [f"- {code_span(e.heuristic)}: {md_escape(e.message)}" for e in errors]

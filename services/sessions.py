@@ -18,6 +18,7 @@ No Textual here: the report and the headless verbs use it too.
 
 from __future__ import annotations
 
+import bisect
 import contextlib
 import hashlib
 import json
@@ -31,11 +32,14 @@ from typing import Any
 from triagebench.parser import Document, Section
 from triagebench.parser.refs import RefError, file_label, format_ref, parse_ref, resolve_ref
 from triagebench.services import files, paths
+from triagebench.services.jsonfile import JSONFileError, loads_small, read_small_text
 
 SCHEMA = "triagebench-session"
 VERSION = 1
 MAX_NOTE_CHARS = 20_000
 MAX_LINE_KEY = 300
+MAX_SESSION_BYTES = 32 * 1024 * 1024  # 5,000 bookmarks with 20,000-character notes fit
+MAX_BOOKMARKS = 5_000  # far more than a person marks; a bigger file is cut with a warning
 
 
 class SessionError(Exception):
@@ -136,6 +140,8 @@ class Session:
     position: int | None = None
     scope: str | None = None
     position_ref: str | None = None
+    # Bookmarks left out when the file was read (over MAX_BOOKMARKS); not saved.
+    bookmarks_dropped: int = 0
 
     @classmethod
     def for_document(cls, doc: Document, digest: str | None = None) -> Session:
@@ -247,7 +253,8 @@ class Session:
         if not isinstance(raw_marks, list):
             raise bad("\"bookmarks\" must be a list")
         bookmarks: dict[int, Bookmark] = {}
-        for i, item in enumerate(raw_marks):
+        dropped = max(0, len(raw_marks) - MAX_BOOKMARKS)
+        for i, item in enumerate(raw_marks[:MAX_BOOKMARKS]):
             if not isinstance(item, dict):
                 raise bad(f"bookmarks[{i}] must be an object")
             line = item.get("line")
@@ -284,7 +291,32 @@ class Session:
                 raise bad("position.line must be a positive integer")
             if position_ref is not None and not isinstance(position_ref, str):
                 raise bad("position.ref must be a string")
-        return cls(file_name, digest, bookmarks, filters, search, position, scope, position_ref)
+        return cls(file_name, digest, bookmarks, filters, search, position, scope, position_ref,
+                   dropped)
+
+
+def _cap_warnings(session: Session, path: Path) -> list[str]:
+    if not session.bookmarks_dropped:
+        return []
+    return [f"{path.name}: only the first {MAX_BOOKMARKS:,} bookmarks were read; "
+            f"{session.bookmarks_dropped:,} more left out"]
+
+
+def _bad_ref_warnings(session: Session, path: Path) -> list[str]:
+    """One warning for the section references in ``session`` that do not parse (they
+    are ignored: those bookmarks are placed by their text or line instead)."""
+    bad: list[str] = []
+    refs = [b.ref for b in session.sorted_bookmarks() if b.ref] + (
+        [session.position_ref] if session.position_ref else [])
+    for ref in refs:
+        try:
+            parse_ref(ref)
+        except RefError as exc:
+            bad.append(str(exc))
+    if not bad:
+        return []
+    return [f"{path.name}: {len(bad):,} section reference(s) could not be read and were "
+            f"ignored (first: {bad[0]})"]
 
 
 def _check_line(doc: Document, line: int) -> None:
@@ -310,7 +342,9 @@ def _stable_fragment(doc: Document, line: int) -> str | None:
 
 def _read_json(path: Path) -> Any:
     try:
-        text = path.read_text(encoding="utf-8")
+        text = read_small_text(path, MAX_SESSION_BYTES)
+    except JSONFileError as exc:
+        raise SessionError(f"{path}: not a session file ({exc})") from None
     except FileNotFoundError:
         raise SessionError(f"{path}: no such file") from None
     except IsADirectoryError:
@@ -320,10 +354,9 @@ def _read_json(path: Path) -> Any:
     except OSError as exc:
         raise SessionError(f"{path}: cannot read ({exc.strerror or exc})") from None
     try:
-        return json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise SessionError(f"{path}: invalid JSON at line {exc.lineno} column {exc.colno} "
-                           f"({exc.msg})") from None
+        return loads_small(text)
+    except JSONFileError as exc:
+        raise SessionError(f"{path}: {exc}") from None
 
 
 # -- stored sessions (per content hash) ------------------------------------------
@@ -347,7 +380,7 @@ def load_stored(doc: Document, digest: str | None = None) -> tuple[Session, list
         return Session.for_document(doc, digest), [f"{exc}; moved aside to {aside.name}"]
     session.file_name = file_label(doc)
     session.bookmarks = {n: b for n, b in session.bookmarks.items() if n <= doc.line_count}
-    return session, []
+    return session, _cap_warnings(session, path)
 
 
 def save_stored(session: Session) -> Path:
@@ -390,7 +423,7 @@ def import_session(path: str | os.PathLike[str], doc: Document,
     digest = digest or content_hash(doc)
     name = file_label(doc)
     session = Session(name, digest, filters=list(imported.filters), search=imported.search)
-    warnings: list[str] = []
+    warnings: list[str] = _cap_warnings(imported, Path(path))
     if imported.content_sha256 == digest:
         session.bookmarks = {n: b for n, b in imported.bookmarks.items() if n <= doc.line_count}
         session.position, session.position_ref = imported.position, imported.position_ref
@@ -401,6 +434,7 @@ def import_session(path: str | os.PathLike[str], doc: Document,
                     f"content (sha256 {imported.content_sha256[:12]}, this file "
                     f"{digest[:12]}); applying by section reference where possible, else by line")
     finder = _TextFinder(doc)
+    warnings += _bad_ref_warnings(imported, Path(path))
     counts = {"ref": 0, "text": 0, "line": 0, "unverified": 0, "dropped": 0}
     for bookmark in imported.sorted_bookmarks():
         line, how = _relocate(doc, bookmark, finder)
@@ -433,6 +467,7 @@ def import_session(path: str | os.PathLike[str], doc: Document,
 
 
 NEAR_WINDOW = 2000
+SCAN_BUDGET = 200_000
 
 
 class _TextFinder:
@@ -442,6 +477,7 @@ class _TextFinder:
     def __init__(self, doc: Document) -> None:
         self.doc = doc
         self.indexes: dict[int, dict[str, list[int]]] = {}
+        self.scanned = 0  # lines compared by _scan_near so far, against SCAN_BUDGET
 
     def _scan_near(self, text: str, around: int, section: Section | None) -> int | None:
         """Closest line within ``NEAR_WINDOW`` of ``around`` whose text is ``text``."""
@@ -457,8 +493,10 @@ class _TextFinder:
 
         for distance in range(NEAR_WINDOW + 1):
             for n in (around - distance, around + distance) if distance else (around,):
-                if 1 <= n <= doc.line_count and inside(n) and _line_key(doc, n) == text:
-                    return n
+                if 1 <= n <= doc.line_count and inside(n):
+                    self.scanned += 1
+                    if _line_key(doc, n) == text:
+                        return n
         return None
 
     def _index(self, section: Section | None) -> dict[str, list[int]]:
@@ -468,7 +506,7 @@ class _TextFinder:
             index = {}
             lines = (section.output_line_numbers() if section is not None
                      else range(1, self.doc.line_count + 1))
-            for n in lines:
+            for n in sorted(lines):
                 index.setdefault(_line_key(self.doc, n), []).append(n)
             self.indexes[key] = index
         return index
@@ -477,14 +515,19 @@ class _TextFinder:
         """The line with exactly ``text`` closest to ``around`` (in ``section`` if given).
 
         Looks outward from ``around`` first (a slid window moves lines a little), and
-        only builds the full index when that fails (a million-line section costs ~2 s)."""
-        near = self._scan_near(text, around, section)
-        if near is not None:
-            return near
+        only builds the full index when that fails (a million-line section costs ~2 s).
+        Once ``SCAN_BUDGET`` lines were compared that way in this import (many bookmarks
+        whose text is nowhere near: a 20,000-bookmark session took over a minute), the
+        index is used straight away; both give the same line (closest, then lowest)."""
+        if self.scanned < SCAN_BUDGET:
+            near = self._scan_near(text, around, section)
+            if near is not None:
+                return near
         lines = self._index(section).get(text)
         if not lines:
             return None
-        return min(lines, key=lambda n: (abs(n - around), n))
+        i = bisect.bisect_left(lines, around)
+        return min(lines[max(0, i - 1):i + 1], key=lambda n: (abs(n - around), n))
 
 
 def _relocate(doc: Document, bookmark: Bookmark, finder: _TextFinder) -> tuple[int | None, str]:

@@ -2,7 +2,7 @@
 
 The file is ``settings.json`` in ``services.paths.config_dir()`` (the XDG config dir,
 or ``$TRIAGE_CONFIG_DIR``). Reading never fails: a missing, unreadable or malformed
-file gives the defaults (the app must start even if someone hand-edited the file
+(or absurdly nested) file gives the defaults, with a notice for the user (the app must start even if someone hand-edited the file
 badly). Writing goes through ``services.files.write_atomic``, so a crash mid-write
 never leaves half a file behind.
 """
@@ -14,8 +14,10 @@ from dataclasses import asdict, dataclass, fields
 from pathlib import Path
 
 from triagebench.services import files, paths
+from triagebench.services.jsonfile import JSONFileError, loads_small, read_small_text
 
 SETTINGS_FILE = "settings.json"
+MAX_SETTINGS_BYTES = 1024 * 1024
 
 
 @dataclass(slots=True)
@@ -31,15 +33,29 @@ def settings_path() -> Path:
 
 def load_settings() -> Settings:
     """The saved settings, or the defaults when there is no usable file."""
+    return read_settings()[0]
+
+
+def read_settings() -> tuple[Settings, str | None]:
+    """The saved settings and, when the file exists but cannot be used (malformed,
+    nested absurdly deep, not an object), a one-line notice for the user; the
+    defaults are used then. A missing file is normal: no notice."""
+    path = settings_path()
     try:
-        data = json.loads(settings_path().read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return Settings()
+        text = read_small_text(path, MAX_SETTINGS_BYTES)
+    except FileNotFoundError:
+        return Settings(), None
+    except (OSError, ValueError) as exc:  # JSONFileError and UnicodeDecodeError included
+        return Settings(), f"{path}: cannot be read ({exc}); using the default settings"
+    try:
+        data = loads_small(text)
+    except JSONFileError as exc:
+        return Settings(), f"{path}: {exc}; using the default settings"
     if not isinstance(data, dict):
-        return Settings()
+        return Settings(), f"{path}: not a JSON object; using the default settings"
     known = {f.name for f in fields(Settings)}
     values = {k: v for k, v in data.items() if k in known and (v is None or isinstance(v, str))}
-    return Settings(**values)
+    return Settings(**values), None
 
 
 def save_settings(settings: Settings) -> Path:
@@ -53,4 +69,4 @@ def save_settings(settings: Settings) -> Path:
         raise OSError(str(exc)) from exc
 
 
-__all__ = ["Settings", "load_settings", "save_settings", "settings_path"]
+__all__ = ["Settings", "load_settings", "read_settings", "save_settings", "settings_path"]

@@ -232,3 +232,71 @@ def test_corpus_heuristics_are_rejected_not_raised() -> None:
     for path in sorted((CORPUS / "heuristics").glob("*.toml")):
         heuristic, messages = load_file(path)
         assert heuristic is None and messages, path.name
+
+
+# -- sessions, settings, references and text output (#18, second round) ----------------
+
+def test_corpus_parse_text_output_never_raises_or_links(capsys) -> None:
+    """``triage parse`` text output of every corpus file: file data is never markup."""
+    from triagebench.cli.parse import print_text
+
+    for name in CORPUS_FILES:
+        print_text(parse_file(str(CORPUS / name)))
+        out = capsys.readouterr().out
+        assert "\x1b]8;" not in out, name
+
+
+def test_corpus_references_raise_only_ref_error() -> None:
+    from triagebench.parser.refs import RefError, parse_ref, resolve_ref
+
+    doc = parse_text(diagnostics_sample())
+    for text in (CORPUS / "refs.list").read_text(encoding="utf-8").splitlines():
+        try:
+            resolve_ref(parse_ref(text), doc)
+        except RefError as exc:
+            assert "\n" not in str(exc) and len(str(exc)) < 400, text
+
+
+@FUZZ
+@given(st.text(st.sampled_from("L#0123456789²٣&=section%line occurrence"), max_size=60)
+       | digits.map(lambda d: f"x#section=a&line={d}"))
+def test_references_raise_only_ref_error(text: str) -> None:
+    from triagebench.parser.refs import RefError, parse_ref, resolve_ref
+
+    try:
+        resolve_ref(parse_ref(text), parse_text(diagnostics_sample()))
+    except RefError as exc:
+        assert "\n" not in str(exc)
+
+
+def diagnostics_sample() -> str:
+    from tests.test_refs import diagnostics_text
+
+    return diagnostics_text()
+
+
+@pytest.mark.parametrize("name", sorted(p.name for p in (CORPUS / "sessions").glob("*.json")))
+def test_corpus_session_is_refused_or_imported(name: str, tmp_path: Path) -> None:
+    from triagebench.services.sessions import SessionError, import_session
+
+    diag = tmp_path / "diag.txt"
+    diag.write_text(diagnostics_sample(), encoding="utf-8")
+    doc = parse_file(str(diag))
+    try:
+        session, warnings = import_session(CORPUS / "sessions" / name, doc)
+    except SessionError as exc:
+        assert "\n" not in str(exc) and name in str(exc)
+        return
+    assert all(1 <= n <= doc.line_count for n in session.bookmarks)
+
+
+@pytest.mark.parametrize("name", sorted(p.name for p in (CORPUS / "settings").glob("*.json")))
+def test_corpus_settings_give_defaults(name: str, monkeypatch, tmp_path: Path) -> None:
+    from triagebench.services import settings as store
+
+    monkeypatch.setenv("TRIAGE_CONFIG_DIR", str(tmp_path))
+    (tmp_path / "settings.json").write_bytes((CORPUS / "settings" / name).read_bytes())
+    loaded, notice = store.read_settings()
+    assert loaded == store.Settings()
+    if name.startswith("nested"):
+        assert notice is not None and "default" in notice

@@ -339,7 +339,7 @@ async def test_file_vanishing_before_load_shows_an_error_screen(sample: Path) ->
         assert "device-diag.txt" in app.screen.message and "no such file" in app.screen.message
         await pilot.press("q")
         await pilot.pause()
-    assert app.return_code in (0, None)
+    assert app.return_code == 2  # the file could not be shown: a failed run
 
 
 @run_async
@@ -410,3 +410,19 @@ async def test_enter_on_a_line_opens_the_whole_line_and_it_can_be_copied(sample:
         await pilot.press("escape")
         await pilot.pause()
         assert not isinstance(app.screen, DetailScreen)
+
+
+@run_async
+async def test_the_error_screen_lays_out_its_message_and_q_exits_2(sample: Path) -> None:
+    app = make_app(sample)
+    sample.unlink()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert isinstance(app.screen, ErrorScreen)
+        message = app.screen.query_one("#error-message")
+        assert message.region.width >= 40 and message.region.height >= 1
+        assert "no such file" in str(message.render())
+        await pilot.press("q")
+        await pilot.pause()
+    assert app.return_code == 2

@@ -42,3 +42,25 @@ async def wait_loaded(pilot) -> None:
 @pytest.mark.parametrize("size", [(80, 24), (120, 40)])
 def test_main_screen(snap_compare, theme: str, size: tuple[int, int]) -> None:
     assert snap_compare(build(theme), terminal_size=size, run_before=wait_loaded)
+
+
+async def wait_error_screen(pilot) -> None:
+    from triagebench.tui.screens.error import ErrorScreen
+
+    app = pilot.app
+    for _ in range(100):
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        if isinstance(app.screen, ErrorScreen):
+            break
+    await pilot.pause()
+
+
+def test_error_screen_shows_its_message(snap_compare) -> None:
+    """A file that vanished before loading: the red box holds the title, the message
+    naming the file and the problem, and the hint (it used to lay out at 0x0)."""
+    SAMPLE_DIR.mkdir(exist_ok=True)
+    missing = SAMPLE_DIR / "vanished-device-diag.txt"
+    missing.unlink(missing_ok=True)
+    app = create_app(str(missing), theme="triage-dark", builtin=False, env={})
+    assert snap_compare(app, terminal_size=(80, 24), run_before=wait_error_screen)

@@ -40,9 +40,9 @@ from textual.widgets import Label, TabbedContent, TabPane
 from textual.worker import Worker, WorkerState, get_current_worker
 from triagebench.parser import Document, InputError, printable
 from triagebench.parser.refs import RefError, file_label, format_ref, parse_ref, resolve_ref
-from triagebench.services import analysis
+from triagebench.services import analysis, files
 from triagebench.services.library import LibraryOptions
-from triagebench.services.settings import Settings, load_settings, save_settings
+from triagebench.services.settings import Settings, read_settings, save_settings
 from triagebench.themes import DEFAULT_THEME, PROJECT_THEMES, SEVERITY_DEFAULTS, SEVERITY_RANK
 from triagebench.tui import keys
 from triagebench.tui.clipboard import Clipboard, is_remote
@@ -131,7 +131,7 @@ class TriageApp(App[int]):
         self.corpus_dir = corpus_dir
         for project_theme in PROJECT_THEMES:
             self.register_theme(project_theme)
-        self.settings = load_settings()
+        self.settings, self.settings_notice = read_settings()
         requested = theme or self.settings.theme or DEFAULT_THEME
         self.theme_warning: str | None = None
         if requested not in self.available_themes:
@@ -252,6 +252,9 @@ class TriageApp(App[int]):
         self.update_layout(self.size.width)
         if self.theme_warning:
             self.notify(self.theme_warning, severity="warning", markup=False)
+        if self.settings_notice:
+            self.notify(printable(self.settings_notice), severity="warning", markup=False,
+                        timeout=10)
         # Paint the (empty) layout first: the parse thread competes for the GIL and would
         # otherwise delay the first frame on big files.
         self.call_after_refresh(self.start_loading)
@@ -309,6 +312,7 @@ class TriageApp(App[int]):
             document_shown = True
             self.post_message(self.read_session(generation, document))
             self.post_message(StateReady(generation, analysis.read_state(document)))
+            files.sweep_own_folders(self.options.drafts_dir)  # temp files of killed saves
             library = analysis.read_library(self.options, progress)
             if worker.is_cancelled:
                 return

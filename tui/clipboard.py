@@ -7,7 +7,7 @@ local sessions (no ``SSH_CONNECTION``/``SSH_TTY``/``SSH_CLIENT``): on a remote b
 it would fill a clipboard nobody sees, or fail. The local copy runs in a daemon
 thread and swallows every failure, so a missing ``xclip`` never hurts.
 
-Every copy is announced with a notification saying what was copied. Inside tmux,
+Every copy is made safe to paste first (``parser.text.clipboard_safe``) and is announced with a notification saying what was copied. Inside tmux,
 OSC 52 from applications is ignored unless ``set -g set-clipboard on`` (or DCS
 passthrough with ``allow-passthrough on``), so the first copy there carries that
 hint.
@@ -21,6 +21,7 @@ from collections.abc import Mapping
 
 from textual.app import App
 from triagebench.parser import printable
+from triagebench.parser.text import clipboard_safe
 
 SSH_VARIABLES = ("SSH_CONNECTION", "SSH_TTY", "SSH_CLIENT")
 TMUX_HINT = ("In tmux, add `set -g set-clipboard on` (or `set -g allow-passthrough on`) "
@@ -72,7 +73,12 @@ class Clipboard:
         self.tmux_hint_shown = False
 
     def copy(self, text: str, what: str) -> str:
-        """Copy ``text`` (OSC 52 + optional local tool) and notify; returns the message."""
+        """Copy ``text`` (OSC 52 + optional local tool) and notify; returns the message.
+
+        Every copy goes through ``clipboard_safe``: colour removed, CR/BS/BEL/ESC/C1 and
+        bidi controls written escaped, so a pasted line cannot run a command early or
+        hide part of itself in the user's shell."""
+        text = clipboard_safe(text)
         self.app.copy_to_clipboard(text)
         if not is_remote(self.env) and not self.app.is_headless:
             threading.Thread(target=local_copy, args=(text,), daemon=True,

@@ -2,8 +2,11 @@
 
 Used when a problem shows up after the app started (the file vanished or became
 unreadable between the CLI check and the worker, loading was cancelled, ...).
-The message names the file and the problem in one line; q quits, Esc returns
-to the previous screen when there is one worth returning to.
+The message names the file and the problem in one line; q quits with exit code 2
+(the run failed: docs/exit-codes.md), Esc returns to the previous screen when there
+is one worth returning to (else quits the same way). The box has a definite width so
+its text wraps inside it (with ``width: auto`` around ``1fr`` children the message
+laid out at 0x0: an empty red box).
 """
 
 from __future__ import annotations
@@ -16,6 +19,8 @@ from textual.screen import Screen
 from textual.widgets import Footer, Static
 from triagebench.parser import printable
 
+EXIT_NOT_SHOWN = 2  # docs/exit-codes.md: the file could not be shown
+
 
 class ErrorScreen(Screen[None]):
     """Shows ``message`` (and an optional ``hint``); the only ways out are quit or back."""
@@ -25,12 +30,19 @@ class ErrorScreen(Screen[None]):
         align: center middle;
     }
     ErrorScreen #error-box {
-        width: auto;
-        max-width: 90%;
+        width: 90%;
+        max-width: 100;
         height: auto;
         border: heavy $error;
         padding: 1 2;
         background: $surface;
+    }
+    ErrorScreen #error-box > Static {
+        width: 100%;
+        height: auto;
+    }
+    ErrorScreen #error-message {
+        margin: 1 0;
     }
     ErrorScreen #error-title {
         color: $error;
@@ -39,7 +51,7 @@ class ErrorScreen(Screen[None]):
     """
 
     BINDINGS = [
-        Binding("q", "app.quit", "Quit"),
+        Binding("q", "quit_failed", "Quit"),
         Binding("escape", "back", "Back"),
     ]
 
@@ -57,8 +69,12 @@ class ErrorScreen(Screen[None]):
                 yield Static(Content.styled(self.hint, "$text-muted"), id="error-hint")
         yield Footer()
 
+    def action_quit_failed(self) -> None:
+        """q: the file could not be shown, so the run failed: exit code 2, not 0."""
+        self.app.exit(return_code=EXIT_NOT_SHOWN)
+
     def action_back(self) -> None:
         if self.can_go_back:
             self.dismiss(None)
         else:
-            self.app.exit(return_code=2)
+            self.app.exit(return_code=EXIT_NOT_SHOWN)

@@ -21,6 +21,11 @@ FACT_LABELS = {
 }
 
 
+CAPTURE_RUN_SECONDS = 300
+"""How long after the capture's first stamp a line still counts as "at capture": the capture
+time is when diagnose.sh started; its ~90 commands run for up to a few minutes after it."""
+
+
 def span_text(seconds: float) -> str:
     """A duration as a person says it: ``"40 s"``, ``"3 min"``, ``"5 h"``, ``"2 days"``."""
     seconds = abs(seconds)
@@ -38,8 +43,8 @@ def _relative(moment: datetime, capture: datetime | None) -> str:
     if capture is None:
         return moment.strftime("%Y-%m-%d %H:%M:%S UTC")
     delta = (capture - moment).total_seconds()
-    if abs(delta) < 1:
-        return "at capture"
+    if -CAPTURE_RUN_SECONDS <= delta < 1:
+        return "at capture"  # stamped while diagnose.sh ran (its commands take up to minutes)
     return f"{span_text(delta)} {'before' if delta > 0 else 'after'} capture"
 
 

@@ -54,7 +54,8 @@ def test_text_output(setup, capsys) -> None:
     assert code == 0, err
     assert "HIGH (1)" in out and "LOW (1)" in out
     assert out.index("State at capture:") < out.index("HIGH (1)")
-    assert "    active, last seen 15 s after capture, 1 event" in out  # capture 16:03:41
+    # capture 16:03:41; the line was stamped while diagnose.sh ran, 15 s later
+    assert "    active, last seen at capture, 1 event" in out
     assert out.index("HIGH") < out.index("LOW")
     assert "https://example.com/kb/engine-timeout" in out
     assert "signals: t=true, old=true (2.87.16+rev1), sup=unknown" in out

@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint bench samples clean
+.PHONY: demo test lint bench samples wheel-check clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -28,8 +28,12 @@ lint: $(STAMP)
 bench: $(STAMP)
 	for b in bench/bench_*.py; do $(BIN)/python $$b || exit 1; done
 
+# Build the wheel, install it in a clean venv (not editable) and run the CLI from it.
+wheel-check: $(STAMP)
+	bash tools/wheel-check.sh $(PYTHON) $(BIN)/python
+
 samples:
-	$(PYTHON) sample-diagnostics/generate.py
+	$(PYTHON) tools/samples/generate.py
 
 clean:
 	rm -rf $(VENV) build *.egg-info

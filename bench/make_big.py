@@ -3,7 +3,7 @@
 
 Usage:  python bench/make_big.py [PATH] [--lines N]      (default PATH: bench/data/big-1m.txt)
 
-The file has the real diagnose 4.22.11 format (it is built by sample-diagnostics/generate.py) for a
+The file has the real diagnose 4.22.11 format (it is built by tools/samples/generate.py) for a
 32-bit Raspberry Pi 3 whose persistent journal holds months of boots.  Planted problems (as in the
 samples): S05/S06/S08 engine delta panic loop, S10/S12/S13 under-voltage + SD card + read-only
 data partition, S18 DNS (EAI_AGAIN).  The bulk is history, not new signatures:
@@ -25,7 +25,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT / "sample-diagnostics"))
+sys.path.insert(0, str(ROOT / "tools" / "samples"))
 
 import generate as g  # noqa: E402
 

@@ -6,8 +6,14 @@ OS version and device type, and the top *unexplained* templates across the fleet
 (suspicious lines that no finding explains, mined into templates), ranked by the
 number of files they appear in, with ``FILE#L123`` example references.
 
-Folders are expanded recursively (``*.txt``, ``*.log``, ``*.gz``, files without
-extension; hidden entries and README/LICENSE-like files are skipped). Files are
+Folders are expanded recursively: every input kind the reader reads (``*.txt``,
+``*.log``, ``*.gz``, ``*.xz``, ``*.bz2``, ``*.zst``, ``*.zip``, health-checks ``*.json``,
+files without extension; hidden entries and README/LICENSE-like files are skipped), or
+with ``--include GLOB`` (repeatable) exactly the files matching a glob; a "skipped N
+file(s)" line on stderr counts what was left out. A zip is one capture (a
+diagnostics file, with its health checks if it holds them); a zip of several devices'
+files is listed as skipped with its members named (use ``triage scan`` for those). Progress goes to stderr: a progress
+bar on a terminal, else one line every few seconds. Files are
 scanned in parallel worker processes (``--jobs``, default: CPU count), each
 worker loading the heuristic library once. A file that cannot be read is listed
 with its problem and skipped. ``--db`` writes an SQLite database (schema in
@@ -31,6 +37,7 @@ from pathlib import Path
 
 from triagebench.cli.common import fail
 from triagebench.cli.options import add_library_options, library_options
+from triagebench.cli.progress import ProgressLines
 from triagebench.parser import printable
 from triagebench.services.fleet import (
     DatabaseExistsError,
@@ -38,21 +45,26 @@ from triagebench.services.fleet import (
     FleetReport,
     ScanOptions,
     aggregate,
-    expand_paths,
+    expand_inputs,
     init_worker,
     library_for,
     scan_file,
     write_sqlite,
 )
 from triagebench.services.library import LibraryError, check_dirs
-from triagebench.services.render_json import write_json
+from triagebench.services.render_json import FLEET_SCHEMA, write_json
 from triagebench.services.render_markdown import cell, code_span
 
 FORMATS = ("text", "json", "markdown", "csv")
+PROGRESS_EVERY = 5.0
+"""Seconds between progress lines when stderr is not a terminal (CI logs, pipes)."""
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("paths", nargs="+", metavar="PATH", help="diagnostics files or folders")
+    parser.add_argument("--include", action="append", default=[], metavar="GLOB",
+                        help="in folders, take exactly the files matching GLOB (name or path "
+                             "inside the folder; repeatable), e.g. --include '*.txt.xz'")
     parser.add_argument("--jobs", "-j", type=int, default=None, metavar="N",
                         help="worker processes (default: CPU count; 1 = no workers)")
     parser.add_argument("--format", choices=FORMATS, default="text")
@@ -63,11 +75,15 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="unexplained templates to show (default 20; 0 = all)")
 
 
-def _scan_all(paths: list[str], options: ScanOptions, jobs: int) -> list[FileRecord]:
-    """Scan every path (in worker processes when ``jobs`` > 1), in input order."""
+def _scan_all(paths: list[str], options: ScanOptions, jobs: int,
+              every: float = PROGRESS_EVERY) -> list[FileRecord]:
+    """Scan every path (in worker processes when ``jobs`` > 1), in input order.
+
+    Progress on stderr: a rich bar on a terminal, else a line every ``every`` seconds."""
     show = sys.stderr.isatty()
     progress = None
     task = None
+    lines = None if show else ProgressLines("triage fleet: scanned", len(paths), every=every)
     if show:
         from rich.console import Console
         from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
@@ -84,6 +100,8 @@ def _scan_all(paths: list[str], options: ScanOptions, jobs: int) -> list[FileRec
                 records.append(scan_file(path, options))
                 if progress is not None:
                     progress.advance(task)
+                if lines is not None:
+                    lines.advance()
         else:
             chunk = max(1, min(16, len(paths) // (jobs * 8)))
             with ProcessPoolExecutor(max_workers=jobs, initializer=init_worker,
@@ -93,6 +111,8 @@ def _scan_all(paths: list[str], options: ScanOptions, jobs: int) -> list[FileRec
                     records.append(record)
                     if progress is not None:
                         progress.advance(task)
+                    if lines is not None:
+                        lines.advance()
     finally:
         if progress is not None:
             progress.stop()
@@ -204,11 +224,16 @@ def run(args: argparse.Namespace) -> int:
         return fail(f"triage fleet: {printable(str(exc))}")
     if args.db and Path(args.db).exists() and not args.force:
         return fail(f"triage fleet: {args.db}: already exists (use --force to replace it)")
-    paths, problems = expand_paths(args.paths)
+    expansion = expand_inputs(args.paths, include=tuple(args.include))
+    paths, problems = expansion.files, expansion.problems
     for problem in problems:
         print(printable(f"triage fleet: {problem}"), file=sys.stderr)
     if problems:
         return 2
+    if expansion.skipped:
+        hint = "" if args.include else "; --include GLOB to take them"
+        print(f"triage fleet: skipped {expansion.skipped} file(s) in folders "
+              f"(not diagnostics by name or kind{hint})", file=sys.stderr)
     if not paths:
         return fail("triage fleet: no diagnostics files found in "
                     + ", ".join(printable(p) for p in args.paths))
@@ -225,7 +250,7 @@ def run(args: argparse.Namespace) -> int:
                         else f"triage fleet: skipped {path}: {error}"), file=sys.stderr)
     top = args.top or None
     if args.format == "json":
-        write_json(report.as_dict(top))
+        write_json({"schema": FLEET_SCHEMA, **report.as_dict(top), "skipped": expansion.skipped})
     elif args.format == "markdown":
         sys.stdout.write(render_markdown(report, top))
     elif args.format == "csv":

@@ -10,7 +10,9 @@ code. Exit codes (``docs/exit-codes.md``): 0 done, 1 a finding at or above
 from __future__ import annotations
 
 import argparse
+import difflib
 import importlib
+import os
 import sys
 from collections.abc import Sequence
 from typing import Protocol
@@ -24,6 +26,7 @@ VERBS: dict[str, str] = {
     "fleet": "scan many files: pattern prevalence and unexplained templates",
     "report": "a Markdown triage report for a ticket",
     "serve": "share the TUI in a browser (textual-serve)",
+    "completion": "print a shell completion script (bash, zsh or fish)",
 }
 
 
@@ -49,16 +52,73 @@ def _verb_module(verb: str) -> Verb:
     return module
 
 
+def version() -> str:
+    """The installed version (one source: ``triagebench.__version__``, which
+    pyproject.toml reads as the package version)."""
+    from triagebench import __version__
+
+    return __version__
+
+
+def verbs_epilog() -> str:
+    """The verbs, one per line with their one-line purpose (``triage --help``)."""
+    width = max(len(verb) for verb in VERBS) + 2
+    lines = [f"  {verb:<{width}}{purpose}" for verb, purpose in VERBS.items()]
+    return "verbs (triage VERB --help for each):\n" + "\n".join(lines)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(
         prog="triage",
         description="Triage device diagnostics: `triage FILE` opens the workbench; "
-                    "`triage VERB --help` for the headless commands.",
-        epilog="verbs: " + "; ".join(f"{v} ({h})" for v, h in VERBS.items()),
+                    "`triage VERB ...` runs headless.",
+        epilog=verbs_epilog(),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
+    parser.add_argument("--version", action="version", version=f"triage {version()}")
     open_tui = _verb_module("open")
     open_tui.add_arguments(parser)
     return parser
+
+
+def completion_parser() -> argparse.ArgumentParser:
+    """Every verb as a sub-command of one parser: what shell completion walks."""
+    parser = _Parser(prog="triage")
+    parser.add_argument("--version", action="version", version=f"triage {version()}")
+    verbs = parser.add_subparsers(dest="verb")
+    for verb, purpose in VERBS.items():
+        _verb_module(verb).add_arguments(verbs.add_parser(verb, help=purpose))
+    return parser
+
+
+def suggest_verb(word: str) -> str | None:
+    """The verb ``word`` is most likely a typo of (``scna`` -> ``scan``), if any."""
+    close = difflib.get_close_matches(word, list(VERBS), n=1, cutoff=0.6)
+    return close[0] if close else None
+
+
+def _unknown_verb(args_list: list[str]) -> str | None:
+    """One line for ``triage WORD ...`` when WORD is no verb and no file (else None)."""
+    if (not args_list or args_list[0] in VERBS or args_list[0].startswith("-")
+            or os.path.exists(args_list[0])):
+        return None
+    word = args_list[0]
+    if "." in word or "/" in word or os.sep in word:
+        return None  # a path that does not exist: the TUI says "no such file"
+    guess = suggest_verb(word)
+    if guess is not None:
+        return f"triage: unknown verb {word!r}; did you mean {guess!r}?"
+    if len(args_list) > 1 and not args_list[1].startswith("-"):
+        return (f"triage: unknown verb {word!r} (and no such file); "
+                f"verbs: {', '.join(VERBS)}")
+    return None
+
+
+def _complete() -> None:
+    """Answer a shell's completion request (``_ARGCOMPLETE`` set) and exit."""
+    import argcomplete
+
+    argcomplete.autocomplete(completion_parser())
 
 
 def build_verb_parser(verb: str) -> tuple[argparse.ArgumentParser, Verb]:
@@ -70,7 +130,12 @@ def build_verb_parser(verb: str) -> tuple[argparse.ArgumentParser, Verb]:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args_list = list(sys.argv[1:] if argv is None else argv)
+    if argv is None and "_ARGCOMPLETE" in os.environ:
+        _complete()
     try:
+        unknown = _unknown_verb(args_list)
+        if unknown is not None:
+            raise UsageError(unknown)
         if args_list and args_list[0] in VERBS:
             parser, module = build_verb_parser(args_list[0])
             args = parser.parse_args(args_list[1:])

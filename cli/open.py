@@ -1,7 +1,12 @@
 """``triage [FILE]``: open the workbench (no FILE: the bundled demo sample).
 
-``triage FILE [--theme NAME] [--heuristics DIR]... [--no-builtin] [--drafts DIR]
-[--corpus DIR] [--goto REF] [--session S.json]``
+``triage FILE [--checks CHECKS.json]... [--theme NAME] [--heuristics DIR]... [--no-builtin]
+[--drafts DIR] [--corpus DIR] [--goto REF] [--session S.json]``
+
+FILE may be compressed (gz, xz, bz2, zst) or a zip: a zip of several devices' files
+opens a picker; a zip holding one capture (diagnostics and health checks) opens as
+one. ``--checks`` adds the balena health checks of the same capture: one findings
+list, and a "Health checks" group in the tree.
 
 ``--goto`` and ``--session`` are checked before the terminal switches too: a
 reference that does not parse or a session file that cannot be read is one
@@ -26,6 +31,7 @@ from importlib import resources
 from triagebench.cli.common import fail
 from triagebench.cli.options import add_library_options, library_options
 from triagebench.parser import InputError
+from triagebench.parser.decompress import COMPRESSED, sniff
 from triagebench.parser.reader import GZIP_MAGIC, looks_binary
 
 DEMO_SAMPLE = "s10-s12-s13-undervoltage-sdcard-rpi3-2.58.3.txt"
@@ -44,6 +50,9 @@ def demo_path() -> str:
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("file", nargs="?", help="diagnostics file (default: the bundled demo)")
+    parser.add_argument("--checks", action="append", default=[], metavar="CHECKS.json",
+                        help="balena health checks (checks.sh JSON) of the same capture "
+                             "(repeatable)")
     parser.add_argument("--theme", metavar="NAME",
                         help="colour theme for this run (triage-dark, triage-light, "
                              "triage-contrast, ansi-dark or any Textual theme); "
@@ -78,6 +87,8 @@ def precheck(path: str) -> None:
         raise InputError(path, f"cannot be read ({exc})") from None
     if not head:
         raise InputError(path, "file is empty")
+    if sniff(head) in (*COMPRESSED, "zip"):
+        return  # xz, bz2, zstd, zip: read (and any problem shown) by the loading worker
     if looks_binary(head):
         raise InputError(path, "looks like a binary file, not diagnostics text")
     if len(head) < PRECHECK_BYTES and not head.strip():
@@ -96,6 +107,8 @@ def run(args: argparse.Namespace) -> int:
     drafts = policy.drafts_dir
     try:
         precheck(path)
+        for checks in args.checks:
+            precheck(checks)
         check_dirs(list(policy.heuristic_dirs), "heuristics")
     except InputError as exc:
         return fail(str(exc))
@@ -125,6 +138,7 @@ def run(args: argparse.Namespace) -> int:
     app = create_app(path, theme=args.theme, heuristic_dirs=policy.heuristic_dirs,
                      builtin=policy.builtin, drafts_dir=drafts,
                      include_drafts=policy.include_drafts,
-                     goto=goto, session_path=session, corpus_dir=corpus)
+                     goto=goto, session_path=session, corpus_dir=corpus,
+                     checks=tuple(args.checks))
     result = app.run()
     return int(result or app.return_code or 0)

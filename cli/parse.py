@@ -7,7 +7,7 @@ from typing import Any
 
 from triagebench.cli.common import InputError, fail, load_document
 from triagebench.parser import Document, printable
-from triagebench.services.render_json import write_json
+from triagebench.services.render_json import PARSE_SCHEMA, write_json
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -28,6 +28,7 @@ def _stream_dict(doc: Document, section, stream) -> dict[str, Any] | None:
 def document_dict(doc: Document) -> dict[str, Any]:
     """The ``parse --json`` contract (``docs/json-outputs.md``)."""
     return {
+        "schema": PARSE_SCHEMA,
         "file": doc.path,
         "format": doc.format,
         "line_count": doc.line_count,

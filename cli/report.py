@@ -1,5 +1,11 @@
-"""``triage report FILE [--out FILE.md] [--force] [--heuristics DIR]... [--no-builtin]
-[--session S.json | --no-bookmarks]``: the Markdown triage report for a ticket.
+"""``triage report FILE [CHECKS.json] [--checks CHECKS.json] [--out FILE.md] [--force]
+[--heuristics DIR]... [--no-builtin] [--session S.json | --no-bookmarks]``: the Markdown
+triage report for a ticket.
+
+One report is one capture: the diagnostics file and, beside it (a second FILE or
+``--checks``), the balena health checks of the same capture, combined into one
+analysis (``services.combine``) so a failed check and the lines that explain it
+are in one findings list. A zip holding both works too.
 
 Bookmarks and notes come from the file's stored session (what was marked in the
 workbench on this machine) or, with ``--session``, from a session a colleague
@@ -18,12 +24,16 @@ import sys
 from triagebench.cli.common import InputError, fail
 from triagebench.cli.options import add_library_options, library_options
 from triagebench.parser import printable
-from triagebench.services.analysis import AnalysisOptions, analyse
+from triagebench.services.analysis import AnalysisOptions, analyse, read_inputs
+from triagebench.services.combine import group_captures
 from triagebench.services.library import LibraryError, check_dirs
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("file", help="diagnostics file")
+    parser.add_argument("files", nargs="+", metavar="FILE",
+                        help="diagnostics file, optionally followed by its health checks JSON")
+    parser.add_argument("--checks", action="append", default=[], metavar="CHECKS.json",
+                        help="balena health checks (checks.sh JSON) of the same capture")
     parser.add_argument("--out", metavar="FILE.md", help="write the report here (default: stdout)")
     parser.add_argument("--force", action="store_true", help="replace an existing --out file")
     add_library_options(parser)
@@ -48,10 +58,21 @@ def run(args: argparse.Namespace) -> int:
         check_dirs(options.library)
     except LibraryError as exc:
         return fail(f"triage report: {printable(str(exc))}")
+    documents = []
     try:
-        analysis = analyse(args.file, options)
+        for path in [*args.files, *args.checks]:
+            for entry in read_inputs(path):
+                if isinstance(entry, InputError):
+                    raise entry
+                documents.append(entry)
     except InputError as exc:
-        return fail(str(exc))
+        return fail(printable(str(exc)))
+    groups = group_captures(documents)
+    if len(groups) != 1:
+        return fail("triage report: a report is one capture: one diagnostics file and its "
+                    f"health checks, not {len(groups)} inputs ("
+                    + printable(", ".join(d.path for d in documents)) + ")")
+    analysis = analyse(groups[0], options)
     for problem in analysis.library.problems:
         print(f"skipped: {printable(str(problem))}", file=sys.stderr)
     doc, findings = analysis.document, analysis.findings
@@ -71,7 +92,8 @@ def run(args: argparse.Namespace) -> int:
             print(f"warning: {printable(warning)}", file=sys.stderr)
         bookmarks = session.sorted_bookmarks()
 
-    text = build_report(doc, findings, bookmarks=bookmarks, templates=analysis.templates)
+    text = build_report(doc, findings, bookmarks=bookmarks, templates=analysis.templates,
+                        inputs=analysis.inputs)
     if not args.out:
         sys.stdout.write(text)
         return 0

@@ -6,9 +6,16 @@ Output formats:
 * ``text`` (default): per file a header (format, size, key facts), findings
   grouped by severity with title, permalink, every signal's value (``unknown``
   included), evidence lines as ``L1234  <section key>  <text>`` and the remedy.
-* ``json``: the contract in ``docs/json-outputs.md``. One file -> one object; several files -> a
+* ``json``: the contract in ``docs/json-outputs.md``. One capture -> one object; several -> a
   JSON list of those objects, in argument order. A file that cannot be read
   appears in the list as ``{"file": ..., "error": "..."}``.
+
+Inputs: a FILE may be ``-`` (standard input), compressed (gz, xz, bz2, zst) or a zip
+archive, each member reported as ``archive.zip:member``. A diagnostics file and
+balena health checks (``checks.json``) of the same capture are one analysis: when
+the inputs hold exactly one diagnostics file and one or more health-checks files
+(``triage scan diag.txt checks.json``, or a zip holding both), they give one set of
+findings and one report (``services.combine``); otherwise each input stands alone.
 * ``markdown``: a compact table per file plus each finding's evidence, for tickets.
 
 Exit codes (``docs/exit-codes.md``): 0 scanned; 1 a match at or above ``--fail-on`` (drafts included);
@@ -31,9 +38,10 @@ from triagebench.cli.options import add_library_options, library_options
 from triagebench.heuristics.model import SEVERITIES, Finding, Findings, severity_at_least
 from triagebench.parser import Document, printable
 from triagebench.services import library as library_policy
-from triagebench.services.analysis import DEFAULT_TIMEOUT, AnalysisOptions, analyse
+from triagebench.services.analysis import DEFAULT_TIMEOUT, AnalysisOptions, analyse, read_inputs
+from triagebench.services.combine import group_captures
 from triagebench.services.labels import HEADLINE_FACTS
-from triagebench.services.render_json import write_json
+from triagebench.services.render_json import SCAN_SCHEMA, write_json
 from triagebench.services.render_markdown import cell, code_span, fenced, safe_url
 
 TEXT_EVIDENCE_LIMIT = 10
@@ -52,13 +60,17 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 # -- JSON ---------------------------------------------------------------------
 
-def scan_dict(document: Document, findings: Findings) -> dict[str, Any]:
-    """The ``scan --format json`` contract for one file (``docs/json-outputs.md``)."""
+def scan_dict(document: Document, findings: Findings,
+              inputs: tuple[str, ...] = ()) -> dict[str, Any]:
+    """The ``scan --format json`` contract for one capture (``docs/json-outputs.md``)."""
     return {
+        "schema": SCAN_SCHEMA,
         "file": document.path,
+        "inputs": list(inputs or (document.path,)),
         "format": document.format,
         "facts": document.facts,
-        "matches": [f.as_dict() for f in findings.matches],
+        "matches": [{**f.as_dict(), "source": library_policy.source_label(f.source)}
+                    for f in findings.matches],
         "errors": [e.as_dict() for e in findings.errors],
     }
 
@@ -94,9 +106,16 @@ def _headline(document: Document) -> str:
             + (f"; {facts}" if facts else "") + ")")
 
 
-def render_text(document: Document, findings: Findings) -> list[str]:
+def _also(document: Document, inputs: tuple[str, ...]) -> list[str]:
+    """The other inputs combined into ``document`` (its health checks)."""
+    return [name for name in inputs if name != document.path]
+
+
+def render_text(document: Document, findings: Findings,
+                inputs: tuple[str, ...] = ()) -> list[str]:
     """Plain-text report lines (still untrusted: the caller passes them through printable)."""
     out = [_headline(document)]
+    out.extend(f"  + health checks: {name}" for name in _also(document, inputs))
     if not findings.matches:
         out.append("  no known problem matched")
     for severity in SEVERITIES:
@@ -130,10 +149,14 @@ def _cell(text: str) -> str:
     return cell(text)
 
 
-def render_markdown(document: Document, findings: Findings) -> list[str]:
+def render_markdown(document: Document, findings: Findings,
+                    inputs: tuple[str, ...] = ()) -> list[str]:
     """A compact Markdown table plus each finding's evidence (all text printable-escaped)."""
     out = [f"## {_cell(Path(document.path).name)}", "",
            f"{code_span(document.path)}: {document.format}, {document.line_count:,} lines", ""]
+    also = _also(document, inputs)
+    if also:
+        out += ["Health checks: " + ", ".join(code_span(name) for name in also), ""]
     facts = [(n, document.facts.get(n)) for n in HEADLINE_FACTS]
     facts = [(n, v) for n, v in facts if v is not None]
     if facts:
@@ -173,6 +196,17 @@ def _write(lines: list[str]) -> None:
     sys.stdout.write("".join(printable(line) + "\n" for line in lines))
 
 
+def _read_all(paths: list[str]) -> list[Document | InputError]:
+    """Every input of every path, in argument order (zip members one by one)."""
+    entries: list[Document | InputError] = []
+    for path in paths:
+        try:
+            entries.extend(read_inputs(path))
+        except InputError as exc:
+            entries.append(exc)
+    return entries
+
+
 def run(args: argparse.Namespace) -> int:
     options = AnalysisOptions(library_options(args), timeout=args.timeout, unexplained=False)
     try:
@@ -184,31 +218,39 @@ def run(args: argparse.Namespace) -> int:
     library = library_policy.load(options.library)
     for problem in library.problems:
         print(f"skipped: {printable(str(problem))}", file=sys.stderr)
+    entries = _read_all(args.files)
+    groups = group_captures([e for e in entries if not isinstance(e, InputError)])
+    capture_of = {id(group[0]): group for group in groups}
     bad_input = False
     failing = False
     results: list[dict[str, Any]] = []
-    for index, path in enumerate(args.files):
-        try:
-            analysis = analyse(path, options, library=library)
-        except InputError as exc:
-            print(printable(str(exc)), file=sys.stderr)
+    shown = 0
+    for entry in entries:
+        if isinstance(entry, InputError):
+            print(printable(str(entry)), file=sys.stderr)
             bad_input = True
-            results.append({"file": path, "error": str(exc)})
+            results.append({"schema": SCAN_SCHEMA, "file": entry.path, "error": str(entry)})
             continue
-        document, findings = analysis.document, analysis.findings
+        group = capture_of.get(id(entry))
+        if group is None:
+            continue  # health checks combined into the capture's diagnostics file
+        analysis = analyse(group, options, library=library)
+        document, findings, inputs = analysis.document, analysis.findings, analysis.inputs
         if args.fail_on and any(severity_at_least(f.severity, args.fail_on) for f in findings.matches):
             failing = True
         if args.format == "json":
-            results.append(scan_dict(document, findings))
+            results.append(scan_dict(document, findings, inputs))
         elif args.format == "markdown":
-            _write(render_markdown(document, findings))
+            _write(render_markdown(document, findings, inputs))
         else:
-            if index:
+            if shown:
                 _write([""])
-            _write(render_text(document, findings))
+            _write(render_text(document, findings, inputs))
+        shown += 1
     if args.format == "json":
-        payload: Any = results[0] if len(args.files) == 1 else results
-        if not (len(args.files) == 1 and bad_input):
+        single = len(results) == 1 and len(args.files) == 1
+        payload: Any = results[0] if len(results) == 1 else results
+        if not (single and bad_input):
             write_json(payload)
     if bad_input:
         return 2

@@ -64,7 +64,10 @@ from triagebench.services.library import load as load_library
 
 FACTS = ("os.version", "device.type", "arch", "supervisor.version")
 UNKNOWN = "unknown"
-DIAGNOSTIC_SUFFIXES = {".txt", ".log", ".gz"}
+DIAGNOSTIC_SUFFIXES = {".txt", ".log", ".gz", ".xz", ".bz2", ".zst", ".zip", ".json"}
+"""What a folder walk takes (plus files without an extension): every input kind the
+reader reads (``parser/reader.py``); a ``.json`` only when it looks like health checks."""
+CHECKS_HINTS = (b'"diagnose_version"', b'"checks"')
 NOT_DIAGNOSTICS = {"readme", "license", "licence", "copying", "notice", "makefile", "citation",
                    "authors", "changelog", "dockerfile", "ground_truth"}
 
@@ -200,29 +203,75 @@ def _is_candidate(path: Path) -> bool:
     return stem not in NOT_DIAGNOSTICS
 
 
-def expand_paths(paths: Iterable[str]) -> tuple[list[str], list[str]]:
+def _looks_like_checks(path: Path) -> bool:
+    """A ``.json`` file is taken from a folder only when its start names health-check keys."""
+    try:
+        with open(path, "rb") as handle:
+            head = handle.read(4096)
+    except OSError:
+        return True  # let the scan report why it cannot be read
+    return any(hint in head for hint in CHECKS_HINTS)
+
+
+@dataclass(slots=True)
+class Expansion:
+    """What ``expand_inputs`` found: files to scan, missing paths, and how many files in
+    the walked folders were left out (hidden, not diagnostics by name or kind, not
+    ``--include``d; hidden folders are not walked)."""
+
+    files: list[str]
+    problems: list[str]
+    skipped: int = 0
+
+
+def _included(path: Path, folder: Path, include: Sequence[str]) -> bool:
+    from fnmatch import fnmatch
+
+    rel = path.relative_to(folder).as_posix()
+    return any(fnmatch(path.name, glob) or fnmatch(rel, glob) for glob in include)
+
+
+def expand_inputs(paths: Iterable[str], include: Sequence[str] = ()) -> Expansion:
     """Files to scan from files and folders (recursive), and problems (missing paths).
 
-    In folders: ``*.txt``, ``*.log``, ``*.gz`` and files without an extension,
-    skipping hidden entries and obvious non-diagnostics (README, LICENSE, ...).
-    A file named explicitly is always taken. Sorted, each file once.
+    In folders: every input kind the reader reads (``DIAGNOSTIC_SUFFIXES``, health-checks
+    ``.json``) and files without an extension, skipping hidden entries and obvious
+    non-diagnostics (README, LICENSE, ...); with ``include`` globs (``--include``,
+    matched against the name or the path inside the folder) exactly the files matching
+    one of them instead. A file named explicitly is always taken. Sorted, each file once.
     """
     found: dict[str, None] = {}
     problems: list[str] = []
+    skipped = 0
     for raw in paths:
         path = Path(raw)
         if path.is_dir():
             for root, dirs, files in os.walk(path):
-                dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+                dirs[:] = sorted(d for d in dirs if not d.startswith("."))  # not walked
                 for name in sorted(files):
                     candidate = Path(root) / name
-                    if _is_candidate(candidate) and candidate.is_file():
+                    if not candidate.is_file():
+                        continue
+                    if include:
+                        taken = _included(candidate, path, include)
+                    else:
+                        taken = _is_candidate(candidate) and (
+                            candidate.suffix.lower() != ".json" or _looks_like_checks(candidate))
+                    if taken:
                         found.setdefault(str(candidate), None)
+                    else:
+                        skipped += 1
         elif path.exists():
             found.setdefault(str(path), None)
         else:
             problems.append(f"{raw}: no such file or folder")
-    return sorted(found), problems
+    return Expansion(sorted(found), problems, skipped)
+
+
+def expand_paths(paths: Iterable[str]) -> tuple[list[str], list[str]]:
+    """``expand_inputs`` without globs: ``(files, problems)``."""
+    expansion = expand_inputs(paths)
+    return expansion.files, expansion.problems
 
 
 # --- aggregation ----------------------------------------------------------------------

@@ -82,9 +82,21 @@ def describe(options: LibraryOptions) -> list[str]:
     return parts
 
 
+def source_label(source: str) -> str:
+    """Where a heuristic came from, the same from any working directory:
+    ``builtin:NAME.toml`` for a bundled heuristic, else the file's absolute path."""
+    from triagebench.heuristics.format import BUILTIN_DIR
+
+    path = Path(source).resolve()
+    if path.parent == BUILTIN_DIR:
+        return f"builtin:{path.name}"
+    return str(path)
+
+
 def heuristic_ids(library: Library) -> list[str]:
     """The ids of the heuristics that ran, sorted (what front-ends compare)."""
     return sorted(h.id for h in library.heuristics)
 
 
-__all__ = ["LibraryError", "LibraryOptions", "check_dirs", "describe", "heuristic_ids", "load"]
+__all__ = ["LibraryError", "LibraryOptions", "check_dirs", "describe", "heuristic_ids", "load",
+           "source_label"]

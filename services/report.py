@@ -196,16 +196,29 @@ def _bookmarks(doc: Document, bookmarks: Iterable[Bookmark]) -> list[str]:
     return out
 
 
+def _inputs(doc: Document, inputs: Iterable[str]) -> list[str]:
+    """Which health-checks inputs were combined into ``doc`` (``services.combine``)."""
+    also = [name for name in inputs if name != doc.path]
+    if not also:
+        return []
+    names = ", ".join(code_span(name) for name in also)
+    first = next((s.header_line for s in doc.sections if s.key.startswith("checks.sh: ")), None)
+    where = f" (their lines follow the file's, from L{first})" if first else ""
+    return [f"Health checks: {names}{where}.", ""]
+
+
 def build_report(doc: Document, findings: Findings, *, bookmarks: Iterable[Bookmark] = (),
-                 templates: Iterable[Template] | None = None) -> str:
+                 templates: Iterable[Template] | None = None,
+                 inputs: Iterable[str] = ()) -> str:
     """The Markdown report for ``doc``: title, device facts, findings by severity with
     evidence references, top unexplained templates (``templates``, from the same
-    analysis, ``services.analysis``; ``None`` = find them now), then bookmarks and notes."""
+    analysis, ``services.analysis``; ``None`` = find them now), then bookmarks and notes.
+    ``inputs``: the analysis' inputs, when health checks were combined into ``doc``."""
     if templates is None:
         from triagebench.services.analysis import find_unexplained
 
         templates = find_unexplained(doc, findings).templates
-    parts = _title(doc) + _facts_table(doc) + _findings(doc, findings)
+    parts = _title(doc) + _inputs(doc, inputs) + _facts_table(doc) + _findings(doc, findings)
     parts += _templates(doc, templates) + _bookmarks(doc, bookmarks)
     return "\n".join(parts).rstrip() + "\n"
 

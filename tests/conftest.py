@@ -20,3 +20,23 @@ def no_local_clipboard(monkeypatch: pytest.MonkeyPatch) -> None:
     from triagebench.tui import clipboard
 
     monkeypatch.setattr(clipboard, "local_copy", lambda text: True)
+
+
+@pytest.fixture(autouse=True)
+def json_outputs_match_their_schema(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every JSON a verb writes in a test is validated against the JSON Schema it names.
+
+    The one writer (``services/render_json.json_text``) is wrapped: a payload (or each
+    object of a list payload) that carries ``"schema"`` must validate against the schema
+    file shipped for that name (``services/schemas/``); a name without a file fails."""
+    from triagebench.services import render_json
+
+    from tests.json_schema import validate_output
+
+    original = render_json.json_text
+
+    def checked(payload: object, *, indent: int | None = 2) -> str:
+        validate_output(payload)
+        return original(payload, indent=indent)
+
+    monkeypatch.setattr(render_json, "json_text", checked)

@@ -163,6 +163,7 @@ def _verb_runs(setup: dict[str, Path]) -> list[list[str]]:
         ["report", file, *lib],
         ["draft", file, "--lines", f"{hostile}-{hostile}", "--print"],
         ["heuristics", "list", str(setup["heuristics"])],
+        ["completion", "bash"],
     ]
 
 

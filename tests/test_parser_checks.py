@@ -20,6 +20,8 @@ from triagebench.heuristics.evaluate import evaluate
 from triagebench.parser import InputError, open_inputs, parse_file, parse_input
 from triagebench.parser.checks import CATEGORY, FORMAT, NO_STATUS
 
+from tests.json_schema import validate_output
+
 ROOT = Path(__file__).resolve().parent.parent
 
 # The combined object checks.sh prints last: one compact line (jq -c '$a1 + $a2').
@@ -140,6 +142,7 @@ def test_scan_cli_fails_on_high_for_failed_checks(tmp_path: Path) -> None:
                             cwd=ROOT)
     assert result.returncode == 1, result.stderr.decode()
     payload = json.loads(result.stdout)
+    validate_output(payload)
     assert payload["format"] == "health-checks"
     assert {m["id"] for m in payload["matches"]} == {
         "health-check-disk-space", "health-check-timesync", "health-check-under-voltage"}

@@ -24,6 +24,8 @@ from triagebench.parser import InputError, open_inputs, parse_file, parse_input
 from triagebench.parser.decompress import MAX_RATIO, Budget, zstd
 from triagebench.parser.reader import read_lines
 
+from tests.json_schema import validate_output
+
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE = ROOT / "sample-diagnostics" / "s10-s12-s13-undervoltage-sdcard-rpi3-2.58.3.txt"
 COMPRESSORS = {
@@ -43,7 +45,9 @@ def _triage(*args: str, stdin: bytes | None = None, pass_fds: tuple[int, ...] = 
 
 def _scan_ids(result: subprocess.CompletedProcess[bytes]) -> set[str]:
     assert result.returncode == 0, result.stderr.decode()
-    return {m["id"] for m in json.loads(result.stdout)["matches"]}
+    payload = json.loads(result.stdout)
+    validate_output(payload)  # a subprocess's JSON is checked against its schema too
+    return {m["id"] for m in payload["matches"]}
 
 
 @pytest.fixture(scope="module")

@@ -110,7 +110,7 @@ def test_stored_bookmarks_and_an_exported_session(diag: Path, tmp_path: Path, ca
     (["report", "/nonexistent/diag.txt"], "/nonexistent/diag.txt"),
     (["report", "{diag}", "--session", "{tmp}/missing.json"], "missing.json: no such file"),
     (["report", "{diag}", "--out", "{tmp}/no/such/dir/r.md"], "cannot write"),
-    (["report"], "the following arguments are required: file"),
+    (["report"], "the following arguments are required: FILE"),
     (["report", "{diag}", "--heuristics", "{tmp}/nope"], "heuristics folder"),
 ])
 def test_bad_input_gets_one_line_and_exit_2(diag: Path, tmp_path: Path, capsys,

@@ -279,13 +279,13 @@ async def test_theme_switch_is_saved_and_restored(sample: Path, tmp_path: Path) 
 async def test_esc_while_parsing_cancels_with_an_error_screen(
         sample: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     release = threading.Event()
-    real = analysis.read_document
+    real = analysis.read_capture
 
-    def slow_read(path: str, progress: Any = None) -> Any:
+    def slow_read(path: str, *args: Any) -> Any:
         release.wait(5)
         return real(path)
 
-    monkeypatch.setattr(analysis, "read_document", slow_read)
+    monkeypatch.setattr(analysis, "read_capture", slow_read)
     app = make_app(sample)
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.pause()

@@ -56,6 +56,7 @@ from triagebench.tui.messages import (
     UnexplainedReady,
 )
 from triagebench.tui.palette import ActionProvider, FindingProvider, SectionProvider
+from triagebench.tui.screens.input_picker import InputsToPick
 from triagebench.tui.widgets.bookmarks_panel import BookmarksPanel
 from triagebench.tui.widgets.command_tree import CommandTree, TreeTarget
 from triagebench.tui.widgets.facts_header import FactsHeader
@@ -110,9 +111,14 @@ class TriageApp(App[int]):
                  heuristic_dirs: tuple[str, ...] = (), builtin: bool = True,
                  drafts_dir: str | None = None, env: Mapping[str, str] | None = None,
                  goto: str | None = None, session_path: str | None = None,
-                 corpus_dir: str | None = None, include_drafts: bool = True) -> None:
+                 corpus_dir: str | None = None, include_drafts: bool = True,
+                 checks: tuple[str, ...] = ()) -> None:
         super().__init__()
         self.path = path
+        # Health checks of the same capture, combined into the one Document (and a
+        # "Health checks" group in the tree); ``member``: the file picked in an archive.
+        self.checks = tuple(checks)
+        self.member: str | None = None
         self.env = os.environ if env is None else env
         # The library policy (services.library), the same as scan/report/fleet with the
         # same options; drafts_dir None: $TRIAGE_DRAFTS or the data dir's drafts.
@@ -291,7 +297,7 @@ class TriageApp(App[int]):
 
         document_shown = False
         try:
-            document = analysis.read_document(self.path, progress)
+            document = analysis.read_capture(self.path, self.checks, self.member, progress)
             if worker.is_cancelled:
                 return
             self.post_message(DocumentLoaded(generation, document))
@@ -305,6 +311,8 @@ class TriageApp(App[int]):
                 return
             self.post_message(FindingsReady(generation, findings, library))
             self.post_message(self.find_unexplained(generation, document, findings))
+        except analysis.SeveralInputs as exc:
+            self.post_message(InputsToPick(generation, exc.path, exc.names))
         except InputError as exc:
             self.post_message(LoadFailed(generation, str(exc), document_shown=document_shown))
         except Exception as exc:  # noqa: BLE001 - shown as one line, never a traceback
@@ -312,6 +320,21 @@ class TriageApp(App[int]):
             self.post_message(LoadFailed(
                 generation, f"{name}: could not be loaded ({type(exc).__name__}: {exc})",
                 document_shown=document_shown))
+
+    def on_inputs_to_pick(self, message: InputsToPick) -> None:
+        """An archive of several files: ask which one, then load it (Esc quits)."""
+        if message.generation != self.generation:
+            return
+        from triagebench.tui.screens.input_picker import InputPicker
+
+        def picked(name: str | None) -> None:
+            if name is None:
+                self.exit()
+                return
+            self.member = name
+            self.start_loading()
+
+        self.push_screen(InputPicker(message.path, message.names), picked)
 
     def read_session(self, generation: int, document: Document) -> SessionLoaded:
         """(worker) The stored session, with ``--session`` merged in; never raises."""
@@ -1024,11 +1047,11 @@ def create_app(path: str, *, theme: str | None = None, heuristic_dirs: tuple[str
                builtin: bool = True, drafts_dir: str | None = None,
                env: Mapping[str, str] | None = None, goto: str | None = None,
                session_path: str | None = None, corpus_dir: str | None = None,
-               include_drafts: bool = True) -> TriageApp:
+               include_drafts: bool = True, checks: tuple[str, ...] = ()) -> TriageApp:
     """The one way to build the app (CLI, tests and bench share it)."""
     return TriageApp(path, theme=theme, heuristic_dirs=tuple(heuristic_dirs), builtin=builtin,
                      drafts_dir=drafts_dir, env=env, goto=goto, session_path=session_path,
-                     corpus_dir=corpus_dir, include_drafts=include_drafts)
+                     corpus_dir=corpus_dir, include_drafts=include_drafts, checks=tuple(checks))
 
 
 __all__ = ["NARROW_WIDTH", "WIDE_WIDTH", "TriageApp", "create_app", "display_path",

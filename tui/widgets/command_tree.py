@@ -28,6 +28,8 @@ if TYPE_CHECKING:
     from triagebench.heuristics.model import Findings
 
 SEVERITY_MARKS = {"critical": "●", "high": "▲", "medium": "◆", "low": "▪", "info": "·"}
+CATEGORY_LABELS = {"CHECKS": "Health checks"}
+"""Group names shown for a category (balena health checks given with ``--checks``)."""
 MAX_COMMAND = 70
 
 
@@ -170,7 +172,7 @@ class CommandTree(Tree[TreeTarget]):
                 node.expand()
 
     def category_label(self, category: str) -> Text:
-        label = Text(category, style="bold")
+        label = Text(CATEGORY_LABELS.get(category, category), style="bold")
         label.append_text(self.counts_text(self.category_counts(category)))
         return label
 

@@ -1,10 +1,10 @@
 #!/usr/bin/env python3
 """Deterministic generator of realistic balena device-diagnostics sample files.
 
-Usage:  python sample-diagnostics/generate.py [OUTDIR]      (stdlib only)
+Usage:  python tools/samples/generate.py [OUTDIR]      (stdlib only)
 
 Writes one ``.txt`` per scenario (see ``SCENARIOS`` at the bottom), plus ``README.md`` and
-``ground_truth.json`` describing what each file exhibits, into OUTDIR (default: this folder).
+``ground_truth.json`` describing what each file exhibits, into OUTDIR (default: sample-diagnostics/, beside tools/).
 Every file is built from its own ``random.Random(seed)``, so output is byte-identical on
 every run and every machine.
 
@@ -36,7 +36,9 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-HERE = Path(__file__).resolve().parent
+HERE = Path(__file__).resolve().parents[2] / "sample-diagnostics"
+"""Where the samples live (and ship from, as ``triagebench.samples``); this generator
+is kept outside the package so it never ships in the wheel."""
 DIAGNOSE_VERSION = "4.22.11"
 UTC = _dt.UTC
 ESC = "\x1b"
@@ -5256,8 +5258,8 @@ def readme(results: dict[str, dict]) -> str:
         "change the generator and run",
         "",
         "```",
-        "python sample-diagnostics/generate.py            # rewrites *.txt, README.md, ground_truth.json here",
-        "python sample-diagnostics/generate.py OUTDIR     # or somewhere else",
+        "python tools/samples/generate.py            # rewrites *.txt, README.md, ground_truth.json here",
+        "python tools/samples/generate.py OUTDIR     # or somewhere else",
         "```",
         "",
         "No real device file was copied; every identifier (UUIDs, container ids, IPs, serials) is invented. "

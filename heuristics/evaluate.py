@@ -716,13 +716,22 @@ def _comparators(signal: Signal, observed: Any, deadline: float) -> bool | None:
 
 
 def _fact_result(ctx: _Context, plan: _Plan, signal: Signal) -> SignalResult:
-    value = ctx.document.facts.get(signal.fact or "")
+    """A fact signal's value; its evidence is the file line the fact was read from
+    (``Document.fact_lines``), so a fact-based finding cites the line an agent checks."""
+    document = ctx.document
+    value = document.facts.get(signal.fact or "")
     observed = None if value is None else str(value)
     started = time.monotonic()
     try:
-        return SignalResult(signal.name, _comparators(signal, value, started + plan.left), observed=observed)
+        result = SignalResult(signal.name, _comparators(signal, value, started + plan.left),
+                              observed=observed)
     finally:
         plan.charge(started)
+    line = document.fact_lines.get(signal.fact or "")
+    if line and result.value is not None and 1 <= line <= document.line_count:
+        text = document.plain(line)
+        result.evidence = _evidence(document, [(line, 0, len(text))])
+    return result
 
 
 def _scan_result(ctx: _Context, plan: _Plan, signal: Signal) -> SignalResult:

@@ -414,3 +414,24 @@ def test_anchor_pass_on_big_blocks_never_loses_a_match(lines: list[str], seed_li
         compiled = regex.compile(pattern)
         truth = {i for i, t in enumerate(block.texts) if compiled.search(t)}
         assert truth <= set(block.candidates(prefilter)), pattern
+
+
+def test_a_fact_based_finding_cites_the_line_the_fact_was_read_from(tmp_path) -> None:
+    """An agent must be able to jump to the number a fact-only finding rests on."""
+    from triagebench.heuristics.format import Library, load_file
+    from triagebench.parser import parse_file
+
+    rule = tmp_path / "low-mem-test.toml"
+    rule.write_text('id = "low-mem-test"\ntitle = "Low memory"\nseverity = "medium"\n'
+                    'permalink = "https://example.com/x"\ndescription = "d"\n'
+                    '[signals.low]\nfact = "memory.available_percent"\nbelow = "99"\n')
+    heuristic, problems = load_file(rule)
+    assert heuristic is not None and not problems
+    sample = Path(__file__).resolve().parent.parent / "sample-diagnostics" / "healthy-rpi0-2w-2.87.16.txt"
+    document = parse_file(str(sample))
+    findings = evaluate(document, Library([heuristic]))
+    (finding,) = findings.matches
+    (evidence,) = finding.evidence
+    assert evidence.line == document.fact_lines["memory.available_percent"]
+    assert evidence.section in ("cat /proc/meminfo", "free -h")
+    assert "MemAvailable" in evidence.text or "Mem:" in evidence.text

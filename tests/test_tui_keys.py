@@ -32,7 +32,7 @@ def test_app_bindings_come_from_the_registry_and_every_action_exists() -> None:
 def test_widget_keys_in_the_registry_are_bound_by_the_log_view() -> None:
     log_keys = {key for b in LogView.BINDINGS for key in b.key.split(",")}
     for spec in KEYS:
-        if not spec.action and spec.display.split()[0] in ("v", "e", "n"):
+        if not spec.action and spec.display.split()[0] in ("v", "e", "n", "u", "w", "left"):
             assert set(spec.display.split()) <= log_keys, spec.display
 
 

@@ -31,7 +31,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import regex
-from textual import on, work
+from textual import events, on, work
 from textual.app import App, ComposeResult, SystemCommand
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
@@ -148,6 +148,8 @@ class TriageApp(App[int]):
         self.templates: list[Template] | None = None
         self.unexplained_lines: list[int] = []
         self.start_applied = False  # --goto / an imported position took the cursor
+        self.user_moved = False  # a key or click in the log before the findings: keep it
+        self.search_origin: int | None = None  # cursor when / opened (Esc returns there)
         self.draft_open = False
 
     # -- themes ------------------------------------------------------------
@@ -236,6 +238,15 @@ class TriageApp(App[int]):
         self.screen.remove_class("-hide-side")
         self.side_tabs.active = pane_id
 
+    async def on_event(self, event: events.Event) -> None:
+        """Note that the user acted (a key or a click) while the file was shown but the
+        findings were not in yet: the opening jump must not undo what they did."""
+        if (self.document is not None and self.findings is None and not self.user_moved
+                and isinstance(event, events.Key | events.MouseDown | events.MouseScrollDown
+                               | events.MouseScrollUp)):
+            self.user_moved = True
+        await super().on_event(event)
+
     def on_mount(self) -> None:
         self.query_one(FactsHeader).show_loading(self.path)
         self.update_layout(self.size.width)
@@ -266,6 +277,17 @@ class TriageApp(App[int]):
             tree.focus()
         elif self.focused is None or not self.focused.display:
             self.log_view.focus()
+
+    def action_whole_file(self) -> None:
+        """W: leave the section scope for the whole file, cursor kept, tree as it is."""
+        log = self.log_view
+        if log.scope is None:
+            self.notify("Already showing the whole file.", timeout=2)
+            return
+        log.show_section(None)
+        self.tree_view.select_section(None)
+        log.focus()
+        self.refresh_search_status()
 
     def action_toggle_side(self) -> None:
         self.screen.toggle_class("-hide-side")
@@ -444,15 +466,15 @@ class TriageApp(App[int]):
                         markup=False, timeout=8)
 
     def open_at_worst(self) -> None:
-        """Start at the first evidence line of the worst critical/high finding that has
-        evidence (fact-only findings have none); otherwise stay at the top. A --goto
-        reference or an imported session position wins."""
+        """Start at the first evidence line of the worst finding that has evidence
+        (fact-only findings have none), whatever its severity: never the preamble when
+        there is a finding. A --goto reference, an imported session position, or a key
+        the user already pressed (e.g. ``G`` while matching a big file) wins."""
         findings = self.findings
-        if findings is None or self.start_applied:
+        if findings is None or self.start_applied or self.user_moved:
             return
-        for finding in findings.matches:
-            if SEVERITY_RANK[finding.severity] > SEVERITY_RANK["high"]:
-                break
+        ranked = sorted(findings.matches, key=lambda f: SEVERITY_RANK[f.severity])
+        for finding in ranked:
             if finding.evidence:
                 self.log_view.goto_line(finding.evidence[0].line)
                 return
@@ -856,6 +878,7 @@ class TriageApp(App[int]):
     # -- search and filter --------------------------------------------------------
     def action_search(self) -> None:
         if self.document is not None:
+            self.search_origin = self.log_view.cursor_line
             self.search_bar.open("search", self.search_pattern or "")
 
     def action_filter(self, mode: str) -> None:
@@ -887,9 +910,11 @@ class TriageApp(App[int]):
             return
         log = self.log_view
         if bar.mode == "search":
-            if self.search_pattern:
-                count = log.search_count
-                bar.set_status(f"{count:,} match{'es' if count != 1 else ''}")
+            if self.search_pattern and log.search_pending:
+                bar.set_status("searching…")
+            elif self.search_pattern:
+                bar.set_status(search_status(log.search_count, log.outside_count,
+                                             log.scope_chip))
             else:
                 bar.set_status("")
         elif self.filter_pattern:
@@ -907,6 +932,8 @@ class TriageApp(App[int]):
             return
         self.apply_pattern(message.mode, message.pattern)
         self.search_bar.hide()
+        if not (message.mode == "search" and self.log_view.search_pending):
+            self.search_origin = None  # else the first match is still to come
         self.log_view.focus()
         if message.mode != "search" and self.filter_pattern:
             self.notify(f"{self.log_view.hidden_count:,} lines hidden (Esc clears)", timeout=3)
@@ -915,11 +942,24 @@ class TriageApp(App[int]):
     def pattern_closed(self, message: SearchBar.Closed) -> None:
         self.apply_pattern(message.mode, "")
         self.search_bar.hide()
+        if message.mode == "search" and self.search_origin is not None:
+            self.log_view.goto_line(self.search_origin)  # Esc: back where / was pressed
+        self.search_origin = None
         self.log_view.focus()
 
     def on_log_view_search_changed(self, message: LogView.SearchChanged) -> None:
-        """A worker-computed search finished (big scopes): show its count."""
+        """Search results are in: show the count and, while typing, move to the first
+        match at or after where ``/`` was pressed (less/vim/lnav incremental search)."""
         self.refresh_search_status()
+        bar = self.search_bar
+        if (message.pattern and message.pattern == self.search_pattern
+                and self.search_origin is not None
+                and (bar.mode == "search" or not bar.is_open)):
+            target = self.log_view.first_match_from(self.search_origin)
+            if target is not None:
+                self.log_view.goto_line(target)
+            if not bar.is_open:
+                self.search_origin = None  # Enter came first: confirmed now
 
     def on_log_view_search_error(self, message: LogView.SearchError) -> None:
         self.search_bar.set_status(printable(message.message),
@@ -1011,6 +1051,16 @@ class TriageApp(App[int]):
                                ("bookmarks-tab", "Bookmarks")):
             yield SystemCommand(f"Show the {title} tab", f"Side pane: {title}",
                                 partial(self.show_tab, pane_id))
+
+
+def search_status(count: int, outside: int, chip: str | None) -> str:
+    """The search bar's count: matches shown, and those outside the scope."""
+    text = f"{count:,} match{'es' if count != 1 else ''}"
+    if chip:
+        text += f" in {chip}"
+    if outside:
+        text += f"; {outside:,} more in the whole file (W)"
+    return text
 
 
 def display_path(path: Path | str) -> str:

@@ -302,3 +302,32 @@ async def test_help_lists_only_keys_that_work(sample: Path) -> None:
         shown = {b.binding.description for b in app.active_bindings.values()}
         assert "Scroll Left" not in shown and "Page Left" not in shown
         assert {"Scroll left", "Scroll right", "Wrap", "Next bookmark"} <= shown
+
+
+@pytest.mark.parametrize("size", [(120, 40), (80, 24)])
+@run_async
+async def test_tree_rows_end_in_an_ellipsis_and_keep_their_counts(
+        sample: Path, size: tuple[int, int]) -> None:
+    app = make_app(sample)
+    async with app.run_test(size=size) as pilot:
+        await loaded(app, pilot)
+        if size[0] < 110:
+            await pilot.press("t")
+        await pilot.pause()
+        tree = app.query_one(CommandTree)
+        rows = [tree.render_line(y).text.rstrip() for y in range(tree.size.height)]
+        journal = next(r for r in rows if "journalctl --no-pa" in r and r.endswith("●1"))
+        assert "…" in journal  # was cut mid-word at the edge: "journalctl --no-pager --n"
+        assert all(len(r) <= tree.scrollable_content_region.width for r in rows)
+
+
+@run_async
+async def test_toasts_leave_the_findings_pane_quickly(sample: Path) -> None:
+    app = make_app(sample)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await loaded(app, pilot)
+        await pilot.press("x")
+        await pilot.pause()
+        timeouts = [n.timeout for n in app._notifications]  # noqa: SLF001 - test inspection
+        assert timeouts and max(timeouts) <= 5
+        assert app.NOTIFICATION_TIMEOUT <= 4

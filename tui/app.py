@@ -79,8 +79,6 @@ if TYPE_CHECKING:
 
 NARROW_WIDTH = 110
 WIDE_WIDTH = 160
-# Themes ctrl+t cycles through (every theme stays reachable from the palette).
-CYCLE_THEMES = ("triage-dark", "triage-light", "triage-contrast", "ansi-dark")
 # More lines than this in one ``m`` (a selection) is almost certainly a slip.
 MAX_MARK_LINES = 500
 
@@ -99,6 +97,7 @@ class TriageApp(App[int]):
     """The workbench for one diagnostics file."""
 
     CSS_PATH = "app.tcss"
+    NOTIFICATION_TIMEOUT = 4  # toasts sit over the findings pane: short, 5 s at most
     TITLE = "triage"
     COMMANDS = App.COMMANDS | {ActionProvider, SectionProvider, FindingProvider}
 
@@ -171,7 +170,7 @@ class TriageApp(App[int]):
             self.query_one(FindingsPanel).refresh_theme()
 
     def action_cycle_theme(self) -> None:
-        names = [name for name in CYCLE_THEMES if name in self.available_themes]
+        names = [name for name in keys.CYCLE_THEMES if name in self.available_themes]
         current = names.index(self.theme) if self.theme in names else -1
         self.theme = names[(current + 1) % len(names)]
         self.notify(f"Theme: {self.theme}", timeout=2)
@@ -425,7 +424,7 @@ class TriageApp(App[int]):
         problems = [str(problem) for problem in library.problems]
         if problems:
             self.notify(f"{len(problems)} heuristic problem(s): {printable(problems[0])}",
-                        severity="warning", markup=False, timeout=8)
+                        severity="warning", markup=False, timeout=5)
         self.refresh_bindings()
 
     def on_unexplained_ready(self, message: UnexplainedReady) -> None:
@@ -447,7 +446,7 @@ class TriageApp(App[int]):
             return
         if message.findings is None:
             self.notify(f"Re-evaluation failed: {message.error}", severity="error",
-                        markup=False, timeout=10)
+                        markup=False, timeout=5)
             return
         self.show_findings(message.findings, message.library)
         if message.saved is None:
@@ -463,7 +462,7 @@ class TriageApp(App[int]):
         else:
             self.notify(f"Draft {printable(draft_id)} saved but does not match this file "
                         "(check its signals and version condition).", severity="warning",
-                        markup=False, timeout=8)
+                        markup=False, timeout=5)
 
     def open_at_worst(self) -> None:
         """Start at the first evidence line of the worst finding that has evidence
@@ -487,7 +486,7 @@ class TriageApp(App[int]):
         self.loading = False
         if message.document_shown and self.document is not None:
             self.findings_panel.show_status(f"matching failed: {message.message}")
-            self.notify(message.message, severity="error", markup=False, timeout=10)
+            self.notify(message.message, severity="error", markup=False, timeout=5)
             return
         self.push_screen(ErrorScreen(message.message, "q quits."))
 
@@ -519,9 +518,9 @@ class TriageApp(App[int]):
         self.session = message.session
         if message.error:
             self.notify(f"Session not imported: {message.error}", severity="error",
-                        markup=False, timeout=10)
+                        markup=False, timeout=5)
         for warning in message.warnings[:5]:
-            self.notify(printable(warning), severity="warning", markup=False, timeout=10)
+            self.notify(printable(warning), severity="warning", markup=False, timeout=5)
         if self.session is None:
             self.set_tab_label("bookmarks-tab", "Bookmarks ?")
         else:
@@ -535,7 +534,7 @@ class TriageApp(App[int]):
                 start = resolve_ref(ref, self.document)
             except RefError as exc:
                 self.notify(f"--goto: {printable(str(exc))}", severity="error", markup=False,
-                            timeout=10)
+                            timeout=5)
             else:
                 if ref.file and os.path.basename(ref.file) != file_label(self.document):
                     self.notify(f"--goto names {printable(ref.file)}; applied to "
@@ -585,7 +584,7 @@ class TriageApp(App[int]):
             save_stored(self.session)
         except SessionError as exc:
             self.notify(f"Bookmarks not saved: {printable(str(exc))} (kept while the app is "
-                        "open; X exports them)", severity="error", markup=False, timeout=10)
+                        "open; X exports them)", severity="error", markup=False, timeout=5)
 
     def target_lines(self) -> list[int]:
         """The log view's selection, or its cursor line."""
@@ -744,10 +743,10 @@ class TriageApp(App[int]):
             path = self.write_export(".triage.md", report)
         except SessionError as exc:
             self.notify(f"Report not written: {printable(str(exc))} (it is on the clipboard)",
-                        severity="error", markup=False, timeout=10)
+                        severity="error", markup=False, timeout=5)
             return
         self.notify(f"Report written to {printable(display_path(path))}", title="Export",
-                    markup=False, timeout=8)
+                    markup=False, timeout=5)
 
     def action_export_session(self) -> None:
         """X: bookmarks, notes and the current view as a session file for a colleague."""
@@ -768,12 +767,12 @@ class TriageApp(App[int]):
                                      write=lambda target: export_session(session, target))
         except SessionError as exc:
             self.notify(f"Session not exported: {printable(str(exc))}", severity="error",
-                        markup=False, timeout=10)
+                        markup=False, timeout=5)
             return
         shown = display_path(path)
         command = f"triage {shlex.quote(file_label(document))} --session {shlex.quote(shown)}"
         self.notify(f"Session exported to {printable(shown)}\nA colleague opens it with:\n"
-                    f"{printable(command)}", title="Export", markup=False, timeout=15)
+                    f"{printable(command)}", title="Export", markup=False, timeout=5)
 
     # -- navigation ------------------------------------------------------------
     @on(CommandTree.ScopeSelected)

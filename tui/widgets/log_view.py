@@ -57,6 +57,15 @@ from triagebench.themes import (
     SEVERITY_DEFAULTS,  # fallback $sev-* colours, one definition
     SEVERITY_RANK,
 )
+from triagebench.tui.marks import (
+    BOOKMARK_MARK,
+    CUT_MARK,
+    DRAFT_MARK,
+    EVIDENCE_MARK,
+    LEFT_MARK,
+    SUSPECT_MARK,
+    WRAP_MARK,
+)
 
 from .log_index import (
     RowMap,
@@ -75,13 +84,8 @@ if TYPE_CHECKING:
     from triagebench.heuristics.model import Finding, Findings
 
 
-CUT_MARKER = "…"
-LEFT_MARKER = "«"
-"""First cell of a line scrolled sideways (h/l): there is more to the left."""
-WRAP_MARK = "↪"
-"""Gutter mark of a wrapped line's continuation rows."""
-BOOKMARK_MARK = "★"
-"""Gutter mark of a bookmarked line (the tree uses ◆ for medium hits)."""
+CUT_MARKER = CUT_MARK
+LEFT_MARKER = LEFT_MARK
 MAX_WRAP_ROWS = 200
 """A wrapped line shows at most this many rows (Enter shows the whole line)."""
 HSCROLL_STEP = 8
@@ -995,13 +999,13 @@ class LogView(ScrollView, can_focus=True, inherit_bindings=False):
         if severity is not None:
             mark_style, tint = self._severity_styles(severity)
             row_style = base + tint
-            mark = Segment("▌", base + mark_style)
+            mark = Segment(EVIDENCE_MARK, base + mark_style)
         elif line in self.extra_highlights:
-            mark = Segment("+", self._style("log-view--bookmark"))
+            mark = Segment(DRAFT_MARK, self._style("log-view--bookmark"))
         elif (line in self.suspicious if self.suspicious is not None
               else is_suspicious(self.document.plain(line))):
             suspect = self._severity_colors()["suspect"]
-            mark = Segment("•", base + Style(color=suspect.rich_color))
+            mark = Segment(SUSPECT_MARK, base + Style(color=suspect.rich_color))
         else:
             mark = Segment(" ", base)
         if line in self.extra_highlights:

@@ -32,6 +32,7 @@ from triagebench.heuristics.model import SEVERITIES, Finding, Findings, severity
 from triagebench.parser import Document, printable
 from triagebench.services import library as library_policy
 from triagebench.services.analysis import DEFAULT_TIMEOUT, AnalysisOptions, analyse
+from triagebench.services.integrity import file_warnings
 from triagebench.services.labels import HEADLINE_FACTS
 from triagebench.services.render_json import write_json
 from triagebench.services.render_markdown import cell, code_span, fenced, safe_url
@@ -58,6 +59,7 @@ def scan_dict(document: Document, findings: Findings) -> dict[str, Any]:
         "file": document.path,
         "format": document.format,
         "facts": document.facts,
+        "warnings": file_warnings(document),
         "matches": [f.as_dict() for f in findings.matches],
         "errors": [e.as_dict() for e in findings.errors],
     }
@@ -97,6 +99,7 @@ def _headline(document: Document) -> str:
 def render_text(document: Document, findings: Findings) -> list[str]:
     """Plain-text report lines (still untrusted: the caller passes them through printable)."""
     out = [_headline(document)]
+    out += [f"  warning: {warning}" for warning in file_warnings(document)]
     if not findings.matches:
         out.append("  no known problem matched")
     for severity in SEVERITIES:
@@ -139,6 +142,9 @@ def render_markdown(document: Document, findings: Findings) -> list[str]:
     if facts:
         out.append(" · ".join(f"**{n}** {_cell(str(v))}" for n, v in facts))
         out.append("")
+    warnings = file_warnings(document)
+    if warnings:
+        out += [f"> **Warning:** {_cell(warning)}" for warning in warnings] + [""]
     if not findings.matches:
         out.append("No known problem matched.")
     else:

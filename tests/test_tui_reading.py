@@ -331,3 +331,16 @@ async def test_toasts_leave_the_findings_pane_quickly(sample: Path) -> None:
         timeouts = [n.timeout for n in app._notifications]  # noqa: SLF001 - test inspection
         assert timeouts and max(timeouts) <= 5
         assert app.NOTIFICATION_TIMEOUT <= 4
+
+
+@run_async
+async def test_a_truncated_file_says_so_in_the_header(sample: Path) -> None:
+    text = sample.read_text()
+    sample.write_text(text[:len(text) // 2])
+    app = make_app(sample)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await loaded(app, pilot)
+        header = str(app.query_one("#facts").render())
+        assert "TRUNCATED" in header and "file truncated?" in header
+        # visible on the first row, not behind the facts
+        assert "TRUNCATED" in app.query_one("#facts").render_line(0).text

@@ -344,3 +344,35 @@ async def test_a_truncated_file_says_so_in_the_header(sample: Path) -> None:
         assert "TRUNCATED" in header and "file truncated?" in header
         # visible on the first row, not behind the facts
         assert "TRUNCATED" in app.query_one("#facts").render_line(0).text
+
+
+@pytest.mark.parametrize("size", [(80, 24), (120, 40)])
+@run_async
+async def test_the_footer_leaves_no_stray_character_after_a_resize(
+        sample: Path, size: tuple[int, int]) -> None:
+    from textual.widgets._footer import FooterKey  # noqa: PLC2701 - the widget on screen
+
+    app = make_app(sample)
+    async with app.run_test(size=(200, 50)) as pilot:
+        await loaded(app, pilot)
+        await pilot.resize_terminal(*size)
+        await pilot.pause()
+        width, height = size
+        widget, _region = app.screen.get_widget_at(width - 1, height - 1)
+        # the last cell belongs to the palette key, not to a key scrolled under it
+        assert isinstance(widget, FooterKey) and widget.has_class("-command-palette")
+        assert app.screen.get_widget_at(width - 1, height - 1)[0] is widget
+
+
+@run_async
+async def test_the_error_screen_shows_its_message(tmp_path: Path) -> None:
+    from triagebench.tui.screens.error import ErrorScreen
+
+    app = make_app(tmp_path / "gone.txt")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert isinstance(app.screen, ErrorScreen)
+        message = app.screen.query_one("#error-message")
+        assert 20 < message.size.width <= 80 and "gone.txt" in str(message.render())
+        assert app.screen.region.contains_region(message.region)

@@ -307,10 +307,14 @@ class DraftEditor(ModalScreen[str | None]):
         assert self.draft is not None
         typed = [part.strip() for part in value.split(",") if part.strip()]
         menu = self.query_one(f"#scope-{index}", Select)
-        for key, selectors in self.draft.signals[index].scopes.items():
-            if selectors == typed and menu.value != key:
+        scopes = self.draft.signals[index].scopes
+        if scopes.get(str(menu.value)) == typed:
+            return  # the menu already names these selectors
+        for key, selectors in scopes.items():
+            if selectors == typed:
                 with menu.prevent(Select.Changed):
                     menu.value = key
+                return
 
     def _sync_id(self, changed: str, value: str) -> None:
         """The id follows the title (as a slug) until the author edits the id itself."""

@@ -32,6 +32,10 @@ class ErrorScreen(Screen[None]):
         padding: 1 2;
         background: $surface;
     }
+    ErrorScreen #error-box > Static {
+        width: auto;  /* else 1fr of an auto-width box: zero wide, the message vanished */
+        max-width: 100%;
+    }
     ErrorScreen #error-title {
         color: $error;
         text-style: bold;

@@ -52,6 +52,10 @@ async def settle(pilot) -> None:
         await pilot.pause(0.4)
         await pilot.app.workers.wait_for_complete()
     pilot.app.clear_notifications()
+    from textual.widgets import Input
+
+    for field in pilot.app.screen.query(Input):
+        field.cursor_blink = False  # a blinking cursor would make the snapshot flaky
     await pilot.pause()
 
 

@@ -6,7 +6,7 @@ Layout (wide terminals, >= ``NARROW_WIDTH`` columns)::
     │ command tree │ log view (+ search bar)             │ [Findings] tab pane      │
     └ footer (keys) ───────────────────────────────────────────────────────────────┘
 
-Below ``NARROW_WIDTH`` (e.g. 80x24) the tree is hidden (ctrl+b shows it, docked
+Below ``NARROW_WIDTH`` (e.g. 80x24) the tree is hidden (t shows it, docked
 left) and the side pane moves under the log view, so the log and the worst
 findings are both on the first screen. ctrl+n hides/shows the side pane.
 
@@ -1042,7 +1042,7 @@ class TriageApp(App[int]):
 
     def get_system_commands(self, screen: Screen[Any]):
         yield from super().get_system_commands(screen)
-        yield SystemCommand("Toggle command tree", "Show or hide the command tree (ctrl+b)",
+        yield SystemCommand("Toggle command tree", "Show or hide the command tree (t)",
                             self.action_toggle_tree)
         yield SystemCommand("Toggle findings pane", "Show or hide the side pane (ctrl+n)",
                             self.action_toggle_side)

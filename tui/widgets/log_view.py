@@ -11,8 +11,8 @@ instant, else in a thread worker), and evidence lines come from ``Findings.by_li
 
 Layout of the widget, left to right: bookmark mark, file line number, a mark
 (severity bar for evidence lines, a quiet dot for lines that merely look like an
-error), the text (cut with ``…`` at the edge; ``line_detail`` has the whole
-line), and a one-column minimap of hits (evidence by severity, search matches,
+error), the text (cut with ``…`` at the edge unless wrapped; ``line_detail`` has
+the whole line), and a one-column minimap of hits (evidence by severity, search matches,
 draft-preview lines) over the current scope. Row 0 is a sticky header naming the
 section (command) that owns the top visible line.
 
@@ -25,7 +25,17 @@ Decisions where the agreed interface was silent:
   the nearest shown line at or after it.
 * Search and filter match the plain text (ANSI and NULs removed) of each line;
   ``search_count`` counts matching *lines* among the shown rows.
-* n/N and e/E wrap around at the ends of the scope.
+* n/N, e/E and u/U wrap around at the ends of the scope; e/E stop on evidence
+  lines and on lines that look like an error (the ``•`` lines), and say so when
+  there is none.
+* The search runs over the whole file even in a section scope, so the bar can
+  say how many matches lie outside it (``outside_count``); the scope's matches
+  are a cheap slice of the file's.
+* Wrap (``w``): the scroll unit stays one file line, so a 1M-line file never
+  needs every line measured; a frame lays out only the lines from the top row
+  down (``_layout``) and the end of the scroll range is found from the last
+  screenful. Wrap off: ``h``/``l`` (←/→) scroll every line sideways by 8 cells,
+  ``«`` marks a line with more to the left.
 * A single trailing ``\\r`` (CRLF files) is not shown; every other control
   character is shown escaped.
 """

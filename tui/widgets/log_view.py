@@ -1044,8 +1044,9 @@ class LogView(ScrollView, can_focus=True, inherit_bindings=False):
                 except TimeoutError:
                     pass
             else:
-                # dim, not recolour: ANSI and syntax colours stay (legible in every theme)
-                text.stylize(self._style("log-view--dim"))
+                # dim, not recolour: ANSI and syntax colours stay (legible in every theme);
+                # "before" so the line's own colour spans win over the base colour
+                text.stylize_before(self._style("log-view--dim"))
         body = Strip(Segment.apply_style(text.render(self.app.console), row_style))
         length = body.cell_length
         cut_style = row_style + self._style("log-view--cut")

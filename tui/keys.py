@@ -56,7 +56,8 @@ class KeySpec:
 
 KEYS: tuple[KeySpec, ...] = (
     KeySpec("slash", "/", "search", "Search", "Search",
-            "regex search as you type in the shown lines; n/N next/previous match", True),
+            "regex search as you type: moves to the first match after the cursor, Enter "
+            "keeps it, Esc goes back; n/N next/previous match", True),
     KeySpec("colon,ctrl+g", ": ctrl+g", "goto", "Go to", "Go to line",
             "1234, L1234, FILE#L1234 or a section reference", True),
     KeySpec("y,c", "y c", "copy_line", "Copy", "Copy line",

@@ -148,6 +148,37 @@ async def main():
             for y in range(view.size.height):
                 view.render_line(y)
             repaint.append(time.perf_counter() - t)
+        # the same with wrap on (w): the layout of the screen is computed per frame
+        view.set_wrap(True)
+        await pilot.pause()
+        wpress, wrepaint = [], []
+        for _ in range(40):
+            t = time.perf_counter()
+            await pilot.press("pagedown")
+            wpress.append(time.perf_counter() - t)
+            view._strip_cache.clear(); view._text_cache.clear()
+            t = time.perf_counter()
+            for y in range(view.size.height):
+                view.render_line(y)
+            wrepaint.append(time.perf_counter() - t)
+        t = time.perf_counter()
+        await pilot.press("G")
+        result["wrap_end_s"] = time.perf_counter() - t
+        view.set_wrap(False)
+        await pilot.pause()
+        sideways = []
+        for _ in range(20):
+            t = time.perf_counter()
+            await pilot.press("l")
+            for y in range(view.size.height):
+                view.render_line(y)
+            sideways.append(time.perf_counter() - t)
+        wpress.sort(); wrepaint.sort(); sideways.sort()
+        result["wrap_press_median_ms"] = statistics.median(wpress) * 1000
+        result["wrap_press_p95_ms"] = wpress[int(len(wpress) * 0.95) - 1] * 1000
+        result["wrap_repaint_median_ms"] = statistics.median(wrepaint) * 1000
+        result["wrap_repaint_max_ms"] = wrepaint[-1] * 1000
+        result["sideways_median_ms"] = statistics.median(sideways) * 1000
         view.goto_line(doc.line_count // 2)
         await pilot.pause()
         t = time.perf_counter()
@@ -217,6 +248,11 @@ def main() -> None:
           "(pilot round trip, for comparison)")
     print(f"PageDown repaint:      median {result['pagedown_repaint_median_ms']:.1f} ms, "
           f"max {result['pagedown_repaint_max_ms']:.1f} ms (all rows, cold caches; target <= 50)")
+    print(f"wrap on (w), PageDown: press->idle median {result['wrap_press_median_ms']:.1f} ms, "
+          f"p95 {result['wrap_press_p95_ms']:.1f} ms; repaint median "
+          f"{result['wrap_repaint_median_ms']:.1f} ms, max {result['wrap_repaint_max_ms']:.1f} ms;"
+          f" G to the end {result['wrap_end_s'] * 1000:.0f} ms")
+    print(f"sideways (l) + repaint: median {result['sideways_median_ms']:.1f} ms")
     print(f"next hit (e):          {result['next_hit_s'] * 1000:.1f} ms")
     print(f"search 1M lines:       {result['search_s']:.2f} s -> {result['search_count']:,} lines; "
           f"n: {result['next_match_s'] * 1000:.1f} ms")

@@ -52,6 +52,7 @@ from triagebench.services.finding_status import (
     status_line,
     summary_text,
 )
+from triagebench.services.integrity import file_warnings
 from triagebench.services.labels import HEADLINE_FACTS
 from triagebench.services.render_json import SCAN_SCHEMA, write_json
 from triagebench.services.render_markdown import cell, code_span, fenced, safe_url
@@ -84,6 +85,7 @@ def scan_dict(document: Document, findings: Findings, state: DeviceState,
         "format": document.format,
         "facts": document.facts,
         "state": state.as_dict(),
+        "warnings": file_warnings(document),
         "matches": [{**f.as_dict(), "source": library_policy.source_label(f.source)}
                     for f in findings.matches],
         "errors": [e.as_dict() for e in findings.errors],
@@ -146,6 +148,7 @@ def render_text(document: Document, findings: Findings, state: DeviceState,
     """Plain-text report lines (still untrusted: the caller passes them through printable)."""
     out = [_headline(document)]
     out.extend(f"  + health checks: {name}" for name in _also(document, inputs))
+    out += [f"  warning: {warning}" for warning in file_warnings(document)]
     out.extend(state_text(state))
     if not findings.matches:
         out.append("  no known problem matched")
@@ -192,6 +195,9 @@ def render_markdown(document: Document, findings: Findings, state: DeviceState,
     if facts:
         out.append(" · ".join(f"**{n}** {_cell(str(v))}" for n, v in facts))
         out.append("")
+    warnings = file_warnings(document)
+    if warnings:
+        out += [f"> **Warning:** {_cell(warning)}" for warning in warnings] + [""]
     out += ["### State at capture", "", *state_table(state), ""]
     capture = findings.capture_time
     if not findings.matches:

@@ -42,7 +42,9 @@ from triagebench.heuristics.generalise import (
     GeneraliseError,
     Proposal,
     count_matches,
+    message_text,
     propose,
+    scope_selectors,
     selection_lines,
 )
 from triagebench.heuristics.model import SEVERITIES
@@ -79,6 +81,10 @@ class DraftSignal:
     name: str
     selectors: list[str]
     regex: str
+    scopes: dict[str, list[str]] = field(default_factory=dict)
+    """The ``in`` for each choice of ``generalise.SCOPES`` (log / section / any)."""
+    scope: str = "log"
+    """Which of ``scopes`` ``selectors`` came from ("custom" once edited by hand)."""
 
 
 @dataclass(slots=True)
@@ -182,11 +188,14 @@ def usable_lines(document: Document, numbers: Iterable[int]) -> tuple[list[int],
 
 def build_draft(document: Document, lines: Sequence[int], *, title: str | None = None,
                 severity: str = "medium", selectors: Sequence[str] | None = None,
-                source_regex: str | None = None, draft_id: str | None = None) -> Draft:
+                source_regex: str | None = None, draft_id: str | None = None,
+                scope: str = "log") -> Draft:
     """A draft from ``lines`` (1-based numbers of command output lines) of ``document``.
 
-    ``selectors`` replaces the sections the signals search (default: the
-    sections the lines are in). ``source_regex`` (a mined template's regex) is
+    ``selectors`` replaces the sections the signals search; by default ``scope``
+    picks them (``generalise.SCOPES``): ``log`` (default) every section that carries
+    the same log (the same kernel message in ``dmesg -T`` and the kernel journal),
+    ``section`` the sections the lines are in, ``any`` every section. ``source_regex`` (a mined template's regex) is
     used as the one signal instead of the generaliser's proposals.
     Raises ``DraftError`` with one line for the user on a bad selection.
     """
@@ -205,7 +214,8 @@ def build_draft(document: Document, lines: Sequence[int], *, title: str | None =
             proposals = [Proposal(name="template", regex=source_regex, section_keys=tuple(keys),
                                   lines=tuple(n for n, _, _ in selected), examples=examples,
                                   literal_ratio=1.0, literal_chars=len(source_regex),
-                                  template=selected[0][1] if selected else source_regex)]
+                                  template=(message_text(selected[0][1]) if selected
+                                            else source_regex))]
             missed = [n for n, text, _ in selected if not compiled.search(text)]
             if missed:
                 proposals[0].warnings.append(
@@ -219,8 +229,15 @@ def build_draft(document: Document, lines: Sequence[int], *, title: str | None =
         raise DraftError(f"invalid template regex: {exc}") from exc
     if selectors:
         _check_selectors(document, selectors, selected)
-    signals = [DraftSignal(p.name, list(selectors) if selectors else list(p.section_keys),
-                           p.regex) for p in proposals]
+    signals = []
+    for p in proposals:
+        mine = [item for item in selected if item[0] in p.lines] or selected
+        scopes = scope_selectors(document, mine, p.regex, p.section_keys)
+        if selectors:
+            signals.append(DraftSignal(p.name, list(selectors), p.regex, scopes, "custom"))
+        else:
+            chosen = scope if scope in scopes else "log"
+            signals.append(DraftSignal(p.name, list(scopes[chosen]), p.regex, scopes, chosen))
     the_title = title.strip() if title and title.strip() else _title_from(proposals[0])
     positive: dict[str, list[str]] = {}
     positive_stderr: dict[str, list[str]] = {}

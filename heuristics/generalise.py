@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING
 
 import regex as regex_module
 from triagebench.heuristics.prefilter import fold_text, required_literals
-from triagebench.heuristics.selectors import resolve
+from triagebench.heuristics.selectors import resolve, selector_matches
 from triagebench.parser import plain_text
 
 if TYPE_CHECKING:  # pragma: no cover - typing only
@@ -652,4 +652,86 @@ def selection_lines(document: Document, numbers: Iterable[int]) -> list[tuple[in
     return out
 
 
-__all__ = ["GeneraliseError", "Proposal", "count_matches", "propose", "selection_lines"]
+# -- where a log lives: scopes of a signal -------------------------------------------
+SCOPES: dict[str, str] = {
+    "log": "this log wherever it appears",
+    "section": "this section",
+    "any": "any section",
+}
+"""The choices of a draft signal's ``in`` (the editor's selector menu); ``log`` is the default."""
+
+LOG_FAMILIES: dict[str, tuple[str, ...]] = {
+    # the kernel ring buffer: dmesg, the journal's kernel lines, syslog's copy
+    "kernel": ("dmesg*", "journalctl*-a", "cat /var/log/messages"),
+    # the supervisor: its container's log, its journal unit, its log file
+    "supervisor": ("balena logs {id}", "journalctl* -u balena-supervisor*",
+                   "tail * /var/log/supervisor-log/*", "journalctl*-a"),
+    # the engine: its unit journal, its tagged journal, the whole journal
+    "engine": ("journalctl* -u balena", "journalctl* -at balenad", "journalctl*-a"),
+}
+"""Section selectors (globs) that carry the same log in every capture of diagnose.sh."""
+
+_SUPERVISOR_IDENTS = ("balena-supervisor", "resin-supervisor")
+_ENGINE_IDENTS = ("balenad", "balena-engine", "dockerd", "balena-engine-daemon")
+
+
+def message_text(text: str) -> str:
+    """The message of a log line without its per-source prefix (journal time and ident,
+    dmesg time, logfmt time): what an id or a title is made from, never a timestamp."""
+    core, _ident, _masked = _strip_prefix(text)
+    return re.sub(r'^(?:level=\w+ )?msg="(.*)"$', r"\1", core)
+
+
+def log_family(key: str, text: str) -> str | None:
+    """Which log (``LOG_FAMILIES``) the line ``text`` of section ``key`` belongs to."""
+    if key.startswith("dmesg") or key == "cat /var/log/messages":
+        return "kernel"
+    if key.startswith("balena logs ") or "supervisor" in key:
+        return "supervisor"
+    if key.startswith("journalctl"):
+        match = JOURNAL_PREFIX_RE.match(text)
+        ident = match.group("ident") if match else ""
+        if ident == "kernel":
+            return "kernel"
+        if ident in _SUPERVISOR_IDENTS:
+            return "supervisor"
+        if ident in _ENGINE_IDENTS or key.endswith(("-at balenad", "-u balena")):
+            return "engine"
+    return None
+
+
+def scope_selectors(document: Document, selected: Sequence[tuple[int, str, str]],
+                    regex: str, section_keys: Sequence[str]) -> dict[str, list[str]]:
+    """The ``in`` of a signal for each scope (``SCOPES``):
+
+    * ``section``: the sections the selected lines are in (``section_keys``);
+    * ``log``: those, the sections of every capture that carry the same log
+      (``LOG_FAMILIES``: a kernel line of ``dmesg -T`` is also in the kernel journal;
+      a supervisor line of ``balena logs {id}`` also in the supervisor journal) and
+      every section of this file where the regex matches too;
+    * ``any``: every section (``*``).
+    """
+    keys = list(dict.fromkeys(section_keys))
+    log: list[str] = list(keys)
+    for _number, text, key in selected:
+        family = log_family(key, text)
+        if family is not None:
+            log.extend(LOG_FAMILIES[family])
+    try:
+        hits = count_matches(regex, document, None, timeout=1.0)
+    except (TimeoutError, re.error, regex_module.error, InterruptedError):
+        hits = []
+    for number in hits[:10_000]:
+        section = document.section_at(number)
+        if section is not None:
+            log.append(section.key)
+    log = list(dict.fromkeys(log))
+    # a key a family glob already names is dropped (shorter ``in``, same sections)
+    globs = [sel for sel in log if sel not in keys and any(c in sel for c in "*?[")]
+    log = [sel for sel in log if sel in globs
+           or not any(selector_matches(g, sel, None) for g in globs)]
+    return {"log": log, "section": keys, "any": ["*"]}
+
+
+__all__ = ["LOG_FAMILIES", "SCOPES", "GeneraliseError", "Proposal", "count_matches",
+           "log_family", "message_text", "propose", "scope_selectors", "selection_lines"]

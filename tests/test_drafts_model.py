@@ -62,7 +62,10 @@ def test_build_from_one_line_gives_a_draft_that_matches_its_siblings(tmp_path: P
     assert draft.title == "Under-voltage detected!"
     assert draft.severity == "medium"
     assert draft.permalink == PLACEHOLDER_PERMALINK
-    assert [s.selectors for s in draft.signals] == [[DMESG]]
+    # the default scope: the kernel log wherever it appears; "this section" is a choice
+    assert [s.scope for s in draft.signals] == ["log"]
+    assert [s.scopes["section"] for s in draft.signals] == [[DMESG]]
+    assert "dmesg*" in draft.signals[0].selectors
     assert draft.positive == {DMESG: [doc.plain(n)]}
     negatives = draft.negative[DMESG]
     assert negatives and not any("Under-voltage" in t for t in negatives)
@@ -85,7 +88,8 @@ def test_lines_from_two_sections_give_two_signals_and_both_examples(tmp_path: Pa
     draft = build_draft(doc, lines, title="Engine killed during storage migration",
                         severity="critical")
     assert draft.id == "engine-killed-during-storage-migration"
-    assert [s.selectors for s in draft.signals] == [[BALENAD], [WARN]]
+    assert [s.scopes["section"] for s in draft.signals] == [[BALENAD], [WARN]]
+    assert [s.selectors for s in draft.signals][1] == [WARN]  # systemd: no known family
     assert set(draft.positive) == {BALENAD, WARN}
     draft.version.enabled = True
     text = render_toml(draft)

@@ -76,8 +76,10 @@ def test_json_contract_one_file_is_an_object(setup, capsys) -> None:
                        "--format", "json")
     assert code == 0
     data = json.loads(out)
-    assert set(data) == {"schema", "file", "inputs", "format", "facts", "state", "matches", "errors"}
+    assert set(data) == {"schema", "file", "inputs", "format", "facts", "state", "warnings",
+                         "matches", "errors"}
     assert set(data["state"]) == {"verdict", "counts", "sentence", "items"}
+    assert data["warnings"] == []  # a whole file
     assert data["format"] == "balena-diagnostics" and data["facts"]["os.version"] == "2.87.16+rev1"
     first = data["matches"][0]
     assert set(first) == {"id", "title", "severity", "base_severity", "status", "first_seen", "last_seen",

@@ -199,3 +199,35 @@ async def test_a_mined_template_regex_is_promoted_directly(tmp_path: Path) -> No
         await pilot.press("ctrl+s")
         await pilot.pause()
     assert app.results and Path(app.results[0]).exists()
+
+
+@run_async
+async def test_the_selector_is_a_choice_and_editable(tmp_path: Path) -> None:
+    from textual.widgets import Select
+
+    from tests.test_drafts_scope import UNDER, document
+
+    doc = document()
+    n = line_of(doc, UNDER)
+    app = Host(doc, [n], tmp_path / "drafts", [])
+    async with app.run_test(size=(140, 50)) as pilot:
+        screen = app.screen
+        await _settle(pilot)
+        menu = screen.query_one("#scope-0", Select)
+        field = screen.query_one("#in-0", Input)
+        assert menu.value == "log" and "dmesg*" in field.value
+        # the default finds the message wherever the kernel log is: 5 lines, not 2
+        assert "5 matching lines in this file" in _text(screen, "#draft-preview")
+        menu.value = "section"
+        await _settle(pilot)
+        assert field.value == DMESG
+        assert "2 matching lines in this file" in _text(screen, "#draft-preview")
+        assert f"in = ['{DMESG}']" in screen.toml_text or f'in = ["{DMESG}"]' in screen.toml_text
+        menu.value = "any"
+        await _settle(pilot)
+        assert field.value == "*"
+        field.focus()
+        field.value = "dmesg -T, journalctl --no-pager --no-hostname -pwarning -perr -a"
+        await _settle(pilot)
+        assert "3 matching lines in this file" in _text(screen, "#draft-preview")
+        assert "-pwarning -perr -a" in screen.toml_text

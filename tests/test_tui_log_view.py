@@ -146,7 +146,7 @@ def screen_rows(view: LogView) -> list[str]:
 def row_of_line(view: LogView, line: int) -> int:
     """Screen y of a file line (asserts that it is on screen)."""
     for y, text in enumerate(screen_rows(view)):
-        if y and text.split() and text.lstrip("◆ ").split()[0].rstrip("▌•+") == str(line):
+        if y and text.split() and text.lstrip("★ ").split()[0].rstrip("▌•+") == str(line):
             return y
     raise AssertionError(f"line {line} is not on screen: {screen_rows(view)}")
 
@@ -187,7 +187,8 @@ def test_show_section_scopes_to_its_stdout_then_stderr_lines() -> None:
         await pilot.pause()
         rows = screen_rows(view)
         assert view.scope == 3
-        assert rows[0].strip() == JOURNAL
+        # a visible scope chip naming the section, and how to leave it
+        assert rows[0].strip() == f"section: {JOURNAL}  W: whole file"
         numbers = [int(r.split()[0].rstrip("▌•")) for r in rows[1:] if r.strip()]
         section = view.document.sections[3]
         expected = [*range(section.stdout.span[0], section.stdout.span[1] + 1),
@@ -346,7 +347,7 @@ def test_bookmarks_and_draft_preview_highlights() -> None:
         view.set_extra_highlights({5, 6}, "draft: my-pattern")
         await pilot.pause()
         rows = screen_rows(view)
-        assert rows[3].startswith("◆")
+        assert rows[3].startswith("★")
         assert rows[5].split()[0] == "5+"
         assert "draft: my-pattern" in rows[0]
 

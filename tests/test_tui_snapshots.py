@@ -44,23 +44,109 @@ def test_main_screen(snap_compare, theme: str, size: tuple[int, int]) -> None:
     assert snap_compare(build(theme), terminal_size=size, run_before=wait_loaded)
 
 
-async def wait_error_screen(pilot) -> None:
-    from triagebench.tui.screens.error import ErrorScreen
+# -- the main screen states (issue #12) ----------------------------------------------
 
-    app = pilot.app
-    for _ in range(100):
-        await app.workers.wait_for_complete()
-        await pilot.pause()
-        if isinstance(app.screen, ErrorScreen):
-            break
+async def settle(pilot) -> None:
+    """Workers done, debounce timers fired, toasts cleared: a still screen."""
+    for _ in range(3):
+        await pilot.pause(0.4)
+        await pilot.app.workers.wait_for_complete()
+    pilot.app.clear_notifications()
+    from textual.widgets import Input
+
+    for field in pilot.app.screen.query(Input):
+        field.cursor_blink = False  # a blinking cursor would make the snapshot flaky
     await pilot.pause()
 
 
-def test_error_screen_shows_its_message(snap_compare) -> None:
-    """A file that vanished before loading: the red box holds the title, the message
-    naming the file and the problem, and the hint (it used to lay out at 0x0)."""
+def build_with(theme: str = "triage-dark", path: str | None = None) -> TriageApp:
     SAMPLE_DIR.mkdir(exist_ok=True)
-    missing = SAMPLE_DIR / "vanished-device-diag.txt"
-    missing.unlink(missing_ok=True)
-    app = create_app(str(missing), theme="triage-dark", builtin=False, env={})
-    assert snap_compare(app, terminal_size=(80, 24), run_before=wait_error_screen)
+    sample = write_sample(SAMPLE_DIR)
+    corpus = SAMPLE_DIR / "corpus"
+    corpus.mkdir(exist_ok=True)
+    (corpus / "copy.txt").write_text(sample.read_text())
+    return create_app(path or str(sample), theme=theme,
+                      heuristic_dirs=(str(SAMPLE_DIR / "heuristics"),), builtin=False, env={},
+                      corpus_dir=str(corpus))
+
+
+def steps(*keys: str, action=None):
+    async def run_before(pilot) -> None:
+        await wait_loaded(pilot)
+        pilot.app.log_view.focus()
+        if action is not None:
+            await action(pilot)
+        if keys:
+            await pilot.press(*keys)
+        await settle(pilot)
+    return run_before
+
+
+def test_search_active_with_matches(snap_compare) -> None:
+    assert snap_compare(build_with(), terminal_size=(120, 40),
+                        run_before=steps("g", "slash", *"heartbeat 1"))
+
+
+def test_filter(snap_compare) -> None:
+    assert snap_compare(build_with(), terminal_size=(120, 40),
+                        run_before=steps("f", *"balena", "enter"))
+
+
+def test_wrap_on(snap_compare) -> None:
+    assert snap_compare(build_with(), terminal_size=(80, 24), run_before=steps("w"))
+
+
+def test_draft_editor(snap_compare) -> None:
+    async def promote(pilot) -> None:
+        app = pilot.app
+        line = next(n for n in range(1, app.document.line_count + 1)
+                    if "start operation timed out" in app.document.line(n))
+        app.log_view.goto_line(line)
+        await pilot.press("p")
+
+    assert snap_compare(build_with(), terminal_size=(140, 45), run_before=steps(action=promote))
+
+
+def test_unexplained(snap_compare) -> None:
+    async def show(pilot) -> None:
+        pilot.app.show_tab("unexplained-tab")
+
+    build_with()  # writes the sample
+    path = SAMPLE_DIR / "device-unexplained.txt"
+    pulls = "".join(f'May 02 16:04:0{i} balenad[1234]: level=error msg="failed to pull '
+                    f'image {i}"\n' for i in range(3))
+    path.write_text((SAMPLE_DIR / "device-diag.txt").read_text().replace(
+        'msg="after 2"\n', 'msg="after 2"\n' + pulls, 1))
+    assert snap_compare(build_with(path=str(path)), terminal_size=(120, 40),
+                        run_before=steps(action=show))
+
+
+def test_bookmarks(snap_compare) -> None:
+    async def mark(pilot) -> None:
+        app = pilot.app
+        for text in ("heartbeat 3", "start operation timed out"):
+            line = next(n for n in range(1, app.document.line_count + 1)
+                        if text in app.document.line(n))
+            app.log_view.goto_line(line)
+            await pilot.press("m")
+        app.show_tab("bookmarks-tab")
+
+    assert snap_compare(build_with(), terminal_size=(120, 40), run_before=steps(action=mark))
+
+
+def test_error_screen(snap_compare) -> None:
+    async def wait(pilot) -> None:
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
+
+    missing = str(SAMPLE_DIR / "no-such-capture.txt")
+    assert snap_compare(build_with(path=missing), terminal_size=(80, 24), run_before=wait)
+
+
+def test_contrast_theme(snap_compare) -> None:
+    assert snap_compare(build_with("triage-contrast"), terminal_size=(120, 40),
+                        run_before=steps())
+
+
+def test_80x24_with_the_tree_shown(snap_compare) -> None:
+    assert snap_compare(build_with(), terminal_size=(80, 24), run_before=steps("t"))

@@ -6,7 +6,7 @@ Layout (wide terminals, >= ``NARROW_WIDTH`` columns)::
     │ command tree │ log view (+ search bar)             │ [Findings] tab pane      │
     └ footer (keys) ───────────────────────────────────────────────────────────────┘
 
-Below ``NARROW_WIDTH`` (e.g. 80x24) the tree is hidden (ctrl+b shows it, docked
+Below ``NARROW_WIDTH`` (e.g. 80x24) the tree is hidden (t shows it, docked
 left) and the side pane moves under the log view, so the log and the worst
 findings are both on the first screen. ctrl+n hides/shows the side pane.
 
@@ -31,7 +31,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import regex
-from textual import on, work
+from textual import events, on, work
 from textual.app import App, ComposeResult, SystemCommand
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
@@ -83,8 +83,6 @@ if TYPE_CHECKING:
 
 NARROW_WIDTH = 110
 WIDE_WIDTH = 160
-# Themes ctrl+t cycles through (every theme stays reachable from the palette).
-CYCLE_THEMES = ("triage-dark", "triage-light", "triage-contrast", "ansi-dark")
 # More lines than this in one ``m`` (a selection) is almost certainly a slip.
 MAX_MARK_LINES = 500
 
@@ -103,6 +101,7 @@ class TriageApp(App[int]):
     """The workbench for one diagnostics file."""
 
     CSS_PATH = "app.tcss"
+    NOTIFICATION_TIMEOUT = 4  # toasts sit over the findings pane: short, 5 s at most
     TITLE = "triage"
     COMMANDS = App.COMMANDS | {ActionProvider, SectionProvider, FindingProvider}
 
@@ -158,6 +157,8 @@ class TriageApp(App[int]):
         self.templates: list[Template] | None = None
         self.unexplained_lines: list[int] = []
         self.start_applied = False  # --goto / an imported position took the cursor
+        self.user_moved = False  # a key or click in the log before the findings: keep it
+        self.search_origin: int | None = None  # cursor when / opened (Esc returns there)
         self.draft_open = False
 
     # -- themes ------------------------------------------------------------
@@ -179,7 +180,7 @@ class TriageApp(App[int]):
             self.query_one(FindingsPanel).refresh_theme()
 
     def action_cycle_theme(self) -> None:
-        names = [name for name in CYCLE_THEMES if name in self.available_themes]
+        names = [name for name in keys.CYCLE_THEMES if name in self.available_themes]
         current = names.index(self.theme) if self.theme in names else -1
         self.theme = names[(current + 1) % len(names)]
         self.notify(f"Theme: {self.theme}", timeout=2)
@@ -247,6 +248,15 @@ class TriageApp(App[int]):
         self.screen.remove_class("-hide-side")
         self.side_tabs.active = pane_id
 
+    async def on_event(self, event: events.Event) -> None:
+        """Note that the user acted (a key or a click) while the file was shown but the
+        findings were not in yet: the opening jump must not undo what they did."""
+        if (self.document is not None and self.findings is None and not self.user_moved
+                and isinstance(event, events.Key | events.MouseDown | events.MouseScrollDown
+                               | events.MouseScrollUp)):
+            self.user_moved = True
+        await super().on_event(event)
+
     def on_mount(self) -> None:
         self.query_one(FactsHeader).show_loading(self.path)
         self.update_layout(self.size.width)
@@ -280,6 +290,17 @@ class TriageApp(App[int]):
             tree.focus()
         elif self.focused is None or not self.focused.display:
             self.log_view.focus()
+
+    def action_whole_file(self) -> None:
+        """W: leave the section scope for the whole file, cursor kept, tree as it is."""
+        log = self.log_view
+        if log.scope is None:
+            self.notify("Already showing the whole file.", timeout=2)
+            return
+        log.show_section(None)
+        self.tree_view.select_section(None)
+        log.focus()
+        self.refresh_search_status()
 
     def action_toggle_side(self) -> None:
         self.screen.toggle_class("-hide-side")
@@ -456,7 +477,7 @@ class TriageApp(App[int]):
         problems = [str(problem) for problem in library.problems]
         if problems:
             self.notify(f"{len(problems)} heuristic problem(s): {printable(problems[0])}",
-                        severity="warning", markup=False, timeout=8)
+                        severity="warning", markup=False, timeout=5)
         self.refresh_bindings()
 
     def on_unexplained_ready(self, message: UnexplainedReady) -> None:
@@ -478,7 +499,7 @@ class TriageApp(App[int]):
             return
         if message.findings is None:
             self.notify(f"Re-evaluation failed: {message.error}", severity="error",
-                        markup=False, timeout=10)
+                        markup=False, timeout=5)
             return
         self.show_findings(message.findings, message.library)
         if message.saved is None:
@@ -494,18 +515,18 @@ class TriageApp(App[int]):
         else:
             self.notify(f"Draft {printable(draft_id)} saved but does not match this file "
                         "(check its signals and version condition).", severity="warning",
-                        markup=False, timeout=8)
+                        markup=False, timeout=5)
 
     def open_at_worst(self) -> None:
-        """Start at the first evidence line of the worst critical/high finding that has
-        evidence (fact-only findings have none); otherwise stay at the top. A --goto
-        reference or an imported session position wins."""
+        """Start at the first evidence line of the worst finding that has evidence
+        (fact-only findings have none), whatever its severity: never the preamble when
+        there is a finding. A --goto reference, an imported session position, or a key
+        the user already pressed (e.g. ``G`` while matching a big file) wins."""
         findings = self.findings
-        if findings is None or self.start_applied:
+        if findings is None or self.start_applied or self.user_moved:
             return
-        for finding in findings.matches:
-            if SEVERITY_RANK[finding.severity] > SEVERITY_RANK["high"]:
-                break
+        ranked = sorted(findings.matches, key=lambda f: SEVERITY_RANK[f.severity])
+        for finding in ranked:
             if finding.evidence:
                 self.log_view.goto_line(finding.evidence[0].line)
                 return
@@ -518,7 +539,7 @@ class TriageApp(App[int]):
         self.loading = False
         if message.document_shown and self.document is not None:
             self.findings_panel.show_status(f"matching failed: {message.message}")
-            self.notify(message.message, severity="error", markup=False, timeout=10)
+            self.notify(message.message, severity="error", markup=False, timeout=5)
             return
         self.push_screen(ErrorScreen(message.message, "q quits."))
 
@@ -550,9 +571,9 @@ class TriageApp(App[int]):
         self.session = message.session
         if message.error:
             self.notify(f"Session not imported: {message.error}", severity="error",
-                        markup=False, timeout=10)
+                        markup=False, timeout=5)
         for warning in message.warnings[:5]:
-            self.notify(printable(warning), severity="warning", markup=False, timeout=10)
+            self.notify(printable(warning), severity="warning", markup=False, timeout=5)
         if self.session is None:
             self.set_tab_label("bookmarks-tab", "Bookmarks ?")
         else:
@@ -566,7 +587,7 @@ class TriageApp(App[int]):
                 start = resolve_ref(ref, self.document)
             except RefError as exc:
                 self.notify(f"--goto: {printable(str(exc))}", severity="error", markup=False,
-                            timeout=10)
+                            timeout=5)
             else:
                 if ref.file and os.path.basename(ref.file) != file_label(self.document):
                     self.notify(f"--goto names {printable(ref.file)}; applied to "
@@ -616,7 +637,7 @@ class TriageApp(App[int]):
             save_stored(self.session)
         except SessionError as exc:
             self.notify(f"Bookmarks not saved: {printable(str(exc))} (kept while the app is "
-                        "open; X exports them)", severity="error", markup=False, timeout=10)
+                        "open; X exports them)", severity="error", markup=False, timeout=5)
 
     def target_lines(self) -> list[int]:
         """The log view's selection, or its cursor line."""
@@ -776,10 +797,10 @@ class TriageApp(App[int]):
             path = self.write_export(".triage.md", report)
         except SessionError as exc:
             self.notify(f"Report not written: {printable(str(exc))} (it is on the clipboard)",
-                        severity="error", markup=False, timeout=10)
+                        severity="error", markup=False, timeout=5)
             return
         self.notify(f"Report written to {printable(display_path(path))}", title="Export",
-                    markup=False, timeout=8)
+                    markup=False, timeout=5)
 
     def action_export_session(self) -> None:
         """X: bookmarks, notes and the current view as a session file for a colleague."""
@@ -800,12 +821,12 @@ class TriageApp(App[int]):
                                      write=lambda target: export_session(session, target))
         except SessionError as exc:
             self.notify(f"Session not exported: {printable(str(exc))}", severity="error",
-                        markup=False, timeout=10)
+                        markup=False, timeout=5)
             return
         shown = display_path(path)
         command = f"triage {shlex.quote(file_label(document))} --session {shlex.quote(shown)}"
         self.notify(f"Session exported to {printable(shown)}\nA colleague opens it with:\n"
-                    f"{printable(command)}", title="Export", markup=False, timeout=15)
+                    f"{printable(command)}", title="Export", markup=False, timeout=5)
 
     # -- navigation ------------------------------------------------------------
     @on(CommandTree.ScopeSelected)
@@ -910,6 +931,7 @@ class TriageApp(App[int]):
     # -- search and filter --------------------------------------------------------
     def action_search(self) -> None:
         if self.document is not None:
+            self.search_origin = self.log_view.cursor_line
             self.search_bar.open("search", self.search_pattern or "")
 
     def action_filter(self, mode: str) -> None:
@@ -941,9 +963,11 @@ class TriageApp(App[int]):
             return
         log = self.log_view
         if bar.mode == "search":
-            if self.search_pattern:
-                count = log.search_count
-                bar.set_status(f"{count:,} match{'es' if count != 1 else ''}")
+            if self.search_pattern and log.search_pending:
+                bar.set_status("searching…")
+            elif self.search_pattern:
+                bar.set_status(search_status(log.search_count, log.outside_count,
+                                             log.scope_chip))
             else:
                 bar.set_status("")
         elif self.filter_pattern:
@@ -961,6 +985,8 @@ class TriageApp(App[int]):
             return
         self.apply_pattern(message.mode, message.pattern)
         self.search_bar.hide()
+        if not (message.mode == "search" and self.log_view.search_pending):
+            self.search_origin = None  # else the first match is still to come
         self.log_view.focus()
         if message.mode != "search" and self.filter_pattern:
             self.notify(f"{self.log_view.hidden_count:,} lines hidden (Esc clears)", timeout=3)
@@ -969,11 +995,24 @@ class TriageApp(App[int]):
     def pattern_closed(self, message: SearchBar.Closed) -> None:
         self.apply_pattern(message.mode, "")
         self.search_bar.hide()
+        if message.mode == "search" and self.search_origin is not None:
+            self.log_view.goto_line(self.search_origin)  # Esc: back where / was pressed
+        self.search_origin = None
         self.log_view.focus()
 
     def on_log_view_search_changed(self, message: LogView.SearchChanged) -> None:
-        """A worker-computed search finished (big scopes): show its count."""
+        """Search results are in: show the count and, while typing, move to the first
+        match at or after where ``/`` was pressed (less/vim/lnav incremental search)."""
         self.refresh_search_status()
+        bar = self.search_bar
+        if (message.pattern and message.pattern == self.search_pattern
+                and self.search_origin is not None
+                and (bar.mode == "search" or not bar.is_open)):
+            target = self.log_view.first_match_from(self.search_origin)
+            if target is not None:
+                self.log_view.goto_line(target)
+            if not bar.is_open:
+                self.search_origin = None  # Enter came first: confirmed now
 
     def on_log_view_search_error(self, message: LogView.SearchError) -> None:
         self.search_bar.set_status(printable(message.message),
@@ -1057,7 +1096,7 @@ class TriageApp(App[int]):
 
     def get_system_commands(self, screen: Screen[Any]):
         yield from super().get_system_commands(screen)
-        yield SystemCommand("Toggle command tree", "Show or hide the command tree (ctrl+b)",
+        yield SystemCommand("Toggle command tree", "Show or hide the command tree (t)",
                             self.action_toggle_tree)
         yield SystemCommand("Toggle findings pane", "Show or hide the side pane (ctrl+n)",
                             self.action_toggle_side)
@@ -1065,6 +1104,16 @@ class TriageApp(App[int]):
                                ("bookmarks-tab", "Bookmarks")):
             yield SystemCommand(f"Show the {title} tab", f"Side pane: {title}",
                                 partial(self.show_tab, pane_id))
+
+
+def search_status(count: int, outside: int, chip: str | None) -> str:
+    """The search bar's count: matches shown, and those outside the scope."""
+    text = f"{count:,} match{'es' if count != 1 else ''}"
+    if chip:
+        text += f" in {chip}"
+    if outside:
+        text += f"; {outside:,} more in the whole file (W)"
+    return text
 
 
 def display_path(path: Path | str) -> str:

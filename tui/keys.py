@@ -14,9 +14,25 @@ A new key = one ``KeySpec`` line here plus its ``action_*`` method on the app.
 
 from __future__ import annotations
 
+import textwrap
 from dataclasses import dataclass
 
 from textual.binding import Binding
+from triagebench.tui.marks import (
+    BOOKMARK_MARK,
+    CUT_MARK,
+    DRAFT_MARK,
+    EVIDENCE_MARK,
+    EXIT_MARK,
+    LEFT_MARK,
+    SEVERITY_MARKS,
+    STDERR_MARK,
+    SUSPECT_MARK,
+    WRAP_MARK,
+)
+
+CYCLE_THEMES = ("triage-dark", "triage-light", "triage-contrast", "ansi-dark")
+"""Themes ``ctrl+t`` cycles through (every theme stays reachable from the palette)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,7 +56,8 @@ class KeySpec:
 
 KEYS: tuple[KeySpec, ...] = (
     KeySpec("slash", "/", "search", "Search", "Search",
-            "regex search as you type in the shown lines; n/N next/previous match", True),
+            "regex search as you type: moves to the first match after the cursor, Enter "
+            "keeps it, Esc goes back; n/N next/previous match", True),
     KeySpec("colon,ctrl+g", ": ctrl+g", "goto", "Go to", "Go to line",
             "1234, L1234, FILE#L1234 or a section reference", True),
     KeySpec("y,c", "y c", "copy_line", "Copy", "Copy line",
@@ -75,11 +92,19 @@ KEYS: tuple[KeySpec, ...] = (
             "next/previous evidence or error-like line in the log"),
     KeySpec("", "n N", "", "Next match", "Next/previous",
             "search match (log), template line (Unexplained)"),
+    KeySpec("", "u U", "", "Next bookmark", "Next/previous bookmark",
+            "next/previous bookmarked line in the log view (lnav's keys)"),
+    KeySpec("", "w", "", "Wrap", "Wrap long lines",
+            "wrap long lines onto continuation rows (again: cut them)"),
+    KeySpec("", "left right h l", "", "Sideways", "Scroll sideways",
+            "scroll long lines left/right in the log view (wrap off)"),
     KeySpec("", "up down k j pageup pagedown home end g G", "", "Move", "Move",
             "move in the log view"),
     KeySpec("", "tab shift+tab", "", "Pane", "Next/previous pane", "move between panes"),
-    KeySpec("ctrl+b", "ctrl+b", "toggle_tree", "Tree", "Toggle command tree",
-            "show or hide the command tree"),
+    KeySpec("t,ctrl+b", "t ctrl+b", "toggle_tree", "Tree", "Toggle command tree",
+            "show or hide the command tree (in tmux ctrl+b is the prefix: use t)"),
+    KeySpec("W", "W", "whole_file", "Whole file", "Whole file",
+            "leave a section scope (the chip in the log header) for the whole file"),
     KeySpec("ctrl+n", "ctrl+n", "toggle_side", "Panel", "Toggle side pane",
             "show or hide Findings/Unexplained/Bookmarks"),
     KeySpec("ctrl+t", "ctrl+t", "cycle_theme", "Theme", "Next theme",
@@ -120,4 +145,36 @@ def readme_table() -> list[str]:
     return rows
 
 
-__all__ = ["KEYS", "KeySpec", "bindings", "palette_entries", "readme_table"]
+def _paragraph(text: str) -> list[str]:
+    return textwrap.wrap(text, width=92, break_on_hyphens=False, break_long_words=False)
+
+
+def readme_legend() -> list[str]:
+    """The README's legend of the tree and gutter symbols (from ``tui.marks``)."""
+    severities = ", ".join(f"`{mark}` {name}" for name, mark in SEVERITY_MARKS.items())
+    return _paragraph(
+        "The header holds the device facts. The tree lists categories and commands with hit "
+        f"counts by severity ({severities}), `{EXIT_MARK}N` for a non-zero exit "
+        f"(`{EXIT_MARK}sig N` for a signal) and `{STDERR_MARK}` for stderr output; a row "
+        f"too long for the tree ends in `{CUT_MARK}`. In the log view the gutter shows "
+        f"`{BOOKMARK_MARK}` for bookmarks, the file line number, `{EVIDENCE_MARK}` for "
+        f"evidence lines (coloured by severity), `{SUSPECT_MARK}` for lines that look like "
+        f"errors, `{DRAFT_MARK}` for a draft's preview matches and `{WRAP_MARK}` for the "
+        f"continuation of a wrapped line (`w`); a cut line ends in `{CUT_MARK}` and starts "
+        f"with `{LEFT_MARK}` when scrolled sideways. A view scoped to one command shows a "
+        "`section: …` chip in its header (`W` returns to the whole file). The right edge "
+        "marks where hits are. The findings panel lists the matched patterns worst first "
+        "with signal values, description, remedy and permalink.")
+
+
+def readme_themes() -> list[str]:
+    """The README's theme sentence: what ``ctrl+t`` cycles."""
+    names = ", ".join(f"`{name}`" for name in CYCLE_THEMES[:-1])
+    return _paragraph(
+        f"Themes: `ctrl+t` cycles {names} and `{CYCLE_THEMES[-1]}` (the terminal's own "
+        "colours); `--theme NAME` or the palette (`ctrl+p`, \"theme\") picks any of "
+        "Textual's built-in themes too. The choice is remembered.")
+
+
+__all__ = ["CYCLE_THEMES", "KEYS", "KeySpec", "bindings", "palette_entries", "readme_legend",
+           "readme_table", "readme_themes"]

@@ -54,6 +54,7 @@ from triagebench.heuristics.drafts import (
     slugify,
     usable_lines,
 )
+from triagebench.heuristics.generalise import SCOPES
 from triagebench.heuristics.model import SEVERITIES
 from triagebench.parser import Document, printable
 from triagebench.services.drafts import save_draft
@@ -209,12 +210,18 @@ class DraftEditor(ModalScreen[str | None]):
                     yield from self._field("tags", "tags (comma-separated)",
                                            ", ".join(draft.tags))
                     for index, signal in enumerate(draft.signals):
-                        where = ", ".join(signal.selectors)
-                        yield Label(Content.assemble(
-                            (f"signals.{signal.name}", "bold"),
-                            (f"  in {printable(where, keep_tabs=False)}", "dim")),
-                            classes="field-label")
+                        yield Label(Content.styled(f"signals.{signal.name}", "bold"),
+                                    classes="field-label")
                         yield Input(signal.regex, id=f"signal-{index}", compact=True)
+                        yield Label("  searched in", classes="field-label")
+                        choices = [(label, key) for key, label in SCOPES.items()]
+                        if signal.scope not in SCOPES:
+                            choices.append(("custom (edited below)", signal.scope))
+                        yield Select(choices, value=signal.scope, allow_blank=False,
+                                     id=f"scope-{index}", compact=True)
+                        yield Input(", ".join(signal.selectors), id=f"in-{index}",
+                                    compact=True, tooltip="section selectors: keys, globs "
+                                    "(journalctl *), category:NAME or *")
                     version = draft.version
                     yield Checkbox(
                         f"only when {version.fact} <= {printable(version.value)}" if version
@@ -260,6 +267,8 @@ class DraftEditor(ModalScreen[str | None]):
         draft.tags = [t.strip() for t in tags.split(",") if t.strip()]
         for index, signal in enumerate(draft.signals):
             signal.regex = self.query_one(f"#signal-{index}", Input).value
+            where = self.query_one(f"#in-{index}", Input).value
+            signal.selectors = [part.strip() for part in where.split(",") if part.strip()]
         if draft.version is not None:
             draft.version.enabled = self.query_one("#version", Checkbox).value
         return draft
@@ -272,10 +281,40 @@ class DraftEditor(ModalScreen[str | None]):
             return
         if isinstance(event, Input.Changed) and event.input.id in ("title", "id"):
             self._sync_id(event.input.id, event.value)
+        if isinstance(event, Select.Changed) and (event.select.id or "").startswith("scope-"):
+            self._apply_scope(int((event.select.id or "")[len("scope-"):]), event.value)
+        if isinstance(event, Input.Changed) and (event.input.id or "").startswith("in-"):
+            self._selectors_typed(int((event.input.id or "")[len("in-"):]), event.value)
         self._escape_armed = False
         if self._timer is not None:
             self._timer.stop()
         self._timer = self.set_timer(DEBOUNCE_SECONDS, self._refresh)
+
+    def _apply_scope(self, index: int, scope: object) -> None:
+        """A scope picked in the menu fills the selectors field (still editable)."""
+        assert self.draft is not None
+        signal = self.draft.signals[index]
+        if not isinstance(scope, str) or scope not in signal.scopes:
+            return
+        field = self.query_one(f"#in-{index}", Input)
+        text = ", ".join(signal.scopes[scope])
+        if field.value != text:
+            with field.prevent(Input.Changed):
+                field.value = text
+
+    def _selectors_typed(self, index: int, value: str) -> None:
+        """Selectors typed by hand: the menu says which scope they are, or nothing."""
+        assert self.draft is not None
+        typed = [part.strip() for part in value.split(",") if part.strip()]
+        menu = self.query_one(f"#scope-{index}", Select)
+        scopes = self.draft.signals[index].scopes
+        if scopes.get(str(menu.value)) == typed:
+            return  # the menu already names these selectors
+        for key, selectors in scopes.items():
+            if selectors == typed:
+                with menu.prevent(Select.Changed):
+                    menu.value = key
+                return
 
     def _sync_id(self, changed: str, value: str) -> None:
         """The id follows the title (as a slug) until the author edits the id itself."""

@@ -23,11 +23,11 @@ from textual.widgets import Tree
 from textual.widgets.tree import TreeNode
 from triagebench.parser import Document, printable
 from triagebench.themes import SEVERITIES, SEVERITY_DEFAULTS
+from triagebench.tui.marks import CUT_MARK, EXIT_MARK, SEVERITY_MARKS, STDERR_MARK
 
 if TYPE_CHECKING:
     from triagebench.heuristics.model import Findings
 
-SEVERITY_MARKS = {"critical": "●", "high": "▲", "medium": "◆", "low": "▪", "info": "·"}
 CATEGORY_LABELS = {"CHECKS": "Health checks"}
 """Group names shown for a category (balena health checks given with ``--checks``)."""
 MAX_COMMAND = 70
@@ -82,6 +82,7 @@ class CommandTree(Tree[TreeTarget]):
         self.findings: Findings | None = None
         self.counts: dict[int, Counter[str]] = {}
         self.section_nodes: dict[int, TreeNode[TreeTarget]] = {}
+        self.command_cells: dict[int, int] = {}  # cells of each section's command text
         self.guide_depth = 2
 
     def on_mount(self) -> None:
@@ -89,6 +90,37 @@ class CommandTree(Tree[TreeTarget]):
 
     def on_theme_changed(self, _theme: object) -> None:
         self.relabel()
+
+    def on_resize(self, _event: object) -> None:
+        self.relabel()  # rows are cut to the new width
+
+    def render_label(self, node: TreeNode[TreeTarget], base_style: Style, style: Style) -> Text:
+        """The row's label cut to the tree's width with ``…``: the command is shortened,
+        its hit counts and exit/stderr marks stay whole."""
+        text = super().render_label(node, base_style, style)
+        depth = 0
+        parent = node.parent
+        while parent is not None:
+            depth += 1
+            parent = parent.parent
+        room = self.scrollable_content_region.width - depth * self.guide_depth
+        if room <= 3 or text.cell_len <= room:
+            return text
+        prefix = text.cell_len - node.label.cell_len
+        target = node.data
+        command = (self.command_cells.get(target.section, node.label.cell_len)
+                   if target is not None and target.section is not None else node.label.cell_len)
+        suffix = text[prefix + command:]
+        keep = room - suffix.cell_len - 1
+        if keep < 4:  # no room for the command: cut everything at the edge
+            text.truncate(room - 1)
+            text.append(CUT_MARK, style)
+            return text
+        head = text[:prefix + command]
+        head.truncate(keep)
+        head.append(CUT_MARK, style)
+        head.append_text(suffix)
+        return head
 
     # -- content ---------------------------------------------------------
     def severity_color(self, severity: str) -> str:
@@ -112,13 +144,14 @@ class CommandTree(Tree[TreeTarget]):
         if len(command) > MAX_COMMAND:
             command = command[: MAX_COMMAND - 1] + "…"
         label = Text(command)
+        self.command_cells[index] = label.cell_len
         label.append_text(self.counts_text(self.counts.get(index)))
         if section.signal is not None:
-            label.append(f" ✗sig {section.signal}", Style(color=self.severity_color("high")))
+            label.append(f" {EXIT_MARK}sig {section.signal}", Style(color=self.severity_color("high")))
         elif section.exit_status:
-            label.append(f" ✗{section.exit_status}", Style(color=self.severity_color("high")))
+            label.append(f" {EXIT_MARK}{section.exit_status}", Style(color=self.severity_color("high")))
         if section.stderr_count:
-            label.append(" ⚠", Style(color=self.severity_color("medium")))
+            label.append(f" {STDERR_MARK}", Style(color=self.severity_color("medium")))
         return label
 
     def category_counts(self, category: str | None) -> Counter[str]:

@@ -14,6 +14,7 @@ from typing import Any
 from textual.content import Content
 from textual.widgets import Static
 from triagebench.parser import Document, printable
+from triagebench.services.integrity import file_warnings, is_truncated
 from triagebench.services.labels import format_capture_time, format_uptime
 
 MAX_VALUE = 48
@@ -81,10 +82,19 @@ class FactsHeader(Static):
         name = printable(os.path.basename(document.path) or document.path)
         parts: list[Content | tuple[str, str] | str] = [(name, "bold $accent")]
         parts.append((f" {document.line_count:,} lines", "$text-muted"))
+        warnings = file_warnings(document)
+        if warnings:  # a cut or damaged capture: said where the eye starts, never cut off
+            label = "TRUNCATED" if is_truncated(warnings) else "FILE WARNING"
+            parts.append((" ", ""))
+            parts.append((f" {label} ", "bold $background on $warning"))
         for label, value in fact_items(document):
             parts.append(("  │ ", "$text-muted"))
             parts.append((f"{label} ", "$text-muted"))
             parts.append((value, "bold"))
         if document.format == "plain-log":
             parts.append(("  │ plain log (no diagnostics sections)", "$text-muted"))
+        warnings = file_warnings(document)
+        if warnings:  # the whole first warning last: the facts come first
+            more = f" (+{len(warnings) - 1} more)" if len(warnings) > 1 else ""
+            parts.append((f"  │ {printable(warnings[0])}{more}", "$warning"))
         self.update(Content.assemble(*parts))

@@ -26,6 +26,16 @@ def visible_keys(screen: Screen[Any]) -> tuple[tuple[object, ...], ...]:
 class KeysFooter(Footer):
     """``Footer`` that skips rebuilding when its keys did not change."""
 
+    # Compact footers give the docked palette key a 1-cell right margin; the keys
+    # scrolled under it showed through that cell (a stray character at the right edge
+    # after a resize). Padding instead of margin: same width, painted.
+    DEFAULT_CSS = """
+    KeysFooter.-compact FooterKey.-command-palette {
+        margin-right: 0;
+        padding-right: 1;
+    }
+    """
+
     def __init__(self, *, id: str | None = None, compact: bool = True) -> None:  # noqa: A002
         super().__init__(id=id, compact=compact)
         self.shown_keys: tuple[tuple[object, ...], ...] | None = None

@@ -11,8 +11,8 @@ instant, else in a thread worker), and evidence lines come from ``Findings.by_li
 
 Layout of the widget, left to right: bookmark mark, file line number, a mark
 (severity bar for evidence lines, a quiet dot for lines that merely look like an
-error), the text (cut with ``…`` at the edge; ``line_detail`` has the whole
-line), and a one-column minimap of hits (evidence by severity, search matches,
+error), the text (cut with ``…`` at the edge unless wrapped; ``line_detail`` has
+the whole line), and a one-column minimap of hits (evidence by severity, search matches,
 draft-preview lines) over the current scope. Row 0 is a sticky header naming the
 section (command) that owns the top visible line.
 
@@ -25,7 +25,17 @@ Decisions where the agreed interface was silent:
   the nearest shown line at or after it.
 * Search and filter match the plain text (ANSI and NULs removed) of each line;
   ``search_count`` counts matching *lines* among the shown rows.
-* n/N and e/E wrap around at the ends of the scope.
+* n/N, e/E and u/U wrap around at the ends of the scope; e/E stop on evidence
+  lines and on lines that look like an error (the ``•`` lines), and say so when
+  there is none.
+* The search runs over the whole file even in a section scope, so the bar can
+  say how many matches lie outside it (``outside_count``); the scope's matches
+  are a cheap slice of the file's.
+* Wrap (``w``): the scroll unit stays one file line, so a 1M-line file never
+  needs every line measured; a frame lays out only the lines from the top row
+  down (``_layout``) and the end of the scroll range is found from the last
+  screenful. Wrap off: ``h``/``l`` (←/→) scroll every line sideways by 8 cells,
+  ``«`` marks a line with more to the left.
 * A single trailing ``\\r`` (CRLF files) is not shown; every other control
   character is shown escaped.
 """
@@ -33,6 +43,7 @@ Decisions where the agreed interface was silent:
 from __future__ import annotations
 
 from array import array
+from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, ClassVar
@@ -56,6 +67,15 @@ from triagebench.themes import (
     SEVERITY_DEFAULTS,  # fallback $sev-* colours, one definition
     SEVERITY_RANK,
 )
+from triagebench.tui.marks import (
+    BOOKMARK_MARK,
+    CUT_MARK,
+    DRAFT_MARK,
+    EVIDENCE_MARK,
+    LEFT_MARK,
+    SUSPECT_MARK,
+    WRAP_MARK,
+)
 
 from .log_index import (
     RowMap,
@@ -74,7 +94,11 @@ if TYPE_CHECKING:
     from triagebench.heuristics.model import Finding, Findings
 
 
-CUT_MARKER = "…"
+CUT_MARKER = CUT_MARK
+LEFT_MARKER = LEFT_MARK
+MAX_WRAP_ROWS = 200
+"""A wrapped line shows at most this many rows (Enter shows the whole line)."""
+HSCROLL_STEP = 8
 
 SYNTAX_BLOCK = 200
 """Output lines lexed together for syntax highlighting (lazily, per block)."""
@@ -89,7 +113,7 @@ class _Compiled:
     exclude: bool = False
 
 
-class LogView(ScrollView, can_focus=True):
+class LogView(ScrollView, can_focus=True, inherit_bindings=False):
     """Scrollable, highlighted view of one Document (see the module docstring)."""
 
     ALLOW_SELECT = False  # mouse drag selects whole lines (our own selection)
@@ -109,12 +133,18 @@ class LogView(ScrollView, can_focus=True):
         Binding("shift+up", "extend_up", "Extend up", show=False),
         Binding("shift+down", "extend_down", "Extend down", show=False),
         Binding("escape", "clear_selection", "Clear selection"),
+        Binding("w", "toggle_wrap", "Wrap", show=False),
+        Binding("left,h", "scroll_left_cells", "Scroll left", show=False),
+        Binding("right,l", "scroll_right_cells", "Scroll right", show=False),
+        Binding("u", "next_bookmark", "Next bookmark", show=False),
+        Binding("U", "prev_bookmark", "Previous bookmark", show=False),
     ]
 
     COMPONENT_CLASSES: ClassVar[set[str]] = {
         "log-view--gutter",
         "log-view--header",
         "log-view--header-tag",
+        "log-view--scope",
         "log-view--cursor",
         "log-view--selection",
         "log-view--match",
@@ -133,11 +163,12 @@ class LogView(ScrollView, can_focus=True):
         & > .log-view--gutter { color: $text-muted; }
         & > .log-view--header { background: $panel; color: $text; text-style: bold; }
         & > .log-view--header-tag { background: $panel; color: $text-muted; }
+        & > .log-view--scope { background: $accent; color: $background; text-style: bold; }
         & > .log-view--cursor { background: $primary 20%; }
         &:focus > .log-view--cursor { background: $primary 40%; }
         & > .log-view--selection { background: $secondary 50%; }
         & > .log-view--match { background: $warning 70%; color: $background; text-style: bold; }
-        & > .log-view--dim { color: $text-disabled; }
+        & > .log-view--dim { text-style: dim; }
         & > .log-view--bookmark { color: $accent; text-style: bold; }
         & > .log-view--extra { background: $accent 30%; }
         & > .log-view--cut { color: $text-muted; }
@@ -225,7 +256,8 @@ class LogView(ScrollView, can_focus=True):
         self._filter: _Compiled | None = None
         self._filter_pending = False
         self._search: _Compiled | None = None
-        self._scope_matches: array | None = None  # search matches over the whole scope
+        self._file_matches: array | None = None  # search matches over the whole file
+        self._scope_matches: array | None = None  # ... within the scope
         self._matches: array | None = None  # ... among the shown (filtered) rows
         self._jobs = ScanJobs(self, self._apply_scan, LogView.ScanDone)
         self._evidence = array("I")
@@ -243,6 +275,12 @@ class LogView(ScrollView, can_focus=True):
         self._syntax: dict[tuple[int, int], dict[int, list[tuple[int, int, Style]]]] = {}
         self._minimap_cache: tuple[tuple[object, ...], list[Style | None], list[str]] | None = None
         self._colors: dict[str, Color] | None = None
+        self.wrap = False
+        """Long lines wrap onto continuation rows (``w``); off: cut, scrolled with h/l."""
+        self.hscroll = 0
+        """Cells of every line scrolled off to the left (wrap off)."""
+        self._hits = array("I")  # evidence and error-like lines (e/E)
+        self._wrap_slots: tuple[tuple[object, ...], list[tuple[int, int] | None]] | None = None
         if document is not None:
             self.load(document, findings)
 
@@ -290,6 +328,7 @@ class LogView(ScrollView, can_focus=True):
         """The lines that look like an error (the quiet dot), as computed by
         ``heuristics.suspicious`` with section context; None: judge each line's text."""
         self.suspicious = None if lines is None else set(lines)
+        self._update_hits()
         self._changed()
 
     def set_extra_highlights(self, lines: Iterable[int], label: str | None = None) -> None:
@@ -308,7 +347,7 @@ class LogView(ScrollView, can_focus=True):
         self.scope = index
         self._scope_rows = self._rows_for_scope(index)
         self._rows = self._scope_rows
-        self._rescan()
+        self._rescan(new_document=False)
         if index is None:
             self._move_cursor(old_cursor, center=True)
         else:
@@ -349,7 +388,7 @@ class LogView(ScrollView, can_focus=True):
         """Highlight lines matching ``pattern`` (None/empty clears); never raises."""
         if not pattern:
             self._search = None
-            self._scope_matches = self._matches = None
+            self._file_matches = self._scope_matches = self._matches = None
             self._cancel("search")
             self._cancel("derive")
             self._changed()
@@ -361,7 +400,7 @@ class LogView(ScrollView, can_focus=True):
             self.post_message(LogView.SearchError(f"invalid pattern: {exc}"))
             return
         self._search = _Compiled(pattern, compiled)
-        self._scope_matches = self._matches = None
+        self._file_matches = self._scope_matches = self._matches = None
         self._start_scan("search")
 
     @property
@@ -416,12 +455,40 @@ class LogView(ScrollView, can_focus=True):
             self._goto_sorted(self._matches, forward=False, wrap=True)
 
     def next_hit(self) -> None:
-        """Move to the next evidence line in scope (wraps)."""
-        self._goto_sorted(self._evidence, forward=True, wrap=True, shown_only=True)
+        """Move to the next evidence or error-like line in view (wraps)."""
+        self._step_to(self._hits, True, "No evidence or error-like line in this view.")
 
     def prev_hit(self) -> None:
-        """Move to the previous evidence line in scope (wraps)."""
-        self._goto_sorted(self._evidence, forward=False, wrap=True, shown_only=True)
+        """Move to the previous evidence or error-like line in view (wraps)."""
+        self._step_to(self._hits, False, "No evidence or error-like line in this view.")
+
+    def next_bookmark(self) -> None:
+        """``u``: the next bookmarked line (lnav's key; wraps)."""
+        self._step_to(array("I", sorted(self.bookmarks)), True,
+                      "No bookmark in this view (m marks a line).")
+
+    def prev_bookmark(self) -> None:
+        """``U``: the previous bookmarked line (wraps)."""
+        self._step_to(array("I", sorted(self.bookmarks)), False,
+                      "No bookmark in this view (m marks a line).")
+
+    def _step_to(self, lines: array, forward: bool, nothing: str) -> None:
+        if not self._goto_sorted(lines, forward=forward, wrap=True, shown_only=True):
+            self.notify(nothing, severity="warning", timeout=3)
+
+    def first_match_from(self, line: int) -> int | None:
+        """The first shown search match at or after ``line`` (wrapping to the first)."""
+        if not self._matches:
+            return None
+        target = next_in(self._matches, line - 1)
+        return target if target is not None else self._matches[0]
+
+    @property
+    def outside_count(self) -> int:
+        """Search matches in the file outside the current scope (0 for the whole file)."""
+        if self._file_matches is None or self._scope_matches is None:
+            return 0
+        return len(self._file_matches) - len(self._scope_matches)
 
     def next_evidence(self, finding: Finding) -> None:
         """Go to the finding's next evidence line after the cursor (wraps; may change scope)."""
@@ -474,6 +541,12 @@ class LogView(ScrollView, can_focus=True):
     def action_prev_match(self) -> None:
         self.prev_match()
 
+    def action_next_bookmark(self) -> None:
+        self.next_bookmark()
+
+    def action_prev_bookmark(self) -> None:
+        self.prev_bookmark()
+
     def action_toggle_selection(self) -> None:
         """``v``: start a selection at the cursor, or stop extending it."""
         if self._selecting:
@@ -517,7 +590,7 @@ class LogView(ScrollView, can_focus=True):
         """Move cursor and view by one page, keeping the cursor's screen position."""
         if not len(self._rows):
             return
-        page = max(1, self._content_rows - 1)
+        page = max(1, self._visible_rows() - 1)
         row = max(0, min(len(self._rows) - 1, self._cursor_row() + direction * page))
         self.scroll_to(y=max(0, self.scroll_offset.y + direction * page), animate=False)
         self._move_cursor(self._rows.line_at(row))
@@ -563,16 +636,17 @@ class LogView(ScrollView, can_focus=True):
             self.call_after_refresh(self._ensure_visible, center, top)
             return
         row = self._cursor_row()
-        height = self._content_rows
+        height = self._visible_rows()
         scroll_y = self.scroll_offset.y
+        near_edge = row - scroll_y < 2 or row - scroll_y > height - 3
         if top:
             target = row
-        elif center and not scroll_y <= row < scroll_y + height or center and (row - scroll_y < 2 or row - scroll_y > height - 3):
-            target = row - height // 2
+        elif center and (not scroll_y <= row < scroll_y + height or near_edge):
+            target = self._top_for_center(row)
         elif row < scroll_y:
             target = row
         elif row >= scroll_y + height:
-            target = row - height + 1
+            target = self._top_for_bottom(row) if self.wrap else row - height + 1
         else:
             return
         self.scroll_to(y=max(0, target), animate=False)
@@ -596,11 +670,12 @@ class LogView(ScrollView, can_focus=True):
         self.post_message(LogView.CursorMoved(new, section.index if section else None))
 
     def _goto_sorted(self, lines: array | list[int], *, forward: bool, wrap: bool,
-                     shown_only: bool = False) -> None:
-        """Move to the next/previous value of a sorted line list that is shown."""
+                     shown_only: bool = False) -> bool:
+        """Move to the next/previous value of a sorted line list that is shown;
+        False (and a bell) when there is none."""
         if not len(lines):
             self.app.bell()
-            return
+            return False
         current = self.cursor_line
         probe = current
         for _ in range(2):
@@ -610,12 +685,13 @@ class LogView(ScrollView, can_focus=True):
                     break
                 if not shown_only or self._rows.contains(target):
                     self._move_cursor(target, center=True)
-                    return
+                    return True
                 probe = target
             if not wrap:
                 break
             probe = 0 if forward else (self.document.line_count + 1 if self.document else 0)
         self.app.bell()
+        return False
 
     # -- scope / scan internals -------------------------------------------------
     def _rows_for_scope(self, index: int | None) -> RowMap:
@@ -637,18 +713,43 @@ class LogView(ScrollView, can_focus=True):
                 if worst is not None:
                     self._severity[line] = worst
         self._evidence = array("I", sorted(self._severity))
+        self._update_hits()
+
+    def _update_hits(self) -> None:
+        """e/E stops: evidence lines and lines that look like an error (``•``)."""
+        hits = set(self._evidence)
+        if self.suspicious is not None:
+            hits.update(self.suspicious)
+        self._hits = array("I", sorted(hits))
 
     def _cancel(self, kind: str) -> None:
         self._jobs.cancel(kind)
 
-    def _rescan(self) -> None:
-        """Re-run filter and search over a new scope or document (results arrive later)."""
+    def _rescan(self, new_document: bool = True) -> None:
+        """Re-run filter and search over a new scope or document (results arrive later).
+        The search runs over the whole file, so a new scope only narrows its matches."""
         self._scope_matches = None
         self._matches = None
+        if new_document:
+            self._file_matches = None
         if self._filter is not None:
             self._start_scan("filter")
         if self._search is not None:
-            self._start_scan("search")
+            if self._file_matches is not None:
+                self._scope_matches = self._in_scope(self._file_matches)
+                if self._filter is None:
+                    self._derive_matches()
+            else:
+                self._start_scan("search")
+
+    def _in_scope(self, lines: array) -> array:
+        """The sorted ``lines`` inside the current scope's ranges."""
+        if self.scope is None:
+            return lines
+        kept = array("I")
+        for first, last in self._scope_rows.ranges:
+            kept.extend(lines[bisect_left(lines, first):bisect_right(lines, last)])
+        return kept
 
     def _start_scan(self, kind: str) -> None:
         """Scan the scope for the filter or the search pattern."""
@@ -656,7 +757,8 @@ class LogView(ScrollView, can_focus=True):
             return
         compiled = self._filter if kind == "filter" else self._search
         assert compiled is not None
-        rows = self._scope_rows
+        # the search runs over the whole file: matches outside the scope are counted
+        rows = self._scope_rows if kind == "filter" else RowMap([(1, self.document.line_count)])
         lines = self.document.lines
         if kind == "filter":
             self._filter_pending = True
@@ -687,14 +789,15 @@ class LogView(ScrollView, can_focus=True):
                 self._apply_rows(self._scope_rows)
             else:
                 self._search = None
-                self._scope_matches = self._matches = None
+                self._file_matches = self._scope_matches = self._matches = None
                 self._changed()
             return
         if kind == "filter":
             self._filter_pending = False
             self._apply_rows(RowMap.from_lines(lines))
         elif kind == "search":
-            self._scope_matches = lines
+            self._file_matches = lines
+            self._scope_matches = self._in_scope(lines)
             self._derive_matches()
         else:
             self._set_matches(lines)
@@ -740,8 +843,17 @@ class LogView(ScrollView, can_focus=True):
         self._minimap_cache = None
         if strips:
             self._strip_cache.clear()
-        self.virtual_size = Size(0, len(self._rows) + 1)
+        self._wrap_slots = None
+        if self.wrap and self.size.height:
+            # scroll unit = one file line; room so the last line can reach the bottom
+            self.virtual_size = Size(0, self._max_top() + self.size.height)
+        else:
+            self.virtual_size = Size(0, len(self._rows) + 1)
         self.refresh()
+
+    def on_resize(self, _event: events.Resize) -> None:
+        if self.wrap:
+            self._changed()
 
     # -- theme -------------------------------------------------------------------
     def on_mount(self) -> None:
@@ -862,23 +974,34 @@ class LogView(ScrollView, can_focus=True):
             return Strip.blank(width, self._style())
         if y == 0:
             return self._render_header(width)
-        row = self.scroll_offset.y + y - 1
         tick = self._tick(y - 1)
+        if self.wrap:
+            slot = self._layout()[y - 1] if y - 1 < self._content_rows else None
+            if slot is None:
+                return Strip([Segment(" " * (width - 1), self._style()), tick], width)
+            row, part = slot
+        else:
+            row, part = self.scroll_offset.y + y - 1, 0
         if row >= len(self._rows):
             return Strip([Segment(" " * (width - 1), self._style()), tick], width)
-        line = self._rows.line_at(row)
+        parts = self._row_parts(self._rows.line_at(row), width - 1)
+        return Strip([*parts[min(part, len(parts) - 1)], tick], width)
+
+    def _row_parts(self, line: int, width: int) -> list[list[Segment]]:
+        """The screen rows of file ``line`` (one unless wrapped), cached."""
         selection = self.selection
         selected = selection is not None and selection[0] <= line <= selection[1]
-        key = (line, width, line == self.cursor_line, selected, self._version)
-        segments = self._strip_cache.get(key)
-        if segments is None:
-            segments = self._render_row(line, width - 1, line == self.cursor_line, selected)
-            self._strip_cache[key] = segments
-        return Strip([*segments, tick], width)
+        is_cursor = line == self.cursor_line
+        key = (line, width, is_cursor, selected, self._version, self.wrap, self.hscroll)
+        parts = self._strip_cache.get(key)
+        if parts is None:
+            parts = self._render_row(line, width, is_cursor, selected)
+            self._strip_cache[key] = parts
+        return parts
 
     def _render_row(self, line: int, width: int, is_cursor: bool,
-                    selected: bool) -> list[Segment]:
-        """Gutter + text segments for one file line, exactly ``width`` cells."""
+                    selected: bool) -> list[list[Segment]]:
+        """Gutter + text segments for one file line: rows of exactly ``width`` cells."""
         assert self.document is not None
         base = self._style()
         severity = self._severity.get(line)
@@ -886,13 +1009,13 @@ class LogView(ScrollView, can_focus=True):
         if severity is not None:
             mark_style, tint = self._severity_styles(severity)
             row_style = base + tint
-            mark = Segment("▌", base + mark_style)
+            mark = Segment(EVIDENCE_MARK, base + mark_style)
         elif line in self.extra_highlights:
-            mark = Segment("+", self._style("log-view--bookmark"))
+            mark = Segment(DRAFT_MARK, self._style("log-view--bookmark"))
         elif (line in self.suspicious if self.suspicious is not None
               else is_suspicious(self.document.plain(line))):
             suspect = self._severity_colors()["suspect"]
-            mark = Segment("•", base + Style(color=suspect.rich_color))
+            mark = Segment(SUSPECT_MARK, base + Style(color=suspect.rich_color))
         else:
             mark = Segment(" ", base)
         if line in self.extra_highlights:
@@ -901,7 +1024,7 @@ class LogView(ScrollView, can_focus=True):
             row_style = row_style + self._style("log-view--selection")
         elif is_cursor:
             row_style = row_style + self._style("log-view--cursor")
-        bookmark = (Segment("◆", self._style("log-view--bookmark"))
+        bookmark = (Segment(BOOKMARK_MARK, self._style("log-view--bookmark"))
                     if line in self.bookmarks else Segment(" ", base))
         digits = self._gutter_width() - 3
         number_style = self._style("log-view--gutter")
@@ -910,7 +1033,7 @@ class LogView(ScrollView, can_focus=True):
         gutter = [bookmark, Segment(f"{line:>{digits}}", number_style), mark, Segment(" ", base)]
 
         text = self._base_text(line).copy()
-        text_width = max(1, width - self._gutter_width())
+        text_width = max(2, width - self._gutter_width())
         if self._search is not None and self._matches is not None:
             if contains_sorted(self._matches, line):
                 match_style = self._style("log-view--match")
@@ -921,15 +1044,135 @@ class LogView(ScrollView, can_focus=True):
                 except TimeoutError:
                     pass
             else:
-                text.stylize(self._style("log-view--dim"))
-        body = list(Segment.apply_style(text.render(self.app.console), row_style))
-        if Segment.get_line_length(body) > text_width:
-            cut_style = row_style + self._style("log-view--cut")
-            body = Segment.adjust_line_length(body, text_width - 1, row_style)
-            body.append(Segment(CUT_MARKER, cut_style))
+                # dim, not recolour: ANSI and syntax colours stay (legible in every theme);
+                # "before" so the line's own colour spans win over the base colour
+                text.stylize_before(self._style("log-view--dim"))
+        body = Strip(Segment.apply_style(text.render(self.app.console), row_style))
+        length = body.cell_length
+        cut_style = row_style + self._style("log-view--cut")
+        if self.wrap and length > text_width:
+            cuts = list(range(text_width, length, text_width))[:MAX_WRAP_ROWS - 1] + [length]
+            pieces = body.divide(cuts)
+            blank = [Segment(" " * (self._gutter_width() - 2), base),
+                     Segment(WRAP_MARK, self._style("log-view--cut")), Segment(" ", base)]
+            rows = []
+            for index, piece in enumerate(pieces[:MAX_WRAP_ROWS]):
+                head = gutter if index == 0 else blank
+                rows.append(Segment.adjust_line_length(
+                    [*head, *piece.adjust_cell_length(text_width, row_style)], width, base))
+            return rows
+        start = 0 if self.wrap else self.hscroll
+        if start:
+            body = body.crop(start, length)
+            length = max(0, length - start)
+        segments = list(body)
+        if start and length <= 0:
+            segments = [Segment(LEFT_MARKER, cut_style)]
+        elif start:
+            segments = [Segment(LEFT_MARKER, cut_style),
+                        *Strip(segments).crop(1, length)]
+        if Strip(segments).cell_length > text_width:
+            segments = Segment.adjust_line_length(segments, text_width - 1, row_style)
+            segments.append(Segment(CUT_MARKER, cut_style))
         else:
-            body = Segment.adjust_line_length(body, text_width, row_style)
-        return Segment.adjust_line_length([*gutter, *body], width, base)
+            segments = Segment.adjust_line_length(segments, text_width, row_style)
+        return [Segment.adjust_line_length([*gutter, *segments], width, base)]
+
+    # -- wrap layout -----------------------------------------------------------
+    def _line_height(self, row: int) -> int:
+        """Screen rows file row ``row`` takes (1 unless wrapped)."""
+        if not self.wrap:
+            return 1
+        width = self.size.width - 1
+        return len(self._row_parts(self._rows.line_at(row), width))
+
+    def _layout(self) -> list[tuple[int, int] | None]:
+        """(row, part) for each content screen row, from the top row down (wrap on)."""
+        height = self._content_rows
+        top = self.scroll_offset.y
+        key = (top, self.size.width, height, self._version, self.cursor_line, len(self._rows))
+        if self._wrap_slots is not None and self._wrap_slots[0] == key:
+            return self._wrap_slots[1]
+        slots: list[tuple[int, int] | None] = []
+        row = top
+        while len(slots) < height and row < len(self._rows):
+            for part in range(self._line_height(row)):
+                slots.append((row, part))
+            row += 1
+        slots = slots[:height] + [None] * max(0, height - len(slots))
+        self._wrap_slots = (key, slots)
+        return slots
+
+    def _top_for_bottom(self, row: int) -> int:
+        """The highest top row that still shows all of ``row`` (wrap on)."""
+        used = 0
+        top = row
+        while top >= 0:
+            used += self._line_height(top)
+            if used > self._content_rows:
+                return min(row, top + 1)
+            top -= 1
+        return 0
+
+    def _top_for_center(self, row: int) -> int:
+        """The top row that puts ``row`` near the middle of the screen."""
+        half = self._content_rows // 2
+        if not self.wrap:
+            return row - half
+        used, top = 0, row
+        while top > 0 and used + self._line_height(top - 1) <= half:
+            used += self._line_height(top - 1)
+            top -= 1
+        return top
+
+    def _max_top(self) -> int:
+        """The top row that shows the last line at the bottom."""
+        if not len(self._rows):
+            return 0
+        if not self.wrap:
+            return max(0, len(self._rows) - self._content_rows)
+        return self._top_for_bottom(len(self._rows) - 1)
+
+    def _visible_rows(self) -> int:
+        """How many file rows are wholly on screen from the current top."""
+        if not self.wrap:
+            return self._content_rows
+        slots = self._layout()
+        rows = {slot[0] for slot in slots if slot is not None}
+        last = slots[-1]
+        if last is not None and last[1] < self._line_height(last[0]) - 1:
+            rows.discard(last[0])  # cut at the bottom: not wholly shown
+        return max(1, len(rows))
+
+    def set_wrap(self, on: bool) -> None:
+        """Wrap long lines onto continuation rows (on) or cut them (off)."""
+        if on == self.wrap:
+            return
+        self.wrap = on
+        self.hscroll = 0
+        self._changed()
+        if self.is_mounted:
+            self._ensure_visible()
+
+    def action_toggle_wrap(self) -> None:
+        self.set_wrap(not self.wrap)
+        self.notify("Wrap on: long lines continue below (w: off)" if self.wrap
+                    else "Wrap off: h/l or ←/→ scroll long lines sideways", timeout=2)
+
+    def action_scroll_left_cells(self) -> None:
+        self._scroll_sideways(-HSCROLL_STEP)
+
+    def action_scroll_right_cells(self) -> None:
+        self._scroll_sideways(HSCROLL_STEP)
+
+    def _scroll_sideways(self, delta: int) -> None:
+        if self.wrap:
+            self.notify("Wrap is on: every line is shown whole (w turns it off).", timeout=2)
+            return
+        new = max(0, self.hscroll + delta)
+        if new != self.hscroll:
+            self.hscroll = new
+            self._changed()
 
     def _render_header(self, width: int) -> Strip:
         """Row 0: the command of the section owning the top visible line."""
@@ -938,19 +1181,31 @@ class LogView(ScrollView, can_focus=True):
         tag_style = self._style("log-view--header-tag")
         top_row = self.scroll_offset.y
         title, tag = self.header_text(top_row)
-        key = (title, tag, width, self._version)
+        key = (title, tag, width, self._version, self.scope)
         cached = self._header_cache.get(key)
         if cached is not None:
             return cached
         tag_text = f" {tag} " if tag else ""
-        room = max(1, width - len(tag_text))
+        chip = self.scope_chip
+        chip_text = f" {chip} " if chip else ""
+        if chip:  # scoped: the chip names the section, the title says how to leave
+            title = "W: whole file"
+        room = max(1, width - len(tag_text) - len(chip_text))
         head = f" {title}"
         if len(head) > room:
             head = head[:room - 1] + CUT_MARKER
-        strip = Strip([Segment(head.ljust(room), style), Segment(tag_text, tag_style)])
+        strip = Strip([Segment(chip_text, self._style("log-view--scope")),
+                       Segment(head.ljust(room), style), Segment(tag_text, tag_style)])
         strip = strip.adjust_cell_length(width, style)
         self._header_cache[key] = strip
         return strip
+
+    @property
+    def scope_chip(self) -> str | None:
+        """``section: dmesg -T`` while the view shows one section, else None."""
+        if self.document is None or self.scope is None:
+            return None
+        return f"section: {printable(self.document.sections[self.scope].command, keep_tabs=False)}"
 
     def header_text(self, top_row: int | None = None) -> tuple[str, str]:
         """(title, tag) of the sticky header for the given top row (default: current)."""

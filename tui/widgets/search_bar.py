@@ -48,12 +48,15 @@ class SearchBar(Horizontal):
         color: $background;
         text-style: bold;
     }
-    SearchBar > Input {
+    /* compact=True (Textual's one-line Input: no border, !important) keeps the typed
+       text visible when focused; the focus style would otherwise draw a 3-row border
+       into this 1-row bar and hide the text. */
+    SearchBar > Input, SearchBar > Input:focus {
         width: 1fr;
         height: 1;
-        border: none;
         padding: 0 1;
-        background: $panel;
+        background: $boost;
+        color: $foreground;
     }
     SearchBar > #search-status {
         width: auto;
@@ -98,7 +101,8 @@ class SearchBar(Horizontal):
 
     def compose(self) -> ComposeResult:
         yield Label(MODES["search"], id="search-mode")
-        yield Input(placeholder=PLACEHOLDERS["search"], id="search-input", select_on_focus=False)
+        yield Input(placeholder=PLACEHOLDERS["search"], id="search-input", select_on_focus=False,
+                    compact=True)
         yield Label("", id="search-status")
 
     @property

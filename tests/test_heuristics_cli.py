@@ -85,7 +85,11 @@ def test_json_contract_one_file_is_an_object(setup, capsys) -> None:
     assert set(first) == {"id", "title", "severity", "base_severity", "status", "first_seen", "last_seen",
                           "count", "unknown_facts", "permalink", "source", "signals"}
     assert first["id"] == "engine-timeout" and first["source"].endswith("engine-timeout.toml")
-    assert first["signals"]["old"] == {"value": True, "observed": "2.87.16+rev1"}
+    old = first["signals"]["old"]
+    assert (old["value"], old["observed"]) == (True, "2.87.16+rev1")
+    # a fact signal cites the line its fact was read from
+    assert [(e["section"], e["text"]) for e in old["evidence"]] == [
+        ("cat /etc/os-release", 'VERSION_ID="2.87.16+rev1"')]
     assert first["signals"]["sup"] == {"value": None}
     (evidence,) = first["signals"]["t"]["evidence"]
     assert set(evidence) == {"line", "section", "text", "time", "boot"} and evidence["section"] == JOURNAL

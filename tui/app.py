@@ -66,7 +66,7 @@ from triagebench.tui.widgets.keys_footer import KeysFooter
 from triagebench.tui.widgets.log_index import compile_pattern
 from triagebench.tui.widgets.log_view import LogView
 from triagebench.tui.widgets.search_bar import SearchBar
-from triagebench.tui.widgets.state_strip import StateStrip
+from triagebench.tui.widgets.state_strip import COMPACT_HEIGHT, StateStrip
 from triagebench.tui.widgets.unexplained_panel import UnexplainedPanel
 
 if TYPE_CHECKING:
@@ -260,6 +260,7 @@ class TriageApp(App[int]):
     def on_mount(self) -> None:
         self.query_one(FactsHeader).show_loading(self.path)
         self.update_layout(self.size.width)
+        self.fit_state_strip(self.size.height)
         if self.theme_warning:
             self.notify(self.theme_warning, severity="warning", markup=False)
         if self.settings_notice:
@@ -271,6 +272,12 @@ class TriageApp(App[int]):
 
     def on_resize(self, event: Any) -> None:
         self.update_layout(event.size.width)
+        self.fit_state_strip(event.size.height)
+
+    def fit_state_strip(self, height: int) -> None:
+        """Two-row state strip on short terminals, so the log keeps its room."""
+        for strip in self.query(StateStrip):  # none while another screen is shown
+            strip.set_compact(height < COMPACT_HEIGHT)
 
     def update_layout(self, width: int) -> None:
         """Pick the layout for ``width``: wide (three columns), medium (findings under

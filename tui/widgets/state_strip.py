@@ -9,6 +9,11 @@ own short phrases ("API reachable", "disk 12 %", "time NOT synced"). Group lines
 as many columns as the width allows (one line per group always: 80 columns give two
 columns, four rows).
 
+On a short terminal (under ``COMPACT_HEIGHT`` rows, e.g. 80x24) the strip is two rows so the
+log keeps its room: the headline names the failed and degraded items, and one row of group
+chips ("✓engine ✗storage !hardware …") replaces the group lines; a chip jumps to its group's
+worst item.
+
 Every item jumps to its first evidence line: click it, or focus the strip and move with
 the arrow keys, Enter jumps. The strip only posts ``StateStrip.JumpTo``; the app moves
 the log view. Item text comes from the file (values) or the state module (phrases): it is
@@ -45,6 +50,7 @@ SHORT_NAMES = {"engine": "engine", "supervisor": "supervisor", "api": "API",
 VERDICT_WORDS = {"ok": "OK", "degraded": "DEGRADED", "failed": "FAILED", "unknown": "unknown"}
 ORDER = {"failed": 0, "degraded": 1, "ok": 2, "unknown": 3}  # within a line: problems first
 COLUMN_WIDTH = 38  # a group line needs about this much (80 columns: two per row)
+COMPACT_HEIGHT = 34  # terminals shorter than this get the two-row strip
 
 
 def item_text(item: StateItem) -> str:
@@ -78,6 +84,15 @@ class GroupLine(Static):
             strip.jump(index)
 
 
+class ChipLine(Static):
+    """The compact strip's row of group chips; a click runs ``action_jump`` with an index."""
+
+    def action_jump(self, index: int) -> None:
+        strip = next((a for a in self.ancestors if isinstance(a, StateStrip)), None)
+        if strip is not None:
+            strip.jump(index)
+
+
 class StateStrip(Vertical, can_focus=True):
     """The device state at capture: a headline and one line per group."""
 
@@ -94,6 +109,18 @@ class StateStrip(Vertical, can_focus=True):
         height: 1;
         text-wrap: nowrap;
         text-overflow: ellipsis;
+    }
+    StateStrip > #state-chips {
+        height: 1;
+        text-wrap: nowrap;
+        text-overflow: ellipsis;
+        display: none;
+    }
+    StateStrip.-compact > #state-chips {
+        display: block;
+    }
+    StateStrip.-compact > #state-groups {
+        display: none;
     }
     StateStrip > #state-groups {
         height: auto;
@@ -131,6 +158,7 @@ class StateStrip(Vertical, can_focus=True):
     def compose(self) -> ComposeResult:
         yield Static(Content.styled("State at capture: reading the live checks…",
                                     "$text-muted"), id="state-headline")
+        yield ChipLine(Content(""), id="state-chips")
         with Grid(id="state-groups"):
             for group in GROUPS:
                 yield GroupLine(group)
@@ -177,8 +205,14 @@ class StateStrip(Vertical, can_focus=True):
                                    if counts[n])
                 parts += [("State at capture: ", "bold"),
                           (VERDICT_WORDS[verdict], f"bold {STATE_STYLES[verdict]}")]
-                if detail:
+                compact = self.has_class("-compact")
+                if detail and not compact:  # compact: the items themselves follow
                     parts.append((f" ({detail})", STATE_STYLES[verdict]))
+                if compact:
+                    problems = [item for item in self.items if item.state in ("failed", "degraded")]
+                    for item in problems:
+                        parts += [" ", (f"{STATE_MARKS[item.state]}{item_text(item)}",
+                                        f"bold {STATE_STYLES[item.state]}")]
         if self.summary is not None:
             if parts:
                 parts.append(("  │  ", "$text-muted"))
@@ -207,6 +241,33 @@ class StateStrip(Vertical, can_focus=True):
                     item_style = f"bold {item_style}"
                 parts += [" ", (f"{STATE_MARKS[item.state]}{item_text(item)}", item_style)]
             line.update(Content.assemble(*parts))
+        self.refresh_chips(index)
+
+    def refresh_chips(self, index: dict[int, int]) -> None:
+        """The compact row: one chip per group, coloured by the group's state."""
+        state = self.state
+        if state is None:
+            return
+        chips: list[Content | tuple[str, str] | str] = []
+        for group in GROUPS:
+            items = self.group_items(group)
+            if not items:
+                continue
+            group_state = state.group_state(group)
+            n = index[id(items[0])]
+            style = f"{STATE_STYLES[group_state]} @click=jump({n})"
+            if self.has_focus and self.items[self.cursor].group == group:
+                style = f"reverse {style}"
+            if group_state in ("failed", "degraded"):
+                style = f"bold {style}"
+            chips += [(f"{STATE_MARKS[group_state]}{group}", style), " "]
+        self.query_one("#state-chips", ChipLine).update(Content.assemble(*chips))
+
+    def set_compact(self, compact: bool) -> None:
+        """Two rows (short terminals) or a line per group."""
+        if compact != self.has_class("-compact"):
+            self.set_class(compact, "-compact")
+            self.refresh_lines()
 
     def on_resize(self, event: Resize) -> None:
         columns = max(1, min(4, event.size.width // COLUMN_WIDTH))

@@ -420,6 +420,11 @@ class TreeReducer(Generic[H]):
             level += 1
         self._stack.append((level, value))
 
+    @property
+    def held(self) -> int:
+        """How many partial results the reducer holds right now."""
+        return len(self._stack)
+
     def fold(self) -> H | None:
         """The merge of everything pushed (None when nothing was)."""
         if not self._stack:

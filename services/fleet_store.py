@@ -188,13 +188,15 @@ class Store:
 
     def add_records(self, records: Sequence[FileRecord], run_id: int) -> None:
         for r in records:
-            self.db.execute(
+            cursor = self.db.execute(
                 "INSERT OR IGNORE INTO captures VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
                 (r.hash, run_id, r.path, r.device_id or f"capture:{r.hash}",
                  int(r.device_id is not None), r.captured_at, r.facts.get("os.version"),
                  r.facts.get("device.type"), r.facts.get("arch"),
                  r.facts.get("supervisor.version"), r.format, r.lines, r.suspicious,
                  r.unexplained, r.error))
+            if cursor.rowcount != 1:
+                continue  # the same content was stored already: its findings too
             self.db.executemany("INSERT INTO findings VALUES (?,?,?,?,?,?,?)", [
                 (r.hash, m.id, m.status, m.severity, m.base_severity or m.severity, m.title,
                  json.dumps(m.evidence_lines)) for m in r.matches])

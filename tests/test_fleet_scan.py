@@ -202,7 +202,7 @@ def test_tree_reducer_merges_in_order_as_a_balanced_tree() -> None:
         held = 0
         for index in range(count):
             reducer.push(str(index))
-            held = max(held, len(reducer._stack))
+            held = max(held, reducer.held)
         folded = reducer.fold()
         assert folded is not None and folded.replace("(", "").replace(")", "") == \
             "".join(str(i) for i in range(count))

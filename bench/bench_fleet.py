@@ -163,6 +163,17 @@ def view(all_files: Path, target: Path, count: int) -> Path:
     return target
 
 
+def _current_rss_mb() -> float:
+    """This process's resident set now (``VmRSS``), 0 where /proc is absent."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return 0.0
+
+
 def driver(folder: str, db: str, jobs: int) -> int:
     """One ``triage fleet``-equivalent run in this (fresh) process; prints a JSON line."""
     from triagebench.services.fleet import PoolBackend, library_for, run_fleet
@@ -180,7 +191,8 @@ def driver(folder: str, db: str, jobs: int) -> int:
                       "known": stats.known, "errors": stats.error_count,
                       "devices": summary.devices, "patterns": len(summary.patterns),
                       "templates": summary.template_total,
-                      "maxrss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+                      "maxrss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+                      "rss_end_mb": _current_rss_mb()}))
     return 0
 
 

@@ -381,3 +381,20 @@ def test_cli_usage_errors(tmp_path: Path, capsys) -> None:
     assert "expected processes, local or tcp://HOST:PORT" in capsys.readouterr().err
     assert main(["fleet", str(tmp_path), "--since", "last tuesday"]) == 2
     assert "--since last tuesday: expected a time" in capsys.readouterr().err
+
+
+def test_progress_without_a_terminal_prints_periodic_lines() -> None:
+    from triagebench.cli.fleet_progress import FleetProgress
+
+    stream = io.StringIO()
+    progress = FleetProgress(stream=stream, interval=0.0)  # StringIO is no terminal: lines
+    for done in (0, 8, 16):
+        progress(done, 20)
+    progress(20, 20)
+    progress.close()
+    lines = stream.getvalue().splitlines()
+    assert lines[0] == "triage fleet: 20 new file(s) to scan"
+    assert lines[1].startswith("triage fleet: 8/20 file(s) scanned, ")
+    assert lines[2].startswith("triage fleet: 16/20 file(s) scanned, ")
+    assert lines[-1].startswith("triage fleet: 20/20 file(s) scanned, ")
+    assert "files/s" in lines[-1] and len(lines) == 4

@@ -1,30 +1,37 @@
-"""Fleet-scan benchmark: ``triage fleet`` over 1,000 files of ~10,000 lines.
+"""Fleet-scan benchmark: throughput, driver peak RSS as the fleet grows, incremental reruns.
 
-Usage: ``.venv/bin/python bench/bench_fleet.py [--files 1000] [--jobs N] [--out FILE.md]``
+Usage: ``.venv/bin/python bench/bench_fleet.py [--counts 1000,5000,10000] [--jobs N]
+[--out FILE.md]``
 
-The inputs are the bundled samples (``sample-diagnostics/*.txt``) when they
-exist, otherwise synthetic diagnostics files of ~10,000 lines in the real
-diagnose 4.22 layout (journal, dmesg, supervisor, openvpn, goroutine dump; about 8 % of
-the lines error-like, most of them recurring) written by ``synthetic_file``. They are symlinked into a
-temporary folder until there are ``--files`` of them, then scanned exactly as
-``triage fleet FOLDER --format json`` does (worker processes, library loaded
-once per worker, aggregation). Target: <= 60 s for 1,000 files on 2 cores.
+Inputs are written on the fly (never committed) into a temporary folder: variations of
+the bundled ~8k-line samples (``sample-diagnostics/*.txt`` with 8,000 lines or more; each
+copy gets its own device UUID, two captures per device, so every file has its own
+content hash), or synthetic ~10k-line files in the diagnose 4.22 layout
+(``synthetic_file``) when the samples are absent. For each count, a fresh driver process
+runs exactly what ``triage fleet FOLDER --db NEW.sqlite`` runs (process pool, batches,
+tree-reduced partials, the store, the summary) and reports files/s and its own peak RSS
+(``ru_maxrss``; worker processes not included): it must stay flat (+-10 %) while the
+count grows. Then 100 new files are added to the largest folder and the same store is
+run again: it must take < 5 % of the first run.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import platform
 import random
+import re
+import resource
+import subprocess
 import sys
 import tempfile
 import time
 from datetime import date
 from pathlib import Path
 
-from triagebench.cli.fleet import _scan_all
-from triagebench.services.fleet import ScanOptions, aggregate, expand_paths, scan_file
+from triagebench.services.fleet import ScanOptions, expand_paths
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = ROOT / "sample-diagnostics"
@@ -122,77 +129,134 @@ def synthetic_file(seed: int, target_lines: int = 11_500) -> str:
     return "\n".join(out) + "\n"
 
 
-def inputs(folder: Path, count: int) -> tuple[list[Path], str]:
-    """``count`` files in ``folder`` (symlinks to samples, or synthetic files) and a label."""
-    samples = sorted(SAMPLES.glob("*.txt"))
-    if not samples:
-        sources = []
-        for seed in range(min(count, 20)):
-            path = folder / "src" / f"synthetic-{seed:02}.txt"
-            path.parent.mkdir(exist_ok=True)
-            path.write_text(synthetic_file(seed), encoding="utf-8")
-            sources.append(path)
-        label = f"{len(sources)} synthetic ~10k-line files (bench/bench_fleet.py synthetic_file)"
-    else:
-        sources = samples
-        label = f"the {len(samples)} files of sample-diagnostics/"
-    links = []
+MIN_LINES = 8000
+
+
+def sources() -> tuple[list[str], str]:
+    """Texts to vary: the bundled samples of 8,000+ lines, else synthetic files."""
+    texts = [p.read_text(encoding="utf-8", errors="surrogateescape")
+             for p in sorted(SAMPLES.glob("*.txt"))]
+    texts = [t for t in texts if t.count("\n") >= MIN_LINES and '"uuid": "' in t]
+    if texts:
+        return texts, f"variations of the {len(texts)} bundled samples of 8k+ lines"
+    return [synthetic_file(seed) for seed in range(7)], "7 synthetic ~10k-line files"
+
+
+_UUID = re.compile(r'"uuid": "[0-9a-f]+"')
+
+
+def write_files(folder: Path, texts: list[str], start: int, stop: int) -> None:
+    """Files ``start``..``stop - 1``: sample ``i % len``, device UUID ``i // 2``."""
+    folder.mkdir(parents=True, exist_ok=True)
+    for index in range(start, stop):
+        text = _UUID.sub(f'"uuid": "{index // 2:032x}"', texts[index % len(texts)], count=1)
+        (folder / f"capture-{index:05}.txt").write_text(text, encoding="utf-8",
+                                                        errors="surrogateescape")
+
+
+def view(all_files: Path, target: Path, count: int) -> Path:
+    """A folder of symlinks to the first ``count`` generated files."""
+    target.mkdir(parents=True)
     for index in range(count):
-        link = folder / "fleet" / f"device-{index:04}.txt"
-        link.parent.mkdir(exist_ok=True)
-        os.symlink(sources[index % len(sources)].resolve(), link)
-        links.append(link)
-    return links, label
+        name = f"capture-{index:05}.txt"
+        os.symlink(all_files / name, target / name)
+    return target
+
+
+def _current_rss_mb() -> float:
+    """This process's resident set now (``VmRSS``), 0 where /proc is absent."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return 0.0
+
+
+def driver(folder: str, db: str, jobs: int) -> int:
+    """One ``triage fleet``-equivalent run in this (fresh) process; prints a JSON line."""
+    from triagebench.services.fleet import PoolBackend, library_for, run_fleet
+    from triagebench.services.fleet_store import open_store
+
+    start = time.perf_counter()
+    paths, _ = expand_paths([folder])
+    options = ScanOptions()
+    store = open_store(db)
+    stats = run_fleet(paths, store, PoolBackend(options, library_for(options), jobs))
+    summary = store.summary(stats)
+    store.close()
+    seconds = time.perf_counter() - start
+    print(json.dumps({"seconds": seconds, "inputs": stats.inputs, "scanned": stats.scanned,
+                      "known": stats.known, "errors": stats.error_count,
+                      "devices": summary.devices, "patterns": len(summary.patterns),
+                      "templates": summary.template_total,
+                      "maxrss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+                      "rss_end_mb": _current_rss_mb()}))
+    return 0
+
+
+def run_driver(folder: Path, db: Path, jobs: int) -> dict[str, float]:
+    done = subprocess.run([sys.executable, __file__, "--driver", str(folder), str(db), str(jobs)],
+                          capture_output=True, text=True, check=True)
+    result: dict[str, float] = json.loads(done.stdout.strip().splitlines()[-1])
+    print(f"  {folder.name}: {result}", flush=True)
+    return result
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--files", type=int, default=1000)
+    parser.add_argument("--counts", default="1000,5000,10000")
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
     parser.add_argument("--out", type=Path)
+    parser.add_argument("--driver", nargs=3, metavar=("FOLDER", "DB", "JOBS"),
+                        help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
+    if args.driver:
+        return driver(args.driver[0], args.driver[1], int(args.driver[2]))
+    counts = sorted(int(c) for c in args.counts.split(","))
+    texts, label = sources()
+    rows = []
     with tempfile.TemporaryDirectory(prefix="bench-fleet-") as temp:
-        folder = Path(temp)
-        links, label = inputs(folder, args.files)
-        total_lines = sum(p.read_bytes().count(b"\n") for p in links[:50])
-        average_lines = total_lines / min(50, len(links))
+        root = Path(temp)
+        generated = root / "all"
         t0 = time.perf_counter()
-        single = scan_file(str(links[0]), ScanOptions())
-        one_file = time.perf_counter() - t0
-        paths, _ = expand_paths([str(folder / "fleet")])
-        start = time.perf_counter()
-        records = _scan_all(paths, ScanOptions(), args.jobs)
-        scanned = time.perf_counter() - start
-        report = aggregate(records)
-        total = time.perf_counter() - start
-    errors = sum(1 for r in records if r.error)
-    print(f"inputs: {label}; {len(paths)} files, ~{average_lines:,.0f} lines each")
-    print(f"one file (serial, library already loaded after the first): {one_file * 1000:.0f} ms "
-          f"({single.lines:,} lines, {len(single.matches)} findings, {single.unexplained} unexplained lines)")
-    print(f"fleet scan with {args.jobs} worker(s): {scanned:.1f} s, aggregate "
-          f"{total - scanned:.2f} s, total {total:.1f} s "
-          f"({len(paths) * average_lines / total:,.0f} lines/s); {errors} errors; "
-          f"{len(report.patterns)} patterns, {len(report.templates)} templates")
+        write_files(generated, texts, 0, counts[-1] + 100)
+        print(f"wrote {counts[-1] + 100} files in {time.perf_counter() - t0:.1f} s", flush=True)
+        lines = sum(t.count("\n") for t in texts) / len(texts)
+        for count in counts:
+            folder = view(generated, root / f"fleet-{count}", count)
+            result = run_driver(folder, root / f"fleet-{count}.sqlite", args.jobs)
+            rows.append((count, result))
+        largest, first = rows[-1]
+        folder = root / f"fleet-{largest}"
+        for index in range(largest, largest + 100):
+            name = f"capture-{index:05}.txt"
+            os.symlink(generated / name, folder / name)
+        again = run_driver(folder, root / f"fleet-{largest}.sqlite", args.jobs)
+    rss = [r["maxrss_mb"] for _, r in rows]
+    spread = (max(rss) - min(rss)) / min(rss)
+    ratio = again["seconds"] / first["seconds"]
+    table = ["| files | scan + store + report | files/s | driver peak RSS | devices | patterns |",
+             "|---:|---:|---:|---:|---:|---:|"]
+    for count, r in rows:
+        table.append(f"| {count:,} | {r['seconds']:.1f} s | {count / r['seconds']:.1f} | "
+                     f"{r['maxrss_mb']:.1f} MB | {r['devices']:,.0f} | {r['patterns']:.0f} |")
+    text = "\n".join([
+        "# Fleet scan benchmark", "",
+        f"Machine: {os.cpu_count()} cores ({platform.machine()}), Python "
+        f"{platform.python_version()}; date {date.today().isoformat()}; load average at the "
+        f"end {os.getloadavg()[0]:.1f}.",
+        f"Command: `.venv/bin/python bench/bench_fleet.py --counts {args.counts} --jobs "
+        f"{args.jobs} --out bench/results-fleet.md`.", "",
+        f"Inputs: {label} (~{lines:,.0f} lines each), written on the fly.", "",
+        *table, "",
+        f"Driver peak RSS spread across counts: {spread:.1%} (target: within 10 %).", "",
+        f"Second run, same store, {largest:,} known + 100 new files: {again['seconds']:.1f} s "
+        f"= {ratio:.1%} of the first run (target < 5 %; scanned {again['scanned']:.0f}, "
+        f"known {again['known']:.0f}).", ""])
+    print(text)
     if args.out:
-        text = "\n".join([
-            "# Fleet scan benchmark",
-            "",
-            f"Machine: {os.cpu_count()} cores ({platform.machine()}), Python "
-            f"{platform.python_version()}; date {date.today().isoformat()}.",
-            f"Command: `.venv/bin/python bench/bench_fleet.py --files {args.files} --jobs {args.jobs} "
-            "--out bench/results-fleet.md`.",
-            "",
-            f"Inputs: {label}, symlinked to {len(paths)} files of ~{average_lines:,.0f} lines.",
-            "",
-            "| measurement | value |",
-            "|---|---:|",
-            f"| one file, serial (parse + evaluate + suspicious + mine) | {one_file * 1000:.0f} ms |",
-            f"| {len(paths)} files, {args.jobs} worker processes (scan) | {scanned:.1f} s |",
-            f"| aggregation (fleet re-mining, ranking) | {total - scanned:.2f} s |",
-            f"| **total** (target <= 60 s) | **{total:.1f} s** |",
-            f"| throughput | {len(paths) * average_lines / total:,.0f} lines/s |",
-            "",
-        ])
         args.out.write_text(text, encoding="utf-8")
     return 0
 

@@ -1,66 +1,62 @@
-"""Fleet scan: many diagnostics files -> pattern prevalence and unexplained templates.
+"""Fleet scan: many diagnostics files -> per-device pattern prevalence, device state and
+unexplained templates, incrementally, on a process pool or a Dask cluster.
 
-Why: a patterns owner needs to know which known problems are common (and on
-which OS versions and device types), and which unexplained error lines recur
-across devices: those are the next heuristics to write. Ranking is by the
-number of *files* (document frequency), so one chatty device cannot dominate.
+Why: a fleet owner needs to know which known problems are common right now (and on
+which OS versions and device types), whether that is getting better between runs, and
+which unexplained error lines recur across devices (the next heuristics to write).
+Ranking is by *devices*, so one chatty device or one device captured every day cannot
+dominate.
 
-The work is split so it can be distributed later:
+The work travels (any scheduler runs the same pure functions):
 
-* ``scan_file(path, options) -> FileRecord`` is a pure function of its inputs
-  (reads one file, returns a small picklable record, never raises: a bad file
-  gives a record with ``error`` set). The heuristic library is loaded once per
-  process (``init_worker`` as a ``ProcessPoolExecutor`` initializer; a cache
-  keyed by the options otherwise).
-* ``aggregate(records) -> FleetReport`` merges records; it re-mines the
-  per-file templates (weighted by their line counts, per section key) so the
-  same message mined in two files lands in one fleet template.
-* ``write_sqlite(report, records, path)`` stores the result (schema below).
+* ``scan_file(path, options, library)`` / ``scan_bytes(name, data, options, library)``
+  parse, evaluate and mine one capture into a small ``FileRecord`` (never raises: a
+  bad file gives a record with ``error`` set).
+* ``scan_batch(items, options, library)`` scans a few files and returns their records
+  (without templates) plus one ``Partial``: mergeable aggregates (captures per pattern x
+  status x OS x device type, device-state items per state, unexplained templates with
+  file/line counts and examples). The library is *shipped by value* (pickled once to each
+  worker), never rebuilt from folder paths on a worker.
+* ``merge_partials(a, b)`` merges two partials (templates re-mined so the same message
+  mined differently in two files lands in one template, capped at ``MAX_TEMPLATES``).
+  ``TreeReducer`` merges them in batch order as a binary tree, so the driver holds at
+  most log2(batches) partials and every scheduler gives the same result.
+* ``run_fleet`` drives it: hashes the inputs, skips those already in the store
+  (``services.fleet_store``, keyed by content hash), scans the new ones on a
+  ``Backend`` (``PoolBackend`` here, ``fleet_dask.DaskBackend``), writes each batch's
+  records to the store as they arrive and merges the reduced partial into the store's
+  aggregates. Ctrl-C stops submitting, keeps every finished batch and commits.
 
-SQLite schema (written to a temporary file in the target folder, then renamed
-into place; an existing file is never overwritten unless ``force=True``, in
-which case it is replaced whole — one database = one fleet run):
-
-``meta(key TEXT PRIMARY KEY, value TEXT)``
-    ``created_at`` (UTC ISO 8601), ``files``, ``scanned``, ``tool_version``.
-``files(id INTEGER PRIMARY KEY, path TEXT, format TEXT, lines INTEGER,
-os_version TEXT, device_type TEXT, arch TEXT, supervisor_version TEXT,
-suspicious INTEGER, unexplained INTEGER, error TEXT)``
-    one row per input file; ``error`` is NULL for a scanned file.
-``findings(file_id INTEGER REFERENCES files(id), heuristic TEXT, severity TEXT,
-title TEXT, evidence_lines TEXT)``
-    one row per (file, matched heuristic); ``evidence_lines`` is a JSON array
-    of 1-based line numbers (first few).
-``templates(id INTEGER PRIMARY KEY, section TEXT, template TEXT, regex TEXT,
-files INTEGER, lines INTEGER, examples TEXT)``
-    fleet-level unexplained templates; ``examples`` is a JSON array of
-    ``FILE#L123`` references.
-``template_files(template_id INTEGER REFERENCES templates(id), file_id INTEGER
-REFERENCES files(id), lines INTEGER, example_lines TEXT)``
-    where each fleet template occurs and how often.
+The report (``fleet_store.Store.summary``) is computed from the store in SQL: a device's
+state is its latest capture (optionally only captures at or after ``since``).
 """
 
 from __future__ import annotations
 
-import json
+import hashlib
 import os
-import sqlite3
-import tempfile
+import re
+import signal
 import time
-from collections import Counter, defaultdict
-from collections.abc import Iterable, Sequence
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, Generic, Protocol, TypeVar
 
-from triagebench.heuristics.format import Library
-from triagebench.heuristics.mining import TemplateMiner, template_regex
-from triagebench.heuristics.model import SEVERITY_RANK, Finding
+from triagebench.heuristics.mining import TemplateMiner
+from triagebench.heuristics.model import Finding
 from triagebench.parser import InputError
 from triagebench.services.analysis import AnalysisOptions, analyse, find_unexplained
 from triagebench.services.library import LibraryOptions
 from triagebench.services.library import load as load_library
+
+if TYPE_CHECKING:
+    from triagebench.heuristics.format import Library
+    from triagebench.parser import Document
+    from triagebench.services.fleet_store import Store
 
 FACTS = ("os.version", "device.type", "arch", "supervisor.version")
 UNKNOWN = "unknown"
@@ -70,12 +66,17 @@ reader reads (``parser/reader.py``); a ``.json`` only when it looks like health 
 CHECKS_HINTS = (b'"diagnose_version"', b'"checks"')
 NOT_DIAGNOSTICS = {"readme", "license", "licence", "copying", "notice", "makefile", "citation",
                    "authors", "changelog", "dockerfile", "ground_truth"}
+MAX_TEMPLATES = 2000
+"""Templates a partial keeps after a merge (most files first): bounds the memory of every
+partial, so the driver and the reducing workers stay flat as the fleet grows."""
+ACTIVE = "active"
+PAST = "past"  # recovered or historical: happened, but the device is not in it now
 
 
 # --- records -------------------------------------------------------------------------
 @dataclass(frozen=True, slots=True)
 class ScanOptions:
-    """What every worker needs: where heuristics come from and how much to keep per file."""
+    """What every worker needs besides the library: how much to keep per file."""
 
     heuristic_dirs: tuple[str, ...] = ()
     builtin: bool = True
@@ -94,9 +95,11 @@ class ScanOptions:
 @dataclass(slots=True)
 class MatchRecord:
     id: str
-    severity: str
+    severity: str  # the severity shown (history severity when not active)
     title: str
     evidence_lines: list[int] = field(default_factory=list)
+    status: str = ACTIVE  # active | recovered | historical
+    base_severity: str = ""  # the heuristic's own severity
 
 
 @dataclass(slots=True)
@@ -109,7 +112,7 @@ class TemplateRecord:
 
 @dataclass(slots=True)
 class FileRecord:
-    """What one file contributes to the fleet report (small and picklable)."""
+    """What one capture contributes (small and picklable)."""
 
     path: str
     facts: dict[str, Any] = field(default_factory=dict)
@@ -117,6 +120,10 @@ class FileRecord:
     lines: int = 0
     matches: list[MatchRecord] = field(default_factory=list)
     templates: list[TemplateRecord] = field(default_factory=list)
+    state: dict[str, str] = field(default_factory=dict)  # device-state item -> state
+    device_id: str | None = None
+    captured_at: str | None = None  # UTC, "YYYY-MM-DDTHH:MM:SSZ"
+    hash: str = ""
     suspicious: int = 0
     unexplained: int = 0
     heuristic_errors: list[str] = field(default_factory=list)
@@ -127,9 +134,19 @@ class FileRecord:
         return asdict(self)
 
 
-# --- per-process library cache -------------------------------------------------------
+@dataclass(frozen=True, slots=True)
+class WorkItem:
+    """One capture to scan: a path the worker can read, or its bytes (``data``)."""
+
+    path: str
+    hash: str
+    data: bytes | None = None
+
+
+# --- per-process library ---------------------------------------------------------------
 _LIBRARIES: dict[LibraryOptions, Library] = {}
 _LIBRARY_LOADS = 0  # how many times this process loaded a library (tests check "once")
+_SHIPPED: Library | None = None  # the library a pool worker received by value
 
 
 def library_for(options: ScanOptions) -> Library:
@@ -147,9 +164,59 @@ def library_loads() -> int:
     return _LIBRARY_LOADS
 
 
-def init_worker(options: ScanOptions) -> None:
-    """``ProcessPoolExecutor`` initializer: load the library once in this worker."""
-    library_for(options)
+def init_worker(library: Library) -> None:
+    """Pool initializer: keep the library shipped by value; Ctrl-C is the driver's job."""
+    global _SHIPPED
+    _SHIPPED = library
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+# --- identity of a capture ----------------------------------------------------------------
+_UUID_RE = re.compile(r'"uuid"\s*:\s*"([0-9a-fA-F]{7,64})"')
+_ISO_RE = re.compile(r"^(\d{4}-\d\d-\d\d)[ T](\d\d:\d\d:\d\d)(?:\.\d+)?\s*(Z|[+-]\d\d:?\d\d)?$")
+
+
+def device_id_of(document: Document) -> str | None:
+    """The device UUID from the capture's ``config.json`` section, if it shows one."""
+    for section in document.sections:
+        if "config.json" not in section.key:
+            continue
+        for number in section.output_line_numbers("stdout"):
+            match = _UUID_RE.search(document.lines[number - 1][:500])
+            if match:
+                return match.group(1).lower()
+    return None
+
+
+def normalise_time(text: object) -> str | None:
+    """``YYYY-MM-DDTHH:MM:SSZ`` (UTC) from an ISO-like or ``date`` output; None if unsure."""
+    if not isinstance(text, str) or len(text) > 80:
+        return None
+    value = text.strip()
+    match = _ISO_RE.match(value)
+    try:
+        if match:
+            zone = match.group(3) or "+00:00"
+            zone = "+00:00" if zone == "Z" else zone
+            moment = datetime.fromisoformat(f"{match.group(1)}T{match.group(2)}{zone}")
+        else:
+            moment = datetime.strptime(" ".join(value.split()), "%a %b %d %H:%M:%S %Z %Y")
+            moment = moment.replace(tzinfo=UTC)
+    except ValueError:
+        return None
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def content_hash(data: bytes) -> str:
+    return hashlib.blake2b(data, digest_size=16).hexdigest()
+
+
+def hash_file(path: str) -> str:
+    digest = hashlib.blake2b(digest_size=16)
+    with open(path, "rb") as handle:
+        while chunk := handle.read(1 << 20):
+            digest.update(chunk)
+    return digest.hexdigest()
 
 
 # --- one file --------------------------------------------------------------------------
@@ -157,38 +224,307 @@ def _evidence_lines(finding: Finding, limit: int) -> list[int]:
     return [item.line for item in finding.evidence[:limit]]
 
 
-def scan_file(path: str, options: ScanOptions = ScanOptions()) -> FileRecord:  # noqa: B008
-    """Parse, evaluate and mine one file (``services.analysis``, the pipeline every
-    front-end uses). Never raises: problems go to ``error``."""
+def _document_from_bytes(name: str, data: bytes) -> Document:
+    """Parse a capture held in memory (compressed captures go through a temporary file,
+    so the parser's decompression limits apply unchanged)."""
+    import tempfile
+
+    from triagebench.parser import parse_file, parse_raw
+    from triagebench.parser.decompress import sniff
+    from triagebench.parser.reader import RawLines, decode, looks_binary
+
+    if sniff(data[:512]):
+        with tempfile.TemporaryDirectory(prefix="triage-fleet-") as folder:
+            target = Path(folder) / Path(name).name
+            target.write_bytes(data)
+            document = parse_file(str(target))
+            document.path = name
+            return document
+    if looks_binary(data):
+        raise InputError(name, "looks like a binary file, not diagnostics text")
+    from triagebench.parser import split_lines
+
+    text, replaced = decode(data)
+    lines, final_newline = split_lines(text)
+    return parse_raw(RawLines(name, lines, final_newline, len(data), replaced))
+
+
+def _scan(source: str | Document, name: str, options: ScanOptions,
+          library: Library | None) -> FileRecord:
     started = time.perf_counter()
-    record = FileRecord(path=str(path))
+    record = FileRecord(path=name)
     try:
-        analysis = analyse(str(path), AnalysisOptions(options.library, unexplained=False),
-                           library=library_for(options))
+        library = library or library_for(options)
+        analysis = analyse(source, AnalysisOptions(options.library, unexplained=False),
+                           library=library)
         document, findings = analysis.document, analysis.findings
         record.format = document.format
         record.lines = document.line_count
         record.facts = {name: document.facts.get(name) for name in FACTS}
+        record.device_id = device_id_of(document)
+        record.captured_at = normalise_time(document.facts.get("captured_at"))
         record.matches = [MatchRecord(f.id, f.severity, f.title,
-                                      _evidence_lines(f, options.max_examples))
+                                      _evidence_lines(f, options.max_examples),
+                                      f.status, f.base_severity)
                           for f in findings.matches]
         record.heuristic_errors = [f"{e.heuristic}: {e.message}" for e in findings.errors]
+        if document.format != "health-checks":
+            from triagebench.services.state import device_state
+
+            record.state = {item.key: item.state for item in device_state(document).items}
         unexplained = find_unexplained(document, findings,
                                        TemplateMiner(max_refs=options.max_examples))
         record.suspicious = len(unexplained.suspicious)
         record.unexplained = len(unexplained.lines)
-        templates = unexplained.templates
         record.templates = [TemplateRecord(next(iter(t.sections), None) if t.sections else None,
                                            t.template, t.count, [r for r in t.refs if r])
-                            for t in templates[: options.max_templates]]
+                            for t in unexplained.templates[: options.max_templates]]
     except InputError as exc:
         record.error = str(exc)
     except (OSError, MemoryError, RecursionError, ValueError, UnicodeError) as exc:
-        record.error = f"{path}: {type(exc).__name__}: {exc}"
+        record.error = f"{name}: {type(exc).__name__}: {exc}"
     except Exception as exc:  # noqa: BLE001 - a fleet scan must survive any one bad file
-        record.error = f"{path}: internal error: {type(exc).__name__}: {exc}"
+        record.error = f"{name}: internal error: {type(exc).__name__}: {exc}"
     record.seconds = time.perf_counter() - started
     return record
+
+
+def scan_file(path: str, options: ScanOptions = ScanOptions(),  # noqa: B008
+              library: Library | None = None) -> FileRecord:
+    """Parse, evaluate and mine the capture at ``path`` (``services.analysis``, the
+    pipeline every front-end uses). Never raises: problems go to ``error``."""
+    return _scan(str(path), str(path), options, library)
+
+
+def scan_bytes(name: str, data: bytes, options: ScanOptions = ScanOptions(),  # noqa: B008
+               library: Library | None = None) -> FileRecord:
+    """``scan_file`` for a capture held in memory (sent to a worker that cannot read the
+    driver's disk); ``name`` is what the report shows."""
+    started = time.perf_counter()
+    try:
+        document = _document_from_bytes(name, data)
+    except InputError as exc:
+        return FileRecord(path=name, error=str(exc), seconds=time.perf_counter() - started,
+                          hash=content_hash(data))
+    record = _scan(document, name, options, library)
+    record.hash = content_hash(data)
+    return record
+
+
+# --- partial aggregates --------------------------------------------------------------------
+@dataclass(slots=True)
+class TemplateCount:
+    """One unexplained template across some files."""
+
+    section: str | None
+    template: str
+    files: int
+    lines: int
+    examples: list[str]  # FILE#L123, the first few in path order
+
+
+@dataclass(slots=True)
+class Partial:
+    """Mergeable aggregates of some captures (order of merging does not change counts)."""
+
+    files: int = 0
+    scanned: int = 0
+    patterns: Counter[tuple[str, str, str, str]] = field(default_factory=Counter)
+    """(pattern id, ``active``/``past``, OS version, device type) -> captures."""
+    titles: dict[str, tuple[str, str]] = field(default_factory=dict)  # id -> (title, severity)
+    states: Counter[tuple[str, str]] = field(default_factory=Counter)  # (item, state) -> captures
+    templates: list[TemplateCount] = field(default_factory=list)
+
+
+def file_ref(path: str, line: int) -> str:
+    """``FILE#L123``: the one line-reference form, with the file's base name."""
+    return f"{os.path.basename(path) or path}#L{line}"
+
+
+def fact(record: FileRecord, name: str) -> str:
+    value = record.facts.get(name)
+    return UNKNOWN if value in (None, "") else str(value)
+
+
+def status_class(status: str) -> str:
+    return ACTIVE if status == ACTIVE else PAST
+
+
+def _template_sort_key(item: TemplateCount) -> tuple[int, int, str, str]:
+    return (-item.files, -item.lines, item.section or "", item.template)
+
+
+def mine_templates(templates: Sequence[TemplateCount], max_examples: int = 3) -> list[TemplateCount]:
+    """Re-mine templates of several files (same section only) into fleet templates."""
+    miner = TemplateMiner(sim_threshold=0.6, masks=[], strip_prefixes=False, max_refs=None)
+    for index, item in enumerate(templates):
+        miner.add(item.template, index, group=item.section, count=item.lines)
+    out = []
+    for mined in miner.templates():
+        parts = [templates[i] for i in mined.refs]
+        examples = sorted({e for part in parts for e in part.examples})
+        out.append(TemplateCount(mined.group, mined.template, sum(p.files for p in parts),
+                                 mined.count, examples[:max_examples]))
+    out.sort(key=_template_sort_key)
+    return out[:MAX_TEMPLATES]
+
+
+def partial_of(records: Iterable[FileRecord], max_examples: int = 3) -> Partial:
+    """The aggregates of some records (their templates count one file each)."""
+    partial = Partial()
+    templates: list[TemplateCount] = []
+    for record in records:
+        partial.files += 1
+        if record.error is not None:
+            continue
+        partial.scanned += 1
+        os_version, device = fact(record, "os.version"), fact(record, "device.type")
+        for match in record.matches:
+            partial.patterns[(match.id, status_class(match.status), os_version, device)] += 1
+            partial.titles.setdefault(match.id, (match.title, match.base_severity
+                                                 or match.severity))
+        for key, state in record.state.items():
+            partial.states[(key, state)] += 1
+        for item in record.templates:
+            templates.append(TemplateCount(item.section, item.template, 1, item.count,
+                                           [file_ref(record.path, line)
+                                            for line in item.example_lines[:1]]))
+    partial.templates = mine_templates(templates, max_examples)
+    return partial
+
+
+def merge_partials(a: Partial, b: Partial, max_examples: int = 3) -> Partial:
+    """``a`` and ``b`` merged (pure: neither is changed)."""
+    titles = dict(b.titles)
+    titles.update(a.titles)
+    return Partial(a.files + b.files, a.scanned + b.scanned, a.patterns + b.patterns,
+                   dict(sorted(titles.items())), a.states + b.states,
+                   mine_templates([*a.templates, *b.templates], max_examples))
+
+
+H = TypeVar("H")
+
+
+class TreeReducer(Generic[H]):
+    """Merge values pushed in order as a balanced binary tree (a binary counter).
+
+    Holds at most log2(n) values; ``merge`` may return a handle to a value being computed
+    elsewhere (a Dask future), so the tree is the same whatever runs it."""
+
+    def __init__(self, merge: Callable[[H, H], H]) -> None:
+        self._merge = merge
+        self._stack: list[tuple[int, H]] = []
+
+    def push(self, value: H) -> None:
+        level = 0
+        while self._stack and self._stack[-1][0] == level:
+            _, left = self._stack.pop()
+            value = self._merge(left, value)
+            level += 1
+        self._stack.append((level, value))
+
+    @property
+    def held(self) -> int:
+        """How many partial results the reducer holds right now."""
+        return len(self._stack)
+
+    def fold(self) -> H | None:
+        """The merge of everything pushed (None when nothing was)."""
+        if not self._stack:
+            return None
+        value = self._stack[-1][1]
+        for _, left in reversed(self._stack[:-1]):
+            value = self._merge(left, value)
+        return value
+
+
+# --- batches ------------------------------------------------------------------------------
+@dataclass(slots=True)
+class BatchResult:
+    records: list[FileRecord]  # without templates: those are in ``partial``
+    partial: Partial
+
+
+def scan_batch(items: Sequence[WorkItem], options: ScanOptions, library: Library) -> BatchResult:
+    """Scan ``items`` with ``library``; records for the store plus one partial aggregate."""
+    records = []
+    for item in items:
+        if item.data is not None:
+            record = scan_bytes(item.path, item.data, options, library)
+        else:
+            record = scan_file(item.path, options, library)
+        record.hash = item.hash
+        records.append(record)
+    partial = partial_of(records, options.max_examples)
+    for record in records:
+        record.templates = []
+    return BatchResult(records, partial)
+
+
+def _pool_batch(items: Sequence[WorkItem], options: ScanOptions) -> BatchResult:
+    """``scan_batch`` in a pool worker, with the library ``init_worker`` received."""
+    return scan_batch(items, options, _SHIPPED or library_for(options))
+
+
+class Backend(Protocol[H]):
+    """Runs batches somewhere and merges partials there."""
+
+    def map(self, batches: Sequence[Sequence[WorkItem]]) -> Iterator[tuple[list[FileRecord], H]]:
+        """(records, partial handle) per batch, in batch order."""
+        ...
+
+    def merge(self, a: H, b: H) -> H: ...
+
+    def result(self, handle: H) -> Partial: ...
+
+    def cancel(self) -> None:
+        """Stop pending batches (Ctrl-C); merging what finished must still work."""
+        ...
+
+    def close(self) -> None: ...
+
+
+class PoolBackend:
+    """The default: a local process pool (or this process with ``jobs=1``)."""
+
+    def __init__(self, options: ScanOptions, library: Library, jobs: int) -> None:
+        self.options = options
+        self.library = library
+        self.jobs = jobs
+        self._pool = (ProcessPoolExecutor(max_workers=jobs, initializer=init_worker,
+                                          initargs=(library,)) if jobs > 1 else None)
+
+    def map(self, batches: Sequence[Sequence[WorkItem]]) -> Iterator[tuple[list[FileRecord],
+                                                                              Partial]]:
+        if self._pool is None:
+            for batch in batches:
+                result = scan_batch(batch, self.options, self.library)
+                yield result.records, result.partial
+            return
+        window = self.jobs * 3  # batches in flight: bounded driver memory
+        pending: dict[int, Future[BatchResult]] = {}
+        submitted = 0
+        for index in range(len(batches)):
+            while submitted < len(batches) and submitted < index + window:
+                pending[submitted] = self._pool.submit(_pool_batch, batches[submitted],
+                                                       self.options)
+                submitted += 1
+            result = pending.pop(index).result()
+            yield result.records, result.partial
+
+    def merge(self, a: Partial, b: Partial) -> Partial:
+        return merge_partials(a, b, self.options.max_examples)
+
+    def result(self, handle: Partial) -> Partial:
+        return handle
+
+    def cancel(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+            self._pool = None
+
+    def close(self) -> None:
+        self.cancel()
 
 
 # --- many files -----------------------------------------------------------------------
@@ -274,205 +610,99 @@ def expand_paths(paths: Iterable[str]) -> tuple[list[str], list[str]]:
     return expansion.files, expansion.problems
 
 
-# --- aggregation ----------------------------------------------------------------------
 @dataclass(slots=True)
-class PatternStat:
-    id: str
-    title: str
-    severity: str
-    files: int
-    share: float
-    by_os: dict[str, int]
-    by_device: dict[str, int]
-    examples: list[str]  # FILE#L123 of the first evidence line in the first files
+class RunStats:
+    """What one run did (the report's ``run`` block)."""
 
-
-@dataclass(slots=True)
-class FleetTemplate:
-    section: str | None
-    template: str
-    regex: str
-    files: int
-    lines: int
-    examples: list[str]  # FILE#L123
-    by_file: dict[str, tuple[int, list[int]]] = field(default_factory=dict)
-
-
-@dataclass(slots=True)
-class FleetReport:
-    files: int
-    scanned: int
-    errors: list[tuple[str, str]]
-    os_totals: dict[str, int]
-    device_totals: dict[str, int]
-    patterns: list[PatternStat]
-    templates: list[FleetTemplate]
-    clean_files: int = 0  # scanned files with no finding
+    inputs: int = 0
+    known: int = 0  # already in the store (same content), not scanned again
+    scanned: int = 0  # scanned in this run (errors included)
+    errors: list[tuple[str, str]] = field(default_factory=list)  # first MAX_ERRORS
+    error_count: int = 0
+    interrupted: bool = False
     heuristic_errors: list[str] = field(default_factory=list)
 
-    def as_dict(self, top: int | None = None) -> dict[str, Any]:
-        templates = self.templates if top is None else self.templates[:top]
-        return {
-            "files": self.files, "scanned": self.scanned, "clean_files": self.clean_files,
-            "errors": [{"file": f, "error": e} for f, e in self.errors],
-            "os_totals": self.os_totals, "device_totals": self.device_totals,
-            "patterns": [asdict(p) for p in self.patterns],
-            "templates": [{k: v for k, v in asdict(t).items() if k != "by_file"}
-                          for t in templates],
-            "heuristic_errors": self.heuristic_errors,
-        }
+
+MAX_ERRORS = 200
+Progress = Callable[[int, int], None]  # (files done, files to scan)
 
 
-def file_ref(path: str, line: int) -> str:
-    """``FILE#L123``: the one line-reference form, with the file's base name."""
-    return f"{os.path.basename(path) or path}#L{line}"
-
-
-def _fact(record: FileRecord, name: str) -> str:
-    value = record.facts.get(name)
-    return UNKNOWN if value in (None, "") else str(value)
-
-
-def aggregate(records: Sequence[FileRecord], max_examples: int = 3) -> FleetReport:
-    """Merge per-file records into the fleet report (pure; order-independent ranking)."""
-    scanned = [r for r in records if r.error is None]
-    errors = [(r.path, r.error) for r in records if r.error is not None]
-    os_totals = Counter(_fact(r, "os.version") for r in scanned)
-    device_totals = Counter(_fact(r, "device.type") for r in scanned)
-
-    per_pattern: dict[str, list[tuple[FileRecord, MatchRecord]]] = defaultdict(list)
-    for record in scanned:
-        for match in record.matches:
-            per_pattern[match.id].append((record, match))
-    patterns = []
-    for pattern_id, hits in per_pattern.items():
-        first = hits[0][1]
-        patterns.append(PatternStat(
-            id=pattern_id, title=first.title, severity=first.severity, files=len(hits),
-            share=len(hits) / len(scanned) if scanned else 0.0,
-            by_os=dict(Counter(_fact(r, "os.version") for r, _ in hits).most_common()),
-            by_device=dict(Counter(_fact(r, "device.type") for r, _ in hits).most_common()),
-            examples=[file_ref(r.path, m.evidence_lines[0]) for r, m in hits
-                      if m.evidence_lines][:max_examples],
-        ))
-    # Problems first, by prevalence; info-level facts (development mode, ...) after them.
-    patterns.sort(key=lambda p: (p.severity == "info", -p.files,
-                                 SEVERITY_RANK.get(p.severity, 99), p.id))
-
-    # Re-mine per-file templates across the fleet (same section key only).
-    miner = TemplateMiner(sim_threshold=0.6, masks=[], strip_prefixes=False, max_refs=None)
-    for file_index, record in enumerate(scanned):
-        for template_index, item in enumerate(record.templates):
-            miner.add(item.template, (file_index, template_index), group=item.section,
-                      count=item.count)
-    fleet_templates = []
-    for mined in miner.templates():
-        by_file: dict[str, tuple[int, list[int]]] = {}
-        for file_index, template_index in mined.refs:
-            record = scanned[file_index]
-            item = record.templates[template_index]
-            count, lines = by_file.get(record.path, (0, []))
-            by_file[record.path] = (count + item.count, lines + item.example_lines)
-        examples = [file_ref(path, lines[0]) for path, (_, lines) in by_file.items() if lines]
-        fleet_templates.append(FleetTemplate(
-            section=mined.group, template=mined.template, regex=template_regex(mined.template),
-            files=len(by_file), lines=mined.count, examples=examples[:max_examples],
-            by_file=by_file))
-    fleet_templates.sort(key=lambda t: (-t.files, -t.lines, t.section or "", t.template))
-
-    heuristic_errors = sorted({e for r in scanned for e in r.heuristic_errors})
-    return FleetReport(
-        files=len(records), scanned=len(scanned), errors=errors,
-        os_totals=dict(os_totals.most_common()), device_totals=dict(device_totals.most_common()),
-        patterns=patterns, templates=fleet_templates,
-        clean_files=sum(1 for r in scanned if not r.matches),
-        heuristic_errors=heuristic_errors,
-    )
-
-
-# --- SQLite -------------------------------------------------------------------------
-SCHEMA = """
-CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT);
-CREATE TABLE files (id INTEGER PRIMARY KEY, path TEXT NOT NULL, format TEXT, lines INTEGER,
-    os_version TEXT, device_type TEXT, arch TEXT, supervisor_version TEXT,
-    suspicious INTEGER, unexplained INTEGER, error TEXT);
-CREATE TABLE findings (file_id INTEGER NOT NULL REFERENCES files(id), heuristic TEXT NOT NULL,
-    severity TEXT, title TEXT, evidence_lines TEXT);
-CREATE TABLE templates (id INTEGER PRIMARY KEY, section TEXT, template TEXT NOT NULL,
-    regex TEXT, files INTEGER, lines INTEGER, examples TEXT);
-CREATE TABLE template_files (template_id INTEGER NOT NULL REFERENCES templates(id),
-    file_id INTEGER NOT NULL REFERENCES files(id), lines INTEGER, example_lines TEXT);
-CREATE INDEX findings_heuristic ON findings(heuristic);
-CREATE INDEX template_files_template ON template_files(template_id);
-"""
-
-
-class DatabaseExistsError(FileExistsError):
-    """The target database exists and ``force`` was not given."""
-
-
-def write_sqlite(report: FleetReport, records: Sequence[FileRecord], path: str | Path,
-                 force: bool = False) -> Path:
-    """Write the run to a new SQLite file atomically (temp file + rename)."""
-    target = Path(path)
-    if target.exists() and not force:
-        raise DatabaseExistsError(f"{target}: already exists (use --force to replace it)")
-    if target.is_dir():
-        raise IsADirectoryError(f"{target}: is a directory")
-    folder = target.parent if str(target.parent) else Path(".")
-    handle, temp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=folder)
-    os.close(handle)
-    try:
-        connection = sqlite3.connect(temp_name)
+def plan(paths: Sequence[str], store: Store, stats: RunStats,
+         unreadable: Callable[[str, str], None]) -> list[WorkItem]:
+    """The new captures among ``paths`` (content not in the store yet, each once)."""
+    items: list[WorkItem] = []
+    seen: set[str] = set()
+    for path in paths:
+        stats.inputs += 1
         try:
-            _fill(connection, report, records)
-            connection.commit()
-        finally:
-            connection.close()
-        os.replace(temp_name, target)
-    except BaseException:
-        Path(temp_name).unlink(missing_ok=True)
-        raise
-    return target
+            info = os.stat(path)
+            digest = store.cached_hash(path, info.st_size, info.st_mtime_ns)
+            if digest is None:
+                digest = hash_file(path)
+                store.cache_hash(path, info.st_size, info.st_mtime_ns, digest)
+        except OSError as exc:
+            unreadable(path, f"{path}: cannot be read: {exc.strerror or exc}")
+            continue
+        if digest in seen or store.has_capture(digest):
+            stats.known += 1
+            continue
+        seen.add(digest)
+        items.append(WorkItem(path, digest))
+    return items
 
 
-def _fill(connection: sqlite3.Connection, report: FleetReport,
-          records: Sequence[FileRecord]) -> None:
-    from importlib.metadata import PackageNotFoundError, version
+def run_fleet(paths: Sequence[str], store: Store, backend: Backend[Any], batch_size: int = 8,
+              progress: Progress | None = None) -> RunStats:
+    """Scan the new captures among ``paths`` on ``backend`` into ``store`` (see the module
+    docstring). Ctrl-C (``KeyboardInterrupt``) stops cleanly: finished batches are kept."""
+    stats = RunStats()
 
+    def unreadable(path: str, message: str) -> None:
+        stats.error_count += 1
+        if len(stats.errors) < MAX_ERRORS:
+            stats.errors.append((path, message))
+
+    run_id = store.begin_run()
+    reducer: TreeReducer[Any] = TreeReducer(backend.merge)
+    heuristic_errors: set[str] = set()
     try:
-        tool_version = version("triagebench")
-    except PackageNotFoundError:
-        tool_version = "unknown"
-    connection.executescript(SCHEMA)
-    connection.executemany("INSERT INTO meta VALUES (?, ?)", [
-        ("created_at", datetime.now(UTC).isoformat(timespec="seconds")),
-        ("files", str(report.files)), ("scanned", str(report.scanned)),
-        ("tool_version", tool_version),
-    ])
-    file_ids: dict[str, int] = {}
-    for file_id, record in enumerate(records, 1):
-        file_ids[record.path] = file_id
-        connection.execute(
-            "INSERT INTO files VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (file_id, record.path, record.format, record.lines,
-             record.facts.get("os.version"), record.facts.get("device.type"),
-             record.facts.get("arch"), record.facts.get("supervisor.version"),
-             record.suspicious, record.unexplained, record.error))
-        connection.executemany("INSERT INTO findings VALUES (?, ?, ?, ?, ?)", [
-            (file_id, m.id, m.severity, m.title, json.dumps(m.evidence_lines))
-            for m in record.matches])
-    for template_id, item in enumerate(report.templates, 1):
-        connection.execute("INSERT INTO templates VALUES (?, ?, ?, ?, ?, ?, ?)", (
-            template_id, item.section, item.template, item.regex, item.files, item.lines,
-            json.dumps(item.examples)))
-        connection.executemany("INSERT INTO template_files VALUES (?, ?, ?, ?)", [
-            (template_id, file_ids[path], count, json.dumps(lines))
-            for path, (count, lines) in item.by_file.items() if path in file_ids])
+        try:
+            items = plan(paths, store, stats, unreadable)
+            batches = [items[i:i + batch_size] for i in range(0, len(items), batch_size)]
+            done = 0
+            if progress:
+                progress(0, len(items))
+            for records, handle in backend.map(batches):
+                store.add_records(records, run_id)
+                reducer.push(handle)
+                for record in records:
+                    stats.scanned += 1
+                    if record.error is not None:
+                        unreadable(record.path, record.error)
+                    heuristic_errors.update(record.heuristic_errors)
+                done += len(records)
+                if progress:
+                    progress(done, len(items))
+        except KeyboardInterrupt:
+            stats.interrupted = True
+            backend.cancel()
+        total = reducer.fold()
+        if total is not None:
+            store.merge_partial(backend.result(total))
+        stats.heuristic_errors = sorted(heuristic_errors)
+        store.finish_run(run_id, stats)
+    except BaseException:
+        store.rollback()
+        raise
+    finally:
+        backend.close()
+    return stats
 
 
 __all__ = [
-    "DatabaseExistsError", "FileRecord", "FleetReport", "FleetTemplate", "MatchRecord",
-    "PatternStat", "ScanOptions", "TemplateRecord", "aggregate", "expand_paths", "file_ref",
-    "init_worker", "library_for", "scan_file", "write_sqlite",
+    "ACTIVE", "MAX_TEMPLATES", "PAST", "Backend", "BatchResult", "FileRecord", "MatchRecord",
+    "Partial", "PoolBackend", "RunStats", "ScanOptions", "TemplateCount", "TemplateRecord",
+    "TreeReducer", "WorkItem", "content_hash", "device_id_of", "expand_paths", "file_ref",
+    "hash_file", "init_worker", "library_for", "merge_partials", "mine_templates", "normalise_time",
+    "partial_of", "plan", "run_fleet", "scan_batch", "scan_bytes", "scan_file",
 ]

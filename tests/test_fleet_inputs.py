@@ -4,17 +4,14 @@ skipped, and shows progress on a non-terminal as a plain line every few seconds.
 from __future__ import annotations
 
 import bz2
-import io
 import json
 import lzma
 import zipfile
 from pathlib import Path
 
 import pytest
-from triagebench.cli.fleet import _scan_all
 from triagebench.cli.main import main
-from triagebench.cli.progress import ProgressLines
-from triagebench.services.fleet import ScanOptions, expand_inputs
+from triagebench.services.fleet import expand_inputs
 
 from tests.test_parser_checks import FAILED_COMBINED
 
@@ -59,46 +56,13 @@ def test_fleet_scans_compressed_files_and_says_what_it_skipped(
     out, err = capsys.readouterr()
     assert code == 0
     payload = json.loads(out)
-    assert payload["files"] == 4 and payload["scanned"] == 4 and payload["errors"] == []
-    assert payload["skipped"] == 4
-    assert "triage fleet: skipped 4 file(s) in folders" in err
+    assert payload["run"]["inputs"] == 4 and payload["run"]["scanned"] == 4
+    assert payload["errors"] == []
+    assert "triage fleet: skipped 4 file(s) in the folders" in err
     assert "--include GLOB" in err
-    ids = {p["id"]: p["files"] for p in payload["patterns"]}
-    assert max(ids.values()) == 3  # the same sample, read from xz, bz2 and zip
-    assert any(i.startswith("health-check") for i in ids)
-
-
-def test_progress_lines_are_throttled() -> None:
-    now = [0.0]
-    out = io.StringIO()
-    lines = ProgressLines("scanned", 10, every=5.0, out=out, clock=lambda: now[0])
-    for _ in range(9):
-        now[0] += 1.0
-        lines.advance()
-    assert out.getvalue().splitlines() == ["scanned 5/10 (50%), 0:00:05 elapsed"]
-    now[0] += 0.5
-    lines.advance()  # done: a last line, since one was printed
-    assert out.getvalue().splitlines()[-1] == "scanned 10/10 (100%), 0:00:09 elapsed"
-
-
-def test_a_quick_run_prints_no_progress_line() -> None:
-    out = io.StringIO()
-    lines = ProgressLines("scanned", 3, every=5.0, out=out, clock=lambda: 0.0)
-    for _ in range(3):
-        lines.advance()
-    assert out.getvalue() == ""
-
-
-def test_fleet_on_a_non_terminal_prints_progress_lines(
-        folder: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    files = expand_inputs([str(folder)]).files
-    records = _scan_all(files, ScanOptions(), jobs=1, every=0.0)
-    _, err = capsys.readouterr()
-    assert [r.error for r in records] == [None] * 4
-    lines = err.splitlines()
-    assert lines[0].startswith("triage fleet: scanned 1/4 (25%)")
-    assert lines[-1].startswith("triage fleet: scanned 4/4 (100%)")
-    assert "\x1b" not in err and "\r" not in err
+    captures = {p["id"]: p["captures_active"] for p in payload["patterns"]}
+    assert max(captures.values()) == 3  # the same sample, read from xz, bz2 and zip
+    assert any(i.startswith("health-check") for i in captures)
 
 
 def test_fleet_reads_a_zip_of_one_capture_and_names_the_files_of_a_zip_of_several(
@@ -116,7 +80,7 @@ def test_fleet_reads_a_zip_of_one_capture_and_names_the_files_of_a_zip_of_severa
     out, err = capsys.readouterr()
     assert code == 0
     payload = json.loads(out)
-    assert payload["scanned"] == 1
+    assert payload["run"]["scanned"] == 2
     [error] = payload["errors"]
     assert error["file"] == str(root / "two-devices.zip")
     assert "holds 2 files of more than one capture (a.txt, b.txt)" in error["error"]

@@ -24,6 +24,8 @@ VERBS: dict[str, str] = {
     "fleet": "scan many files: pattern prevalence and unexplained templates",
     "report": "a Markdown triage report for a ticket",
     "serve": "share the TUI in a browser (textual-serve)",
+    "timeline": "every timestamped line merged by time (--since/--until/--grep)",
+    "diff": "compare two captures of one device (facts, findings, templates)",
 }
 
 

@@ -26,6 +26,7 @@ binary search (``row_at``).
 
 from __future__ import annotations
 
+import re
 from array import array
 from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Sequence
@@ -35,7 +36,7 @@ from datetime import UTC, datetime, timedelta
 import regex
 from triagebench.heuristics.model import SEVERITIES, SEVERITY_RANK, Findings
 from triagebench.parser import Document, printable
-from triagebench.parser.times import DMESG_REL, DMESG_T, RUN, mask
+from triagebench.parser.times import DMESG_REL, DMESG_T, JOURNAL, RUN, Clock, mask
 
 SCHEMA = "triagebench-timeline/1"
 CAPTURE = -1
@@ -263,6 +264,7 @@ def build_timeline(document: Document, findings: Findings | None = None,
     boots = array("i")
     skipped = 0
     lines = document.lines
+    read = _Reader(clock)
     for section in document.sections:
         if section.is_category_marker:
             continue
@@ -274,16 +276,16 @@ def build_timeline(document: Document, findings: Findings | None = None,
             if not text or text[0] in "-=#":  # cheap reject: journal markers, rules, comments
                 continue
             try:
-                when, source = clock.read(text, log)
+                when, source = read(text, log)
             except (ValueError, OverflowError, IndexError):
                 skipped += 1
                 continue
-            if when is None or source == RUN or not source:
+            if when is None:
                 if source:
                     skipped += 1
                 continue
             boot = 0 if source in (DMESG_REL, DMESG_T) else sclock.boot_of(number)
-            times.append(when.timestamp())
+            times.append(when)
             numbers.append(number)
             owners.append(index)
             boots.append(NO_BOOT if boot is None else boot)
@@ -299,6 +301,56 @@ def build_timeline(document: Document, findings: Findings | None = None,
     _flag(timeline, findings, suspicious)
     timeline.boot_starts = _boot_starts(timeline, clock.booted)
     return timeline
+
+
+_HAS_CLOCK_RE = re.compile(r"\d:\d\d")
+_DMESG_LOOK_RE = re.compile(r"\s*(?:<\d+>)?\[ *\d+\.")
+_DIGITS = frozenset("0123456789")
+
+
+class _Reader:
+    """``Clock.read`` with two shortcuts that give the same values, faster on big files:
+
+    * a journal stamp (``May 02 12:01:40``) is read once per minute (``read`` on the
+      minute's prefix) and the seconds are added: the year guess and the device offset
+      are the same for every second of a minute;
+    * a line with no ``d:dd`` in its first 300 characters that does not start like a
+      relative dmesg stamp has no stamp ``read`` could find (every other form has one).
+
+    Returns (epoch seconds or None, source); ``run`` stamps count as none here.
+    """
+
+    __slots__ = ("clock", "minutes")
+
+    def __init__(self, clock: Clock) -> None:
+        self.clock = clock
+        self.minutes: dict[str, float | None] = {}
+
+    def __call__(self, text: str, log: bool) -> tuple[float | None, str]:
+        if (len(text) > 16 and text[3] == " " and text[9] == ":" and text[12] == ":"
+                and text[15] in " ." and text[0].isupper() and text[13] in _DIGITS
+                and text[14] in _DIGITS and text[10] in _DIGITS and text[11] in _DIGITS):
+            key = text[:12]
+            base = self.minutes.get(key, -1.0)
+            if base == -1.0:
+                when, source = self.clock.read(key + ":00 ", log)
+                base = self.minutes[key] = when.timestamp() if when and source == JOURNAL else None
+            if base is not None:
+                second = min(int(text[13:15]), 59)
+                fraction = 0.0
+                if text[15] == ".":
+                    digits = text[16:22]
+                    end = 0
+                    while end < len(digits) and digits[end] in _DIGITS:
+                        end += 1
+                    fraction = int(digits[:end]) / 10 ** end if end else 0.0
+                return base + second + fraction, JOURNAL
+        if _HAS_CLOCK_RE.search(text, 0, 300) is None and _DMESG_LOOK_RE.match(text) is None:
+            return None, ""
+        when, source = self.clock.read(text, log)
+        if when is None or source == RUN:
+            return None, source if when is None and source else ""
+        return when.timestamp(), source
 
 
 def _merge_copies(timeline: Timeline) -> None:

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 from triagebench.cli.main import main
-from triagebench.parser import Document, parse_text
+from triagebench.parser import Document, parse_file, parse_text
 from triagebench.services.analysis import analyse
 from triagebench.services.time_expr import TimeExpressionError, looks_like_time, parse_when
 from triagebench.services.timeline import SCHEMA, Timeline, build_timeline
@@ -191,3 +191,19 @@ def test_cli_diff_refuses_different_devices_unless_forced(capsys) -> None:
     assert err.count("\n") == 1 and "different devices" in err
     assert main(["diff", str(OLD), str(OTHER), "--force", "--format", "markdown"]) == 0
     assert "different devices" in capsys.readouterr().out
+
+
+def test_each_line_has_the_time_the_parser_gives_it() -> None:
+    """The timeline reads stamps with shortcuts (once per minute for journal stamps): the
+    result must be exactly ``Document.line_time`` for every line shown."""
+    from triagebench.services.timeline import from_epoch
+
+    for name in ("s10-s12-s13-undervoltage-sdcard-rpi3-2.58.3.txt",
+                 "plain-journal-rpi4-undervoltage-dns.txt"):
+        doc = parse_file(str(SAMPLES / name))
+        tl = build_timeline(doc)
+        assert len(tl) > 1000
+        for i in range(len(tl)):
+            expected = doc.line_time(tl.lines[i])
+            assert expected is not None and expected.own
+            assert abs((expected.when - from_epoch(tl.times[i])).total_seconds()) < 1e-5

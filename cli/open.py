@@ -1,7 +1,7 @@
 """``triage [FILE]``: open the workbench (no FILE: the bundled demo sample).
 
 ``triage FILE [--theme NAME] [--heuristics DIR]... [--no-builtin] [--drafts DIR]
-[--corpus DIR] [--goto REF] [--session S.json]``
+[--corpus DIR] [--goto REF] [--session S.json] [--compare NEW]``
 
 ``--goto`` and ``--session`` are checked before the terminal switches too: a
 reference that does not parse or a session file that cannot be read is one
@@ -55,6 +55,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--goto", metavar="REF",
                         help="open at a line reference: 1234, L1234, FILE#L1234 or "
                              "FILE#section=KEY&line=N")
+    parser.add_argument("--compare", metavar="NEW",
+                        help="compare FILE with a later capture of the same device (opens the "
+                             "compare screen)")
     parser.add_argument("--session", metavar="S.json",
                         help="import a session exported with X (bookmarks, notes, position, "
                              "scope, search, filter)")
@@ -120,11 +123,17 @@ def run(args: argparse.Namespace) -> int:
             read_session_file(session)
         except SessionError as exc:
             return fail(str(exc))
+    if args.compare is not None:
+        try:
+            precheck(args.compare)
+        except InputError as exc:
+            return fail(str(exc))
     from triagebench.tui.app import create_app
 
     app = create_app(path, theme=args.theme, heuristic_dirs=policy.heuristic_dirs,
                      builtin=policy.builtin, drafts_dir=drafts,
                      include_drafts=policy.include_drafts,
-                     goto=goto, session_path=session, corpus_dir=corpus)
+                     goto=goto, session_path=session, corpus_dir=corpus,
+                     compare_path=args.compare)
     result = app.run()
     return int(result or app.return_code or 0)

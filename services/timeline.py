@@ -18,7 +18,7 @@ sections and copies are looked up only when a row is shown, so 1,000,000 lines c
 bytes each, not a Python object each. The per-line cache of ``Document.line_time`` is not
 used here (it would keep one object per line): the clock's ``read`` and ``boot_of`` are.
 
-A ``TimelineView`` is one filtered reading (``since``/``until``/``grep``): its rows are
+A ``TimelineSlice`` is one filtered reading (``since``/``until``/``grep``): its rows are
 codes in one array, ``>= 0`` a line, ``CAPTURE`` the capture marker, ``<= BOOT_BASE`` a
 boot separator. Rows are in time order, markers included, so jumping to a time is a
 binary search (``row_at``).
@@ -142,9 +142,10 @@ class Timeline:
 
     def entry_of_line(self, number: int) -> int | None:
         """The entry showing file line ``number`` (itself or as a copy)."""
-        for index, line in enumerate(self.lines):
-            if line == number:
-                return index
+        try:
+            return self.lines.index(number)
+        except ValueError:
+            pass
         for index, others in self.copies.items():
             if number in others:
                 return index
@@ -173,7 +174,7 @@ class Timeline:
 
     # -- reading ---------------------------------------------------------------------
     def view(self, since: datetime | None = None, until: datetime | None = None,
-             grep: str | None = None) -> TimelineView:
+             grep: str | None = None) -> TimelineSlice:
         """The rows between ``since`` and ``until`` (inclusive) whose text matches ``grep``."""
         lo = 0 if since is None else bisect_left(self.times, _epoch(since))
         hi = len(self.times) if until is None else bisect_right(self.times, _epoch(until))
@@ -204,7 +205,7 @@ class Timeline:
             rows.append(code)
             done = at
         rows.extend(selected[done:])
-        return TimelineView(self, rows, since, until, grep)
+        return TimelineSlice(self, rows, since, until, grep)
 
     def _matches(self, pattern: regex.Pattern[str], index: int) -> bool:
         text = self.document.plain(self.lines[index])[:LINE_CAP]
@@ -215,7 +216,7 @@ class Timeline:
 
 
 @dataclass(slots=True)
-class TimelineView:
+class TimelineSlice:
     """One filtered reading of a ``Timeline``: row codes in time order."""
 
     timeline: Timeline
@@ -242,10 +243,10 @@ class TimelineView:
         index = self.timeline.entry_of_line(number)
         if index is None:
             return None
-        for at, code in enumerate(self.rows):
-            if code == index:
-                return at
-        return None
+        try:
+            return self.rows.index(index)
+        except ValueError:
+            return None
 
     def line_count(self) -> int:
         return sum(1 for code in self.rows if code >= 0)
@@ -440,7 +441,7 @@ def boot_label(row: Row) -> str:
     return f"── {name} starts ──"
 
 
-def header(view: TimelineView) -> list[str]:
+def header(view: TimelineSlice) -> list[str]:
     tl = view.timeline
     file = printable(tl.document.path)
     captured = iso(tl.capture) if tl.capture else "unknown"
@@ -463,7 +464,7 @@ def _offset_text(offset: timedelta) -> str:
     return f"{sign}{minutes // 60:02d}:{minutes % 60:02d}"
 
 
-def render_text(view: TimelineView) -> str:
+def render_text(view: TimelineSlice) -> str:
     out = header(view)
     out.append("")
     for row in view:
@@ -481,7 +482,7 @@ def _text_row(row: Row) -> str:
             f"{row.text}")
 
 
-def as_dict(view: TimelineView) -> dict[str, object]:
+def as_dict(view: TimelineSlice) -> dict[str, object]:
     tl = view.timeline
     return {
         "schema": SCHEMA,
@@ -496,7 +497,7 @@ def as_dict(view: TimelineView) -> dict[str, object]:
     }
 
 
-def render_markdown(view: TimelineView, *, heading: str = "#") -> str:
+def render_markdown(view: TimelineSlice, *, heading: str = "#") -> str:
     from triagebench.services.render_markdown import fenced, md_escape
 
     out = [f"{heading} Timeline", "", *(md_escape(line) for line in header(view)), ""]
@@ -505,5 +506,5 @@ def render_markdown(view: TimelineView, *, heading: str = "#") -> str:
     return "\n".join(out) + "\n"
 
 
-__all__ = ["BOOT_BASE", "CAPTURE", "SCHEMA", "Row", "Timeline", "TimelineError", "TimelineView",
+__all__ = ["BOOT_BASE", "CAPTURE", "SCHEMA", "Row", "Timeline", "TimelineError", "TimelineSlice",
            "as_dict", "build_timeline", "from_epoch", "iso", "render_markdown", "render_text"]

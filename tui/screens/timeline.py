@@ -3,7 +3,8 @@
 The keys people use in the log view work the same here: ``/`` search (``n``/``N``),
 ``f``/``F`` keep/hide lines matching a regex, ``:`` go to a time (``11:14``,
 ``2022-05-02 11:14``, ``-2h``) or a line, ``e``/``E`` next/previous evidence or error-like
-line, ``m`` bookmark, ``y`` copy with the ``FILE#L`` reference, ``Enter`` open the line in
+line, ``m`` bookmark, ``y`` copy with the ``FILE#L`` reference, ``h`` only evidence and
+error-like lines (the story without the chatter), ``Enter`` open the line in
 its section of the log view (the screen closes with that line). ``Esc`` clears the search
 and filter, or closes; ``t`` closes. Bookmarks are the app's session's: a mark set here
 shows in the log view and the Bookmarks tab.
@@ -49,6 +50,7 @@ class TimelineScreen(Screen[int | None]):
         Binding("colon,ctrl+g", "goto", "Go to"),
         Binding("y,c", "copy", "Copy"),
         Binding("m", "bookmark", "Mark"),
+        Binding("h", "hits_only", "Hits only"),
         Binding("escape", "escape", "Clear/close"),
         Binding("t", "close", "Close"),
     ]
@@ -77,14 +79,14 @@ class TimelineScreen(Screen[int | None]):
         view.focus()
         self.call_after_refresh(self._start_position)
         self._set_status("Enter opens the line in its section · / search · f filter · "
-                         ": go to 11:14 or -2h · e/E next hit · t or Esc closes")
+                         "h hits only · : go to 11:14 or -2h · e/E next hit · t or Esc closes")
 
     def _start_position(self) -> None:
         view = self.view
         if self.start_line is not None and view.goto_line(self.start_line):
             return
         if self.start is not None:
-            view.goto_row(view.slice.row_at(self.start))
+            view.goto_row(view.slice.row_at(self.start), near_top=True)
         else:
             view.action_last()
 
@@ -168,7 +170,7 @@ class TimelineScreen(Screen[int | None]):
 
     def _goto_result(self, position: int | None) -> None:
         if position is not None:
-            self.view.goto_row(position)
+            self.view.goto_row(position, near_top=True)
             self.view.focus()
 
     def action_copy(self) -> None:
@@ -209,6 +211,9 @@ class TimelineScreen(Screen[int | None]):
             self._set_status("Cleared search and filter.")
             return
         self.dismiss(None)
+
+    def action_hits_only(self) -> None:
+        self.view.set_hits_only(not self.view.hits_only)
 
     def action_close(self) -> None:
         self.dismiss(None)

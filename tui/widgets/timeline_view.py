@@ -135,6 +135,8 @@ class TimelineView(ScrollView, can_focus=True):
         self.bookmarks: set[int] = set()
         self.search_source: str | None = None
         self.filter_source: str | None = None
+        self.hits_only = False
+        self._filter_args: tuple[str, bool] | None = None
         self._search = None
         self._matches: array | None = None  # sorted positions in ``slice``
         self._hits = self._hit_positions(self.slice)
@@ -156,14 +158,16 @@ class TimelineView(ScrollView, can_focus=True):
         row = self.current_row()
         return row.line if row is not None and row.kind == "line" else None
 
-    def goto_row(self, position: int) -> None:
+    def goto_row(self, position: int, *, near_top: bool = False) -> None:
+        """Cursor to row ``position``; ``near_top`` (a jump to a time): that row a quarter
+        down the screen, so what followed it is in view."""
         if not len(self.slice):
             return
         self.cursor = max(0, min(position, len(self.slice) - 1))
-        self._ensure_visible(center=True)
-
-    def goto_time_position(self, position: int) -> None:
-        self.goto_row(position)
+        if near_top:
+            self.scroll_to(y=max(0, self.cursor - self._content_rows // 4), animate=False)
+        else:
+            self._ensure_visible(center=True)
 
     def goto_line(self, line: int) -> bool:
         """Put the cursor on the row showing file line ``line`` (False: not shown)."""
@@ -197,10 +201,27 @@ class TimelineView(ScrollView, can_focus=True):
         self._jobs.run("search", len(shown), self._compute(shown, compiled, positions=True),
                        pattern)
 
+    def set_hits_only(self, on: bool) -> None:
+        """Show only evidence and error-like lines (and the markers), or every line."""
+        self.hits_only = on
+        full = self.timeline.view()
+        if on:
+            severity, error_like = self.timeline.severity, self.timeline.error_like
+            rows = array("l", (c for c in full.rows if c < 0 or severity[c] or error_like[c]))
+            self.base = TimelineSlice(self.timeline, rows)
+        else:
+            self.base = full
+        if self._filter_args is not None:
+            pattern, exclude = self._filter_args
+            self.set_filter(pattern, exclude=exclude)
+        else:
+            self._show(self.base)
+
     def set_filter(self, pattern: str | None, *, exclude: bool = False) -> None:
         self._jobs.cancel("filter")
         if not pattern:
             self.filter_source = None
+            self._filter_args = None
             self._show(self.base)
             return
         try:
@@ -209,6 +230,7 @@ class TimelineView(ScrollView, can_focus=True):
             self.post_message(TimelineView.Status(f"invalid filter: {exc}", True))
             return
         self.filter_source = ("hide " if exclude else "keep ") + pattern
+        self._filter_args = (pattern, exclude)
         self._jobs.run("filter", len(self.base),
                        self._compute(self.base, compiled, positions=False, exclude=exclude),
                        pattern)
@@ -374,6 +396,8 @@ class TimelineView(ScrollView, can_focus=True):
 
     def _status(self) -> None:
         parts = [f"{self.slice.line_count():,} lines"]
+        if self.hits_only:
+            parts.append("evidence and error-like lines only (h: all)")
         if self.filter_source:
             parts.append(f"filter: {self.filter_source}")
         if self.search_source:
@@ -454,6 +478,8 @@ class TimelineView(ScrollView, can_focus=True):
             first = _stamp(tl.row(0).when, year=True)
             last = _stamp(tl.row(len(tl) - 1).when, year=True)
         text = f" Timeline (UTC) {first} → {last} · {self.slice.line_count():,} lines"
+        if self.hits_only:
+            text += " · hits only"
         if self.filter_source:
             text += f" · filter {self.filter_source}"
         if self.search_source is not None:

@@ -1,5 +1,7 @@
 """``triage report FILE [--out FILE.md] [--force] [--heuristics DIR]... [--no-builtin]
-[--session S.json | --no-bookmarks]``: the Markdown triage report for a ticket.
+[--session S.json | --no-bookmarks] [--timeline-minutes N] [--compare OTHER]``: the
+Markdown triage report for a ticket (optionally with ± N minutes of the merged timeline
+around the worst finding, and the differences with another capture of the device).
 
 Bookmarks and notes come from the file's stored session (what was marked in the
 workbench on this machine) or, with ``--session``, from a session a colleague
@@ -18,7 +20,7 @@ import sys
 from triagebench.cli.common import InputError, fail
 from triagebench.cli.options import add_library_options, library_options
 from triagebench.parser import printable
-from triagebench.services.analysis import AnalysisOptions, analyse
+from triagebench.services.analysis import AnalysisOptions, analyse, read_document
 from triagebench.services.library import LibraryError, check_dirs
 
 
@@ -26,6 +28,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("file", help="diagnostics file")
     parser.add_argument("--out", metavar="FILE.md", help="write the report here (default: stdout)")
     parser.add_argument("--force", action="store_true", help="replace an existing --out file")
+    parser.add_argument("--timeline-minutes", metavar="N", type=int,
+                        help="add a 'Timeline around the worst finding' block of ± N minutes")
+    parser.add_argument("--compare", metavar="OTHER",
+                        help="add the differences with another capture of the same device "
+                             "(OTHER is the later one, as in `triage diff FILE OTHER`)")
     add_library_options(parser)
     group = parser.add_mutually_exclusive_group()
     group.add_argument("--session", metavar="S.json",
@@ -44,6 +51,9 @@ def run(args: argparse.Namespace) -> int:
     )
 
     options = AnalysisOptions(library_options(args))
+    minutes = args.timeline_minutes
+    if minutes is not None and not 1 <= minutes <= 7 * 24 * 60:
+        return fail("triage report: --timeline-minutes must be between 1 and 10080")
     try:
         check_dirs(options.library)
     except LibraryError as exc:
@@ -71,7 +81,19 @@ def run(args: argparse.Namespace) -> int:
             print(f"warning: {printable(warning)}", file=sys.stderr)
         bookmarks = session.sorted_bookmarks()
 
-    text = build_report(doc, findings, bookmarks=bookmarks, templates=analysis.templates)
+    comparison = None
+    if args.compare:
+        from triagebench.services.compare import DifferentDevices, compare
+
+        try:
+            other = read_document(args.compare)
+            comparison = compare(doc, other, analysis.library, old_findings=findings)
+        except InputError as exc:
+            return fail(str(exc))
+        except DifferentDevices as exc:
+            return fail(f"triage report: --compare: {printable(str(exc))}")
+    text = build_report(doc, findings, bookmarks=bookmarks, templates=analysis.templates,
+                        timeline_minutes=minutes, comparison=comparison)
     if not args.out:
         sys.stdout.write(text)
         return 0

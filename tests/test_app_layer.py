@@ -163,6 +163,8 @@ def _verb_runs(setup: dict[str, Path]) -> list[list[str]]:
         ["report", file, *lib],
         ["draft", file, "--lines", f"{hostile}-{hostile}", "--print"],
         ["heuristics", "list", str(setup["heuristics"])],
+        *(["timeline", file, *lib, "--format", f] for f in ("text", "json", "markdown")),
+        *(["diff", file, file, *lib, "--format", f] for f in ("text", "json", "markdown")),
     ]
 
 

@@ -207,3 +207,31 @@ def test_each_line_has_the_time_the_parser_gives_it() -> None:
             expected = doc.line_time(tl.lines[i])
             assert expected is not None and expected.own
             assert abs((expected.when - from_epoch(tl.times[i])).total_seconds()) < 1e-5
+
+
+# -- report -------------------------------------------------------------------------------
+def test_report_timeline_block_around_the_worst_finding(capsys) -> None:
+    assert main(["report", str(SDCARD), "--no-bookmarks", "--timeline-minutes", "5"]) == 0
+    out = capsys.readouterr().out
+    block = out[out.index("## Timeline around the worst finding (± 5 min)"):]
+    block = block[:block.index("\n## ", 5)]
+    stamps = re.findall(r"^(2021-02-17T\d\d:\d\d:\d\dZ)", block, re.MULTILINE)
+    assert stamps and stamps == sorted(stamps)
+    # the worst finding (read-only remount, 11:19:41) with 5 minutes either side
+    assert all("2021-02-17T11:14:41Z" <= s <= "2021-02-17T11:24:41Z" for s in stamps)
+    doc = parse_file(str(SDCARD))
+    remount = _first_line(doc, "Remounting filesystem read-only")
+    assert f"#L{remount}" in block
+    io_line = next(line for line in block.splitlines() if "I/O error" in line)
+    assert block.index(io_line) < block.index(f"#L{remount}")  # cause before consequence
+    assert main(["report", str(SDCARD), "--no-bookmarks", "--timeline-minutes", "0"]) == 2
+
+
+def test_report_with_compare_lists_the_differences(capsys) -> None:
+    assert main(["report", str(OLD), "--no-bookmarks", "--compare", str(NEW)]) == 0
+    out = capsys.readouterr().out
+    assert "## Comparing two captures" in out and "### Device facts that changed" in out
+    assert "`2.88.4+rev3` -> `2.115.18`" in out
+    assert out.index("## Findings (") < out.index("## Comparing two captures")
+    assert main(["report", str(OLD), "--no-bookmarks", "--compare", str(OTHER)]) == 2
+    assert "different devices" in capsys.readouterr().err

@@ -197,3 +197,40 @@ async def test_compare_screen_opens_items_in_the_right_file() -> None:
         log = app.query_one("#log", LogView)
         assert log.cursor_line == old_target.line
         assert "no space left on device" in app.document.lines[old_target.line - 1].lower()
+
+
+@run_async
+async def test_first_and_last_seen_of_a_finding_open_the_timeline_there() -> None:
+    from triagebench.tui.widgets.findings_panel import FindingsPanel
+
+    app = create_app(str(SDCARD), env={})
+    async with app.run_test(size=(120, 40)) as pilot:
+        await loaded(app, pilot)
+        panel = app.query_one(FindingsPanel)
+        assert panel.select_finding("rpi-under-voltage")
+        finding = panel.selected
+        assert finding is not None and finding.first_seen is not None
+        await pilot.press("T")
+        for _ in range(20):
+            await settle(app, pilot)
+            if isinstance(app.screen, TimelineScreen):
+                break
+        assert isinstance(app.screen, TimelineScreen)
+        view = app.screen.query_one(TimelineView)
+        await settle(app, pilot)
+        row = view.current_row()
+        assert row is not None and row.when == finding.first_seen
+        assert "Under-voltage detected" in row.text and row.severity == "high"
+        await pilot.press("t")  # closes
+        await settle(app, pilot)
+        assert finding.last_seen is not None
+        panel.post_message(FindingsPanel.ShowTime(finding.last_seen))
+        for _ in range(20):
+            await settle(app, pilot)
+            if isinstance(app.screen, TimelineScreen):
+                break
+        view = app.screen.query_one(TimelineView)
+        await settle(app, pilot)
+        row = view.current_row()
+        assert row is not None and row.when == finding.last_seen
+        assert "Under-voltage detected" in row.text

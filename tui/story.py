@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     from triagebench.services.timeline import Timeline
     from triagebench.tui.app import TriageApp
     from triagebench.tui.screens.compare import Target
+    from triagebench.tui.widgets.findings_panel import FindingsPanel
 
 
 class TimelineBuilt(Message):
@@ -126,6 +127,23 @@ class StoryCommands:
     def open_timeline_at(self, when: datetime) -> None:
         """Open the timeline at a time (the findings panel's first/last seen)."""
         self.build_timeline(when, None, show=True)
+
+    def action_timeline_seen(self, which: str = "first") -> None:
+        """T: the timeline at the selected finding's first seen (``last``: its last seen)."""
+        app = self._app()
+        finding = app.findings_panel.selected
+        if finding is None:
+            app.notify("Select a finding first.", timeout=2)
+            return
+        when = finding.first_seen if which == "first" else finding.last_seen
+        if when is None:
+            app.notify("This finding has no time (its evidence carries no time stamp).",
+                       timeout=3)
+            return
+        self.open_timeline_at(when)
+
+    def on_findings_panel_show_time(self, message: FindingsPanel.ShowTime) -> None:
+        self.open_timeline_at(message.when)
 
     def timeline_closed(self, line: int | None) -> None:
         app = self._app()

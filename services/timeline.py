@@ -122,6 +122,7 @@ class Timeline:
     copies: dict[int, tuple[int, ...]] = field(default_factory=dict)
     boot_starts: list[tuple[float, int]] = field(default_factory=list)
     skipped: int = 0  # lines whose stamp could not be read (absurd values)
+    _labels: dict[int, str] = field(default_factory=dict)  # section index -> label
 
     def __len__(self) -> int:
         return len(self.times)
@@ -134,8 +135,12 @@ class Timeline:
         doc = self.document
         labels: list[str] = []
         for number in self.entry_lines(index):
-            section = doc.section_at(number)
-            label = section_label(section.key) if section is not None else "(outside sections)"
+            place = doc.place_of(number)
+            owner = place[3] if place is not None else -1
+            label = self._labels.get(owner)
+            if label is None:
+                label = self._labels[owner] = (section_label(doc.sections[owner].key)
+                                               if owner >= 0 else "(outside sections)")
             if label not in labels:
                 labels.append(label)
         return tuple(labels)

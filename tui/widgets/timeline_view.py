@@ -145,6 +145,12 @@ class TimelineView(ScrollView, can_focus=True):
         self._styles: dict[str | None, Style] = {}
         self._colors: dict[str, Color] | None = None
         self._version = 0
+        self._span = ""
+        self._count_key: int | None = None
+        self._count = 0
+        if len(timeline):
+            self._span = (f"{_stamp(timeline.row(0).when, year=True)} → "
+                          f"{_stamp(timeline.row(len(timeline) - 1).when, year=True)}")
 
     # -- public API ---------------------------------------------------------------
     @property
@@ -394,8 +400,15 @@ class TimelineView(ScrollView, can_focus=True):
             self.set_search(self.search_source)
         self._status()
 
+    def _line_count(self) -> int:
+        """Lines shown (markers excluded), counted once per set of rows."""
+        key = id(self.slice.rows)
+        if self._count_key != key:
+            self._count_key, self._count = key, self.slice.line_count()
+        return self._count
+
     def _status(self) -> None:
-        parts = [f"{self.slice.line_count():,} lines"]
+        parts = [f"{self._line_count():,} lines"]
         if self.hits_only:
             parts.append("evidence and error-like lines only (h: all)")
         if self.filter_source:
@@ -472,12 +485,7 @@ class TimelineView(ScrollView, can_focus=True):
         return Strip(segments, width)
 
     def _header(self, width: int) -> Strip:
-        tl = self.timeline
-        first = last = ""
-        if len(tl):
-            first = _stamp(tl.row(0).when, year=True)
-            last = _stamp(tl.row(len(tl) - 1).when, year=True)
-        text = f" Timeline (UTC) {first} → {last} · {self.slice.line_count():,} lines"
+        text = f" Timeline (UTC) {self._span} · {self._line_count():,} lines"
         if self.hits_only:
             text += " · hits only"
         if self.filter_source:

@@ -132,6 +132,9 @@ async def test_search_filter_bookmark_copy_and_time_jump_in_the_timeline() -> No
         await pilot.press("e")
         hit = view.current_row()
         assert hit is not None and (hit.severity or hit.error_like)
+        await pilot.press("a", "p", "ctrl+b")  # the main view's keys do not act behind it
+        await settle(app, pilot)
+        assert isinstance(app.screen, TimelineScreen) and not app.screen.has_class("-hide-tree")
         await pilot.press("escape")  # nothing to clear: closes
         await settle(app, pilot)
         assert not isinstance(app.screen, TimelineScreen)

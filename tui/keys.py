@@ -113,6 +113,28 @@ def bindings() -> list[Binding]:
                     key_display=_display(spec)) for spec in ordered]
 
 
+MAIN_VIEW_ACTIONS = frozenset({"search", "filter('keep')", "filter('hide')", "goto", "copy_line",
+                               "bookmark", "annotate", "promote", "evidence(1)", "evidence(-1)",
+                               "open", "copy_permalink", "toggle_tree", "toggle_side",
+                               "timeline", "timeline_seen('first')", "escape"})
+"""Actions that act on the main screen's log view, tree or panels."""
+
+
+def blocked_bindings(handled: str = "") -> list[Binding]:
+    """For a screen over the main one (timeline, compare): the main view's keys, bound to
+    the screen's ``blocked`` action so they do not act on the hidden log view; ``handled``
+    (comma-separated key names) are the screen's own and left alone."""
+    own = {key.strip() for key in handled.split(",") if key.strip()}
+    out = []
+    for spec in KEYS:
+        if not spec.keys or spec.action not in MAIN_VIEW_ACTIONS:
+            continue
+        keys = [key for key in spec.keys.split(",") if key not in own]
+        if keys:
+            out.append(Binding(",".join(keys), "blocked", show=False))
+    return out
+
+
 def palette_entries() -> list[tuple[str, str, str]]:
     """(title with key, help, action) for every app command except quit."""
     return [(f"{spec.title} ({spec.display})", spec.help, spec.action)
@@ -128,4 +150,5 @@ def readme_table() -> list[str]:
     return rows
 
 
-__all__ = ["KEYS", "KeySpec", "bindings", "palette_entries", "readme_table"]
+__all__ = ["KEYS", "MAIN_VIEW_ACTIONS", "KeySpec", "blocked_bindings", "bindings",
+           "palette_entries", "readme_table"]

@@ -26,6 +26,7 @@ from textual.widgets.option_list import Option
 from triagebench.parser import Document, printable
 from triagebench.parser.refs import format_ref
 from triagebench.services.compare import Comparison
+from triagebench.tui import keys
 from triagebench.tui.widgets.log_view import LogView
 
 
@@ -93,7 +94,7 @@ class CompareScreen(Screen[Target | None]):
     CompareScreen #compare-title { height: 1; padding: 0 1; background: $panel; text-style: bold; }
     """
 
-    BINDINGS = [Binding("escape,q", "close", "Close")]
+    BINDINGS = [*keys.blocked_bindings("escape,enter"), Binding("escape,q", "close", "Close")]
 
     def __init__(self, comparison: Comparison, new_document: Document) -> None:
         super().__init__()
@@ -122,6 +123,9 @@ class CompareScreen(Screen[Target | None]):
         else:
             self.app.push_screen(CaptureScreen(self.new_document, target.line))
 
+    def action_blocked(self) -> None:
+        self.app.bell()
+
     def action_close(self) -> None:
         self.dismiss(None)
 
@@ -134,7 +138,7 @@ class CaptureScreen(Screen[None]):
     CaptureScreen #capture-title { height: 1; padding: 0 1; background: $panel; }
     """
 
-    BINDINGS = [Binding("escape,q", "close", "Close")]
+    BINDINGS = [*keys.blocked_bindings("escape"), Binding("escape,q", "close", "Close")]
 
     def __init__(self, document: Document, line: int) -> None:
         super().__init__()
@@ -150,6 +154,9 @@ class CaptureScreen(Screen[None]):
         log = self.query_one(LogView)
         log.focus()
         self.call_after_refresh(log.goto_line, self.line)
+
+    def action_blocked(self) -> None:
+        self.app.bell()
 
     def action_close(self) -> None:
         self.dismiss(None)

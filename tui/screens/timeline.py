@@ -24,6 +24,7 @@ from triagebench.parser import printable
 from triagebench.parser.refs import format_ref
 from triagebench.services.time_expr import TimeExpressionError, looks_like_time, parse_when
 from triagebench.services.timeline import Timeline
+from triagebench.tui import keys
 from triagebench.tui.widgets.timeline_view import TimelineView
 
 if TYPE_CHECKING:
@@ -44,6 +45,7 @@ class TimelineScreen(Screen[int | None]):
     """
 
     BINDINGS = [
+        *keys.blocked_bindings("slash,f,F,colon,ctrl+g,y,c,m,escape,t,enter,o"),
         Binding("slash", "prompt('search')", "Search"),
         Binding("f", "prompt('keep')", "Keep"),
         Binding("F", "prompt('hide')", "Hide", show=False),
@@ -214,6 +216,9 @@ class TimelineScreen(Screen[int | None]):
 
     def action_hits_only(self) -> None:
         self.view.set_hits_only(not self.view.hits_only)
+
+    def action_blocked(self) -> None:
+        self.app.bell()
 
     def action_close(self) -> None:
         self.dismiss(None)

@@ -87,6 +87,9 @@ class TimelineScreen(Screen[int | None]):
         view = self.view
         if self.start_line is not None and view.goto_line(self.start_line):
             return
+        if self.start is None and self.start_line is not None:  # a line without its own
+            stamp = self.timeline.document.line_time(self.start_line)  # time: its section's
+            self.start = stamp.when if stamp is not None else None
         if self.start is not None:
             view.goto_row(view.slice.row_at(self.start), near_top=True)
         else:

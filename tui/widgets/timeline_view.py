@@ -146,6 +146,11 @@ class TimelineView(ScrollView, can_focus=True):
         self._colors: dict[str, Color] | None = None
         self._version = 0
         self._span = ""
+        self._offset = ""
+        if timeline.offset:
+            minutes = int(timeline.offset.total_seconds() // 60)
+            sign, minutes = ("-" if minutes < 0 else "+"), abs(minutes)
+            self._offset = f"; device UTC{sign}{minutes // 60:02d}:{minutes % 60:02d}"
         self._count_key: int | None = None
         self._count = 0
         if len(timeline):
@@ -485,7 +490,7 @@ class TimelineView(ScrollView, can_focus=True):
         return Strip(segments, width)
 
     def _header(self, width: int) -> Strip:
-        text = f" Timeline (UTC) {self._span} · {self._line_count():,} lines"
+        text = f" Timeline (UTC{self._offset}) {self._span} · {self._line_count():,} lines"
         if self.hits_only:
             text += " · hits only"
         if self.filter_source:

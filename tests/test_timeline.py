@@ -235,3 +235,23 @@ def test_report_with_compare_lists_the_differences(capsys) -> None:
     assert out.index("## Findings (") < out.index("## Comparing two captures")
     assert main(["report", str(OLD), "--no-bookmarks", "--compare", str(OTHER)]) == 2
     assert "different devices" in capsys.readouterr().err
+
+
+def test_device_offset_is_applied_and_named(capsys, tmp_path: Path) -> None:
+    """Journal and dmesg stamps are the device's local time: with timedatectl saying +0200
+    they move two hours back to UTC, and the output says the offset was converted."""
+    from tests.test_parser_times import doc_with
+
+    doc = doc_with([("journalctl --no-pager --no-hostname -n 200 -a -u balena",
+                     ["Jun 14 10:27:10 balenad[2335]: local line"]),
+                    ("timedatectl status",
+                     ["                Time zone: Europe/Berlin (CEST, +0200)"])])
+    view = build_timeline(doc).view()
+    row = next(r for r in view if r.kind == "line" and "local line" in r.text)
+    assert row.when == datetime(2022, 6, 14, 8, 27, 10, tzinfo=UTC)
+    path = tmp_path / "berlin.txt"
+    path.write_text(doc.text(), encoding="utf-8")
+    assert main(["timeline", str(path), "--format", "json", "--no-builtin"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["device_offset"] == "+02:00"
+    assert [r["time"] for r in data["rows"] if r["kind"] == "line"] == ["2022-06-14T08:27:10Z"]

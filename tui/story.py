@@ -28,6 +28,11 @@ if TYPE_CHECKING:
     from triagebench.tui.widgets.findings_panel import FindingsPanel
 
 
+SYNC_LINES = 50_000
+"""Files up to this many lines get their timeline built on the spot for ``:`` with a time
+(~0.1 s for a 10k-line capture); bigger ones in a worker (``:`` asks to press Enter again)."""
+
+
 class TimelineBuilt(Message):
     def __init__(self, timeline: Timeline, start: datetime | None, line: int | None) -> None:
         super().__init__()
@@ -65,6 +70,14 @@ class StoryCommands:
         """The timeline for the current findings, or None (then one is being built)."""
         app = self._app()
         if self.timeline is not None and self.timeline_findings is app.findings:
+            return self.timeline
+        document = app.document
+        if document is not None and document.line_count <= SYNC_LINES and not self.timeline_building:
+            from triagebench.services.timeline import build_timeline
+
+            self.timeline_findings = app.findings
+            self.timeline = build_timeline(document, app.findings,
+                                           sorted(app.log_view.suspicious or ()))
             return self.timeline
         self.build_timeline(None, None)
         return None

@@ -54,7 +54,7 @@ class StoryCommands:
     """Timeline and compare for ``TriageApp`` (a mixin: ``self`` is the app)."""
 
     timeline: Timeline | None = None
-    timeline_findings: Findings | None = None
+    timeline_key: tuple[Findings | None, set[int] | None] | None = None  # what it was built from
     timeline_building = False
     compare_path: str | None = None
     _pending_show: tuple[bool, datetime | None, int | None] = (False, None, None)
@@ -66,16 +66,28 @@ class StoryCommands:
         return self
 
     # -- timeline -------------------------------------------------------------------
+    def _timeline_inputs(self) -> tuple[Findings | None, set[int] | None]:
+        """What a timeline is built from: the findings (re-evaluated after a draft) and the
+        error-like lines (they arrive after the findings): a new one of either, a new build."""
+        app = self._app()
+        return app.findings, app.log_view.suspicious
+
+    def _timeline_current(self) -> bool:
+        key = self.timeline_key
+        inputs = self._timeline_inputs()
+        return (self.timeline is not None and key is not None
+                and key[0] is inputs[0] and key[1] is inputs[1])
+
     def current_timeline(self) -> Timeline | None:
         """The timeline for the current findings, or None (then one is being built)."""
         app = self._app()
-        if self.timeline is not None and self.timeline_findings is app.findings:
+        if self._timeline_current():
             return self.timeline
         document = app.document
         if document is not None and document.line_count <= SYNC_LINES and not self.timeline_building:
             from triagebench.services.timeline import build_timeline
 
-            self.timeline_findings = app.findings
+            self.timeline_key = self._timeline_inputs()
             self.timeline = build_timeline(document, app.findings,
                                            sorted(app.log_view.suspicious or ()))
             return self.timeline
@@ -88,7 +100,7 @@ class StoryCommands:
         document = app.document
         if document is None:
             return
-        if self.timeline is not None and self.timeline_findings is app.findings:
+        if self._timeline_current():
             if show:
                 self.show_timeline(self.timeline, start, line)
             return
@@ -106,7 +118,7 @@ class StoryCommands:
             if not get_current_worker().is_cancelled:
                 app.post_message(TimelineBuilt(timeline, start, line))
 
-        self.timeline_findings = findings
+        self.timeline_key = self._timeline_inputs()
         app.run_worker(work, name="timeline", group="timeline", thread=True,
                        exit_on_error=False)
         if show:

@@ -30,6 +30,8 @@ VERBS: dict[str, str] = {
     "report": "a Markdown triage report for a ticket",
     "serve": "share the TUI in a browser (textual-serve)",
     "completion": "print a shell completion script (bash, zsh or fish)",
+    "timeline": "every timestamped line merged by time (--since/--until/--grep)",
+    "diff": "compare two captures of one device (facts, findings, templates)",
 }
 
 

@@ -1,7 +1,7 @@
 """``triage [FILE]``: open the workbench (no FILE: the bundled demo sample).
 
 ``triage FILE [--checks CHECKS.json]... [--theme NAME] [--heuristics DIR]... [--no-builtin]
-[--drafts DIR] [--corpus DIR] [--goto REF] [--session S.json]``
+[--drafts DIR] [--corpus DIR] [--goto REF] [--session S.json] [--compare NEW]``
 
 FILE may be compressed (gz, xz, bz2, zst) or a zip: a zip of several devices' files
 opens a picker; a zip holding one capture (diagnostics and health checks) opens as
@@ -69,6 +69,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--goto", metavar="REF",
                         help="open at a line reference: 1234, L1234, FILE#L1234 or "
                              "FILE#section=KEY&line=N")
+    parser.add_argument("--compare", metavar="NEW",
+                        help="compare FILE with a later capture of the same device (opens the "
+                             "compare screen)")
     parser.add_argument("--session", metavar="S.json",
                         help="import a session exported with X (bookmarks, notes, position, "
                              "scope, search, filter)")
@@ -155,6 +158,11 @@ def run(args: argparse.Namespace) -> int:
             read_session_file(session)
         except SessionError as exc:
             return fail(str(exc))
+    if args.compare is not None:
+        try:
+            precheck(args.compare)
+        except InputError as exc:
+            return fail(str(exc))
     from rich.console import Console
     from triagebench.tui.app import create_app
 
@@ -162,7 +170,7 @@ def run(args: argparse.Namespace) -> int:
                      builtin=policy.builtin, drafts_dir=drafts,
                      include_drafts=policy.include_drafts,
                      goto=goto, session_path=session, corpus_dir=corpus,
-                     checks=tuple(args.checks))
+                     checks=tuple(args.checks), compare_path=args.compare)
     # Textual prints a crash's traceback (with local variables: file text) on its
     # error console when the app exits; only --debug shows it (docs/exit-codes.md).
     captured = io.StringIO()

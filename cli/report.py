@@ -1,6 +1,8 @@
 """``triage report FILE [CHECKS.json] [--checks CHECKS.json] [--out FILE.md] [--force]
-[--heuristics DIR]... [--no-builtin] [--session S.json | --no-bookmarks]``: the Markdown
-triage report for a ticket.
+[--heuristics DIR]... [--no-builtin] [--session S.json | --no-bookmarks]
+[--timeline-minutes N] [--compare OTHER]``: the Markdown triage report for a ticket
+(optionally with ± N minutes of the merged timeline around the worst finding, and the
+differences with another capture of the device).
 
 One report is one capture: the diagnostics file and, beside it (a second FILE or
 ``--checks``), the balena health checks of the same capture, combined into one
@@ -24,7 +26,7 @@ import sys
 from triagebench.cli.common import InputError, fail
 from triagebench.cli.options import add_library_options, library_options
 from triagebench.parser import printable
-from triagebench.services.analysis import AnalysisOptions, analyse, read_inputs
+from triagebench.services.analysis import AnalysisOptions, analyse, read_document, read_inputs
 from triagebench.services.combine import group_captures
 from triagebench.services.library import LibraryError, check_dirs
 
@@ -36,6 +38,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="balena health checks (checks.sh JSON) of the same capture")
     parser.add_argument("--out", metavar="FILE.md", help="write the report here (default: stdout)")
     parser.add_argument("--force", action="store_true", help="replace an existing --out file")
+    parser.add_argument("--timeline-minutes", metavar="N", type=int,
+                        help="add a 'Timeline around the worst finding' block of ± N minutes")
+    parser.add_argument("--compare", metavar="OTHER",
+                        help="add the differences with another capture of the same device "
+                             "(OTHER is the later one, as in `triage diff FILE OTHER`)")
     add_library_options(parser)
     group = parser.add_mutually_exclusive_group()
     group.add_argument("--session", metavar="S.json",
@@ -54,6 +61,9 @@ def run(args: argparse.Namespace) -> int:
     )
 
     options = AnalysisOptions(library_options(args))
+    minutes = args.timeline_minutes
+    if minutes is not None and not 1 <= minutes <= 7 * 24 * 60:
+        return fail("triage report: --timeline-minutes must be between 1 and 10080")
     try:
         check_dirs(options.library)
     except LibraryError as exc:
@@ -92,8 +102,20 @@ def run(args: argparse.Namespace) -> int:
             print(f"warning: {printable(warning)}", file=sys.stderr)
         bookmarks = session.sorted_bookmarks()
 
+    comparison = None
+    if args.compare:
+        from triagebench.services.compare import DifferentDevices, compare
+
+        try:
+            other = read_document(args.compare)
+            comparison = compare(doc, other, analysis.library, old_findings=findings)
+        except InputError as exc:
+            return fail(str(exc))
+        except DifferentDevices as exc:
+            return fail(f"triage report: --compare: {printable(str(exc))}")
     text = build_report(doc, findings, bookmarks=bookmarks, templates=analysis.templates,
-                        inputs=analysis.inputs, state=analysis.state)
+                        inputs=analysis.inputs, state=analysis.state,
+                        timeline_minutes=minutes, comparison=comparison)
     if not args.out:
         sys.stdout.write(text)
         return 0

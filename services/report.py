@@ -19,7 +19,7 @@ Rules the output keeps:
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import datetime
+from datetime import datetime, timedelta
 from importlib import metadata
 from typing import TYPE_CHECKING
 
@@ -48,11 +48,14 @@ from triagebench.services.render_state import state_table
 if TYPE_CHECKING:
     from triagebench.heuristics.mining import Template
     from triagebench.heuristics.model import Finding, Findings
+    from triagebench.services.compare import Comparison
     from triagebench.services.sessions import Bookmark
     from triagebench.services.state import DeviceState
 
 MAX_EVIDENCE_PER_FINDING = 12
 MAX_TEMPLATES = 10
+MAX_TIMELINE_ROWS = 120
+"""Rows of the "Timeline around the worst finding" block (the closest to the finding)."""
 
 
 
@@ -256,15 +259,75 @@ def _inputs(doc: Document, inputs: Iterable[str]) -> list[str]:
     return [f"Health checks: {names}{where}.", ""]
 
 
+def _worst_time(doc: Document, findings: Findings) -> tuple[Finding, datetime] | None:
+    """The first finding (worst first) with a time: its first evidence line's own time."""
+    for finding in findings.matches if findings is not None else []:
+        for item in finding.evidence:
+            stamp = doc.line_time(item.line) if item.line <= doc.line_count else None
+            if stamp is not None and stamp.own and stamp.when is not None:
+                return finding, stamp.when
+    return None
+
+
+def _timeline(doc: Document, findings: Findings, minutes: int) -> list[str]:
+    """± ``minutes`` of the merged timeline (``services.timeline``) around the worst
+    finding's first timestamped evidence line; at most ``MAX_TIMELINE_ROWS`` rows."""
+    from triagebench.heuristics.suspicious import suspicious_lines
+    from triagebench.services.timeline import build_timeline, iso
+
+    out = ["", f"## Timeline around the worst finding (± {minutes} min)", ""]
+    found = _worst_time(doc, findings)
+    if found is None:
+        out.append("No finding has a timestamped evidence line.")
+        return out
+    finding, when = found
+    span = timedelta(minutes=minutes)
+    view = build_timeline(doc, findings, suspicious_lines(doc)).view(when - span, when + span)
+    rows = view.rows
+    center = view.row_at(when)
+    start = max(0, min(center - MAX_TIMELINE_ROWS // 2, len(rows) - MAX_TIMELINE_ROWS))
+    shown = [view.row(at) for at in range(start, min(len(rows), start + MAX_TIMELINE_ROWS))]
+    out.append(f"Around {md_escape(finding.title)} (first evidence {iso(when)}), UTC, "
+               "merged from every section; a line copied into several journals is shown once.")
+    out.append("")
+    lines = []
+    for row in shown:
+        stamp = iso(row.when)
+        if row.kind == "capture":
+            lines.append(f"{stamp}  == capture taken ==")
+        elif row.kind == "boot":
+            lines.append(f"{stamp}  -- {'current boot' if row.boot == 0 else f'boot {row.boot}'}"
+                         " starts --")
+        else:
+            flag = (row.severity or ("error" if row.error_like else "")).upper()
+            lines.append(f"{stamp}  {flag:8}  {format_ref(doc, row.line)}  {row.text}")
+    out.append(fenced(lines))
+    hidden = len(rows) - len(shown)
+    if hidden > 0:
+        out += ["", f"… and {hidden:,} more row{'s' if hidden != 1 else ''} in this window "
+                    f"(`triage timeline FILE --since … --until …` has them all)."]
+    return out
+
+
+def _comparison(comparison: Comparison) -> list[str]:
+    """The differences with another capture (``services.compare``), one heading level down."""
+    body = comparison.render_markdown().rstrip().splitlines()
+    return [""] + ["#" + line if line.startswith("#") else line for line in body]
+
+
 def build_report(doc: Document, findings: Findings, *, bookmarks: Iterable[Bookmark] = (),
                  templates: Iterable[Template] | None = None,
-                 inputs: Iterable[str] = (), state: DeviceState | None = None) -> str:
+                 inputs: Iterable[str] = (), state: DeviceState | None = None,
+                 timeline_minutes: int | None = None,
+                 comparison: Comparison | None = None) -> str:
     """The Markdown report for ``doc``: title, the state at capture (``state``, from the
     same analysis; ``None`` = compute it now), findings (active first, then recovered and
     historical) with status, first/last seen and evidence references, device facts, top
     unexplained templates (``templates``, from the same analysis, ``services.analysis``;
     ``None`` = find them now), then bookmarks and notes. ``inputs``: the analysis' inputs,
-    when health checks were combined into ``doc``."""
+    when health checks were combined into ``doc``. Optional: ± ``timeline_minutes`` of the
+    merged timeline around the worst finding, and the differences with another capture
+    (``comparison``, ``services.compare``)."""
     from triagebench.services.analysis import find_unexplained, read_state
 
     if templates is None:
@@ -273,6 +336,10 @@ def build_report(doc: Document, findings: Findings, *, bookmarks: Iterable[Bookm
         state = read_state(doc)
     parts = (_title(doc) + _inputs(doc, inputs) + _state(doc, state) + _findings(doc, findings)
              + _facts_table(doc))
+    if timeline_minutes is not None:
+        parts += _timeline(doc, findings, timeline_minutes)
+    if comparison is not None:
+        parts += _comparison(comparison)
     parts += _templates(doc, templates) + _bookmarks(doc, bookmarks)
     return "\n".join(parts).rstrip() + "\n"
 

@@ -164,6 +164,8 @@ def _verb_runs(setup: dict[str, Path]) -> list[list[str]]:
         ["draft", file, "--lines", f"{hostile}-{hostile}", "--print"],
         ["heuristics", "list", str(setup["heuristics"])],
         ["completion", "bash"],
+        *(["timeline", file, *lib, "--format", f] for f in ("text", "json", "markdown")),
+        *(["diff", file, file, *lib, "--format", f] for f in ("text", "json", "markdown")),
     ]
 
 

@@ -244,10 +244,10 @@ async def test_u_and_U_step_through_bookmarks_and_t_toggles_the_tree(sample: Pat
         assert log.cursor_line == first
         tree = app.query_one(CommandTree)
         assert not tree.display
-        await pilot.press("t")
+        await pilot.press("b")
         await pilot.pause()
         assert tree.display and tree.has_focus
-        await pilot.press("t")
+        await pilot.press("b")
         await pilot.pause()
         assert not tree.display
 
@@ -311,7 +311,7 @@ async def test_tree_rows_end_in_an_ellipsis_and_keep_their_counts(
     async with app.run_test(size=size) as pilot:
         await loaded(app, pilot)
         if size[0] < 110:
-            await pilot.press("t")
+            await pilot.press("b")
         await pilot.pause()
         tree = app.query_one(CommandTree)
         rows = [tree.render_line(y).text.rstrip() for y in range(tree.size.height)]

@@ -58,6 +58,7 @@ from triagebench.tui.messages import (
 )
 from triagebench.tui.palette import ActionProvider, FindingProvider, SectionProvider
 from triagebench.tui.screens.input_picker import InputsToPick
+from triagebench.tui.story import StoryCommands
 from triagebench.tui.widgets.bookmarks_panel import BookmarksPanel
 from triagebench.tui.widgets.command_tree import CommandTree, TreeTarget
 from triagebench.tui.widgets.facts_header import FactsHeader
@@ -97,7 +98,7 @@ def regex_error(pattern: str) -> str | None:
     return None
 
 
-class TriageApp(App[int]):
+class TriageApp(StoryCommands, App[int]):
     """The workbench for one diagnostics file."""
 
     CSS_PATH = "app.tcss"
@@ -114,8 +115,9 @@ class TriageApp(App[int]):
                  drafts_dir: str | None = None, env: Mapping[str, str] | None = None,
                  goto: str | None = None, session_path: str | None = None,
                  corpus_dir: str | None = None, include_drafts: bool = True,
-                 checks: tuple[str, ...] = ()) -> None:
+                 checks: tuple[str, ...] = (), compare_path: str | None = None) -> None:
         super().__init__()
+        self.compare_path = compare_path  # --compare NEW: opens once findings are ready
         self.path = path
         # Health checks of the same capture, combined into the one Document (and a
         # "Health checks" group in the tree); ``member``: the file picked in an archive.
@@ -465,6 +467,8 @@ class TriageApp(App[int]):
         self.show_findings(message.findings, message.library)
         # after the layout settled, so centering uses the log view's final height
         self.call_after_refresh(self.open_at_worst)
+        if self.compare_path:
+            self.call_after_refresh(self.action_compare)
 
     def show_findings(self, findings: Findings, library: Library) -> None:
         self.findings = findings
@@ -895,6 +899,10 @@ class TriageApp(App[int]):
     def resolve_reference(self, text: str) -> int:
         """``1234`` / ``L1234`` / ``FILE#L1234`` / section refs -> a line of this file."""
         assert self.document is not None
+        from triagebench.services.time_expr import looks_like_time
+
+        if looks_like_time(text):  # 11:14, 2022-05-02 11:14, -2h (tui/story.py)
+            return self.time_line(text)
         try:
             return resolve_ref(parse_ref(text), self.document)
         except RefError as exc:
@@ -1134,11 +1142,13 @@ def create_app(path: str, *, theme: str | None = None, heuristic_dirs: tuple[str
                builtin: bool = True, drafts_dir: str | None = None,
                env: Mapping[str, str] | None = None, goto: str | None = None,
                session_path: str | None = None, corpus_dir: str | None = None,
-               include_drafts: bool = True, checks: tuple[str, ...] = ()) -> TriageApp:
+               include_drafts: bool = True, checks: tuple[str, ...] = (),
+               compare_path: str | None = None) -> TriageApp:
     """The one way to build the app (CLI, tests and bench share it)."""
     return TriageApp(path, theme=theme, heuristic_dirs=tuple(heuristic_dirs), builtin=builtin,
                      drafts_dir=drafts_dir, env=env, goto=goto, session_path=session_path,
-                     corpus_dir=corpus_dir, include_drafts=include_drafts, checks=tuple(checks))
+                     corpus_dir=corpus_dir, include_drafts=include_drafts, checks=tuple(checks),
+                     compare_path=compare_path)
 
 
 __all__ = ["NARROW_WIDTH", "WIDE_WIDTH", "TriageApp", "create_app", "display_path",

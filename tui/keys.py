@@ -101,8 +101,16 @@ KEYS: tuple[KeySpec, ...] = (
     KeySpec("", "up down k j pageup pagedown home end g G", "", "Move", "Move",
             "move in the log view"),
     KeySpec("", "tab shift+tab", "", "Pane", "Next/previous pane", "move between panes"),
-    KeySpec("t,ctrl+b", "t ctrl+b", "toggle_tree", "Tree", "Toggle command tree",
-            "show or hide the command tree (in tmux ctrl+b is the prefix: use t)"),
+    KeySpec("t", "t", "timeline", "Timeline", "Timeline",
+            "every timestamped line merged by time; Enter opens a line in its section"),
+    KeySpec("T", "T", "timeline_seen('first')", "Timeline at finding", "Timeline at first seen",
+            "the timeline at the selected finding's first seen"),
+    KeySpec("", "ctrl+p", "timeline_seen('last')", "Timeline at last seen", "Timeline at last seen",
+            "the timeline at the selected finding's last seen"),
+    KeySpec("", "ctrl+p", "compare", "Compare", "Compare with another capture",
+            "what changed since another capture of this device (also triage OLD --compare NEW)"),
+    KeySpec("b,ctrl+b", "b ctrl+b", "toggle_tree", "Tree", "Toggle command tree",
+            "show or hide the command tree (in tmux ctrl+b is the prefix: use b)"),
     KeySpec("W", "W", "whole_file", "Whole file", "Whole file",
             "leave a section scope (the chip in the log header) for the whole file"),
     KeySpec("ctrl+n", "ctrl+n", "toggle_side", "Panel", "Toggle side pane",
@@ -128,6 +136,28 @@ def bindings() -> list[Binding]:
     ordered = [s for s in bound if s.footer] + [s for s in bound if not s.footer]
     return [Binding(spec.keys, spec.action, spec.label, show=spec.footer,
                     key_display=_display(spec)) for spec in ordered]
+
+
+MAIN_VIEW_ACTIONS = frozenset({"search", "filter('keep')", "filter('hide')", "goto", "copy_line",
+                               "bookmark", "annotate", "promote", "evidence(1)", "evidence(-1)",
+                               "open", "copy_permalink", "toggle_tree", "toggle_side",
+                               "timeline", "timeline_seen('first')", "escape"})
+"""Actions that act on the main screen's log view, tree or panels."""
+
+
+def blocked_bindings(handled: str = "") -> list[Binding]:
+    """For a screen over the main one (timeline, compare): the main view's keys, bound to
+    the screen's ``blocked`` action so they do not act on the hidden log view; ``handled``
+    (comma-separated key names) are the screen's own and left alone."""
+    own = {key.strip() for key in handled.split(",") if key.strip()}
+    out = []
+    for spec in KEYS:
+        if not spec.keys or spec.action not in MAIN_VIEW_ACTIONS:
+            continue
+        keys = [key for key in spec.keys.split(",") if key not in own]
+        if keys:
+            out.append(Binding(",".join(keys), "blocked", show=False))
+    return out
 
 
 def palette_entries() -> list[tuple[str, str, str]]:
@@ -176,5 +206,5 @@ def readme_themes() -> list[str]:
         "Textual's built-in themes too. The choice is remembered.")
 
 
-__all__ = ["CYCLE_THEMES", "KEYS", "KeySpec", "bindings", "palette_entries", "readme_legend",
-           "readme_table", "readme_themes"]
+__all__ = ["CYCLE_THEMES", "KEYS", "MAIN_VIEW_ACTIONS", "KeySpec", "blocked_bindings", "bindings",
+           "palette_entries", "readme_legend", "readme_table", "readme_themes"]

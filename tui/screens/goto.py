@@ -1,4 +1,5 @@
-"""Go to line: a small input accepting ``1234``, ``L1234`` or ``FILE#L1234``.
+"""Go to line: a small input accepting ``1234``, ``L1234`` or ``FILE#L1234``, or a time
+(``11:14``, ``2022-05-02 11:14``, ``-2h``: ``services.time_expr``, resolved by the caller).
 
 The screen is given a ``resolve(text) -> line`` callable (the app's, built on
 ``parser.refs``) so a bad reference is reported inline while the user is still
@@ -41,14 +42,17 @@ class GotoScreen(ModalScreen[int | None]):
 
     BINDINGS = [Binding("escape", "cancel", "Cancel")]
 
-    def __init__(self, resolve: Callable[[str], int], line_count: int) -> None:
+    def __init__(self, resolve: Callable[[str], int], line_count: int,
+                 prompt: str | None = None) -> None:
         super().__init__()
         self.resolve = resolve
         self.line_count = line_count
+        self.prompt = prompt or (f"Go to line (1-{line_count:,}, L1234 or FILE#L1234) "
+                                 "or time (11:14, 2022-05-02 11:14, -2h)")
 
     def compose(self) -> ComposeResult:
         with Vertical():
-            yield Label(Content(f"Go to line (1-{self.line_count:,}, L1234 or FILE#L1234)"))
+            yield Label(Content(self.prompt))
             yield Input(placeholder="1234", id="goto-input")
             yield Label("", id="goto-error")
 

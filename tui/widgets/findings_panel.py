@@ -29,6 +29,8 @@ from textual.widgets.option_list import Option
 from triagebench.parser import printable
 
 if TYPE_CHECKING:
+    from datetime import datetime
+
     from triagebench.heuristics.model import Finding, Findings
 
 SEVERITY_BADGES = {"critical": "CRIT", "high": "HIGH", "medium": "MED ", "low": "LOW ",
@@ -70,6 +72,13 @@ class FindingsPanel(Vertical, can_focus=False):
             self.line = line
             self.index = index
             self.count = count
+
+    class ShowTime(Message):
+        """Open the timeline at ``when`` (a first / last seen entry; ``tui/story.py``)."""
+
+        def __init__(self, when: datetime) -> None:
+            super().__init__()
+            self.when = when
 
     def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
         super().__init__(id=id, classes=classes)

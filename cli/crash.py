@@ -80,7 +80,8 @@ def files_named(argv: Sequence[str]) -> list[str]:
 VALUE_OPTIONS = frozenset({
     "--checks", "--corpus", "--db", "--drafts", "--fail-on", "--format", "--goto", "--heuristics", "--host",
     "--id", "--include", "--jobs", "--lines", "--max-sessions", "--out", "--port", "--public-url",
-    "--section", "--session", "--severity", "--theme", "--timeout", "--title", "--top"})
+    "--section", "--session", "--severity", "--theme", "--timeout", "--title", "--top",
+    "--scheduler", "--since", "--until", "--grep", "--compare", "--timeline-minutes"})
 
 
 def internal_error_line(exc: BaseException, file: str | None) -> str:

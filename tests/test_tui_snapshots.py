@@ -149,4 +149,4 @@ def test_contrast_theme(snap_compare) -> None:
 
 
 def test_80x24_with_the_tree_shown(snap_compare) -> None:
-    assert snap_compare(build_with(), terminal_size=(80, 24), run_before=steps("t"))
+    assert snap_compare(build_with(), terminal_size=(80, 24), run_before=steps("b"))

@@ -34,6 +34,10 @@ supervisor), ``state_network``, ``state_system`` (time, failed units, uptime),
 ``state_hardware`` (storage, memory, temperature, throttling); ``state_probes`` holds the
 defensive reading helpers, ``state_model`` the dataclasses and the verdict.
 
+Health checks (``checks.sh`` JSON) combined with the capture fill items the text leaves
+unknown and confirm the others; a disagreement is shown in the item's value, never hidden
+(``state_checks``).
+
 Cost: one pass over each small live-check section (never the big journals, except the
 supervisor log for the registry item and dmesg for firmware flags), regexes with timeouts.
 """
@@ -43,6 +47,7 @@ from __future__ import annotations
 from triagebench.parser import Document
 
 from .state_balena import check_engine, check_supervisor
+from .state_checks import apply_health_checks
 from .state_hardware import (
     check_data_disk,
     check_data_inodes,
@@ -89,7 +94,7 @@ def device_state(document: Document) -> DeviceState:
         check_failed_units(capture),
         check_uptime(capture),
     ]
-    return DeviceState(items)
+    return DeviceState(apply_health_checks(document, items))
 
 
 __all__ = [

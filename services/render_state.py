@@ -49,6 +49,9 @@ def state_text(state: DeviceState) -> list[str]:
         ref = _line_ref(item)
         out.append(f"  {STATE_WORDS[item.state]:<9} {item.group:<10} {item.label}: {item.value}"
                    + (f"  {ref}" if ref else ""))
+    for item in state.items:
+        if item.state not in ("failed", "degraded") and "disagrees:" in item.value:
+            out.append(f"  {'DISAGREES':<9} {item.group:<10} {item.label}: {item.value}")
     unknown = [i.label for i in state.items if i.state == "unknown"]
     if unknown and len(unknown) < len(state.items):
         out.append(f"  unknown: {', '.join(unknown)}")

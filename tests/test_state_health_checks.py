@@ -41,3 +41,14 @@ def test_a_disagreeing_check_is_shown_not_hidden(tmp_path: Path) -> None:
     assert time.state == "ok"  # the capture's own chrony/timedatectl lines keep the say
     assert "health check check_timesync disagrees: failed: Time is not being synchronized" in time.value
     assert time.evidence[-1].section == "checks.sh: check_timesync"
+
+
+def test_scan_text_shows_the_disagreement(tmp_path: Path, capsys) -> None:
+    from triagebench.cli.main import main
+
+    checks = tmp_path / "checks.json"
+    checks.write_text(FAILED_COMBINED, encoding="utf-8")
+    main(["scan", str(HEALTHY), str(checks)])
+    out = capsys.readouterr().out
+    line = next(x for x in out.splitlines() if x.strip().startswith("DISAGREES") and "Time" in x)
+    assert "check_timesync disagrees" in line

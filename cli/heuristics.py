@@ -22,6 +22,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="list: one line per heuristic; lint: check files; test: run examples")
     parser.add_argument("dirs", nargs="*", metavar="DIR",
                         help="heuristic folders or .toml files (default: the bundled library)")
+    parser.add_argument("--coverage", action="store_true",
+                        help="with list: the coverage map (components x failure kinds, from the "
+                             "heuristics' tags; docs/coverage.md is the bundled library's)")
 
 
 def _out(text: str) -> None:
@@ -69,6 +72,12 @@ def _test(dirs: list[str]) -> int:
 
 def run(args: argparse.Namespace) -> int:
     dirs = list(args.dirs)
+    if args.action == "list" and args.coverage:
+        from triagebench.heuristics.coverage import coverage_markdown
+
+        library, _ = load_with_messages(dirs, builtin=not dirs)
+        sys.stdout.write(printable(coverage_markdown(library)))
+        return 0
     if args.action == "list":
         return _list(dirs)
     if args.action == "lint":

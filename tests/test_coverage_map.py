@@ -88,3 +88,15 @@ def test_map_places_a_heuristic_in_every_cell_its_tags_name(tmp_path: Path) -> N
                                       ("kernel", "crash"), ("kernel", "hang")]
     text = render_markdown(coverage)
     assert "- crash: panic" in text and f"- io-error: {NONE_YET}" in text
+
+
+def test_the_cli_prints_the_map(capsys) -> None:
+    """`triage heuristics list --coverage` prints the same map as docs/coverage.md."""
+    from pathlib import Path
+
+    from triagebench.cli.main import main
+
+    assert main(["heuristics", "list", "--coverage"]) == 0
+    out = capsys.readouterr().out
+    doc = (Path(__file__).resolve().parent.parent / "docs" / "coverage.md").read_text(encoding="utf-8")
+    assert out.strip() == doc.strip()

@@ -83,7 +83,10 @@ def test_json_contract_one_file_is_an_object(setup, capsys) -> None:
     assert set(first) == {"id", "title", "severity", "base_severity", "status", "first_seen", "last_seen",
                           "count", "unknown_facts", "permalink", "source", "signals"}
     assert first["id"] == "engine-timeout" and first["source"].endswith("engine-timeout.toml")
-    assert first["signals"]["old"] == {"value": True, "observed": "2.87.16+rev1"}
+    old = first["signals"]["old"]
+    assert {k: old[k] for k in ("value", "observed")} == {"value": True, "observed": "2.87.16+rev1"}
+    (fact_line,) = old["evidence"]  # a fact signal cites the line its fact was read from
+    assert fact_line["section"] == "cat /etc/os-release" and fact_line["text"] == 'VERSION_ID="2.87.16+rev1"'
     assert first["signals"]["sup"] == {"value": None}
     (evidence,) = first["signals"]["t"]["evidence"]
     assert set(evidence) == {"line", "section", "text", "time", "boot"} and evidence["section"] == JOURNAL

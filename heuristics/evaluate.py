@@ -4,7 +4,7 @@ Per heuristic, every signal gets a value (True / False / None = unknown) and
 evidence; the parsed ``when`` is evaluated with Kleene logic (see ``when.py``)
 and the heuristic is a finding only when it is definitely True.
 
-Signal semantics (decided here where DESIGN.md is silent):
+Signal semantics (decided here where docs/heuristic-format.md is silent):
 
 * ``regex``: every selected output line (plain text: no ANSI, NUL or trailing
   CR; glued busybox ``real`` removed) is searched; at most the first

@@ -1,9 +1,9 @@
 """Shared helpers for the app tests: a small diagnostics file in the real format and
 a heuristics folder matching it. (No tests here; pytest collects nothing from it.)
 
-The file follows reference/balena-diagnostics.md §2.2 (banners, the COMMANDS
-listing, sections with timestamp and busybox time lines, then the STDERR part),
-so the real parser splits it into sections exactly as it does real captures.
+The file is built by ``tests.realdata.build.diagnostics_text`` (the real diagnose.sh
+frame: banners, the COMMANDS listing, sections with timestamp and busybox time lines, then
+the STDERR part), so the real parser splits it into sections exactly as it does real captures.
 """
 
 from __future__ import annotations

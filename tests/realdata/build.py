@@ -4,8 +4,7 @@ every test that needs a capture.
 ``diagnostics_text`` writes the frame around given command outputs (banners, command listing,
 per-command ``date --utc --rfc-3339=ns`` stamps, busybox ``time`` and exit-status lines, the
 ``STDERR:`` part with its own banners) exactly as ``diagnose.sh`` 4.22/4.23 prints it (checked
-against a real capture; /shared/reference/balena-diagnostics.md §2), so the parser sees what
-it sees on a device. ``build_text`` turns a corpus case into such a file: the real lines of a
+line by line against a real diagnose 4.22.11 capture), so the parser sees what it sees on a device. ``build_text`` turns a corpus case into such a file: the real lines of a
 case are kept byte for byte, category markers are added.
 """
 

@@ -94,7 +94,7 @@ class Signal:
     selectors: tuple[str, ...] = ("*",)
     stream: str = "any"
     pattern: str | None = None
-    compiled: Any = None
+    compiled: regex.Pattern[str] | None = None
     min_count: int = 1
     absent: bool = False
     fact: str | None = None

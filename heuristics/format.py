@@ -219,9 +219,6 @@ class _Checker:
     def error(self, key: str, message: str) -> None:
         self.messages.append(LintMessage(self.file, key, message))
 
-    def warn(self, key: str, message: str) -> None:
-        self.messages.append(LintMessage(self.file, key, message, "warning"))
-
     @property
     def failed(self) -> bool:
         return any(m.level == "error" for m in self.messages)

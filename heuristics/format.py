@@ -224,16 +224,18 @@ class _Checker:
         return any(m.level == "error" for m in self.messages)
 
 
-def _misplaced(check: _Checker, table_label: str, data: dict[str, Any], allowed: Sequence[str],
-               key_prefix: str) -> set[str]:
-    """Report top-level keys that TOML put inside a table; return the keys handled."""
-    handled = set()
+def _check_keys(check: _Checker, table_label: str, data: dict[str, Any], allowed: Sequence[str],
+                key_prefix: str) -> None:
+    """Report the keys of a table that do not belong there: first top-level keys that TOML
+    put inside it (written below a ``[table]`` header), then unknown keys."""
+    misplaced = {key for key in data if key in SCALAR_TOP and key not in allowed}
     for key in data:
-        if key in SCALAR_TOP and key not in allowed:
+        if key in misplaced:
             check.error(f"{key_prefix}.{key}",
                         f"key '{key}' is inside {table_label}: move it above the first [table]")
-            handled.add(key)
-    return handled
+    for key in data:
+        if key not in allowed and key not in misplaced:
+            check.error(f"{key_prefix}.{key}", f"unknown key (allowed: {', '.join(allowed)})")
 
 
 def _check_regex(check: _Checker, key: str, pattern: Any) -> regex.Pattern[str] | None:
@@ -248,10 +250,7 @@ def _load_signal(check: _Checker, name: str, data: Any) -> Signal | None:
     if not isinstance(data, dict):
         check.error(prefix, "must be a table ([signals.NAME])")
         return None
-    handled = _misplaced(check, f"[signals.{name}]", data, SIGNAL_KEYS, prefix)
-    for key in data:
-        if key not in SIGNAL_KEYS and key not in handled:
-            check.error(f"{prefix}.{key}", f"unknown key (allowed: {', '.join(SIGNAL_KEYS)})")
+    _check_keys(check, f"[signals.{name}]", data, SIGNAL_KEYS, prefix)
     sources = [k for k in ("regex", "fact", "extract") if k in data]
     if len(sources) != 1:
         what = "none" if not sources else " and ".join(sources)
@@ -338,10 +337,7 @@ def _load_example(check: _Checker, number: int, data: Any,
     if not isinstance(data, dict):
         check.error(prefix, "must be a table ([[examples]])")
         return None
-    handled = _misplaced(check, f"[[examples]] #{number}", data, EXAMPLE_KEYS, prefix)
-    for key in data:
-        if key not in EXAMPLE_KEYS and key not in handled:
-            check.error(f"{prefix}.{key}", f"unknown key (allowed: {', '.join(EXAMPLE_KEYS)})")
+    _check_keys(check, f"[[examples]] #{number}", data, EXAMPLE_KEYS, prefix)
     example = Example(number=number, matches=True)
     matches = data.get("matches")
     if not isinstance(matches, bool):

@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 from triagebench.tui.app import TriageApp, create_app
 
+from tests.pilot import settle_until
 from tests.test_tui_app_helpers import write_sample
 
 SAMPLE_DIR = Path("/tmp/triagebench-snapshot-sample")
@@ -29,13 +30,7 @@ def build(theme: str) -> TriageApp:
 
 
 async def wait_loaded(pilot) -> None:
-    app = pilot.app
-    for _ in range(100):
-        await app.workers.wait_for_complete()
-        await pilot.pause()
-        if app.findings is not None:
-            break
-    await pilot.pause()
+    await settle_until(pilot, lambda: pilot.app.findings is not None)
 
 
 @pytest.mark.parametrize("theme", ["triage-dark", "triage-light"])
@@ -47,13 +42,7 @@ def test_main_screen(snap_compare, theme: str, size: tuple[int, int]) -> None:
 async def wait_error_screen(pilot) -> None:
     from triagebench.tui.screens.error import ErrorScreen
 
-    app = pilot.app
-    for _ in range(100):
-        await app.workers.wait_for_complete()
-        await pilot.pause()
-        if isinstance(app.screen, ErrorScreen):
-            break
-    await pilot.pause()
+    await settle_until(pilot, lambda: isinstance(pilot.app.screen, ErrorScreen))
 
 
 def test_error_screen_shows_its_message(snap_compare) -> None:

@@ -4,7 +4,7 @@ Per heuristic, every signal gets a value (True / False / None = unknown) and
 evidence; the parsed ``when`` is evaluated with Kleene logic (see ``when.py``)
 and the heuristic is a finding only when it is definitely True.
 
-Signal semantics (decided here where DESIGN.md is silent):
+Signal semantics (decided here where docs/heuristic-format.md is silent):
 
 * ``regex``: every selected output line (plain text: no ANSI, NUL or trailing
   CR; glued busybox ``real`` removed) is searched; at most the first
@@ -59,15 +59,15 @@ from typing import Any
 from triagebench.parser import Document, Section, plain_text
 from triagebench.parser.times import MarkerRule, marker_rule
 
-from .format import Heuristic, Library, Signal
+from .comparators import OPERATORS
+from .format import Comparator, Heuristic, Library, Signal
+from .guards import LINE_CAP
 from .model import Evidence, Finding, Findings, HeuristicError, SignalResult
 from .prefilter import Prefilter, fold_text
 from .selectors import Resolver
 from .timeline import count_events, counted, judge
-from .versions import as_number, compare_values, parse_version
 from .when import evaluate_when
 
-LINE_CAP = 4096
 EVIDENCE_CAP = 50
 EVIDENCE_TEXT_CAP = 4096
 DEFAULT_TIMEOUT = 1.0
@@ -675,40 +675,18 @@ def _remaining(deadline: float, signal: str, line: int | None) -> float:
     return left
 
 
-def _compare(op: str, observed: Any, threshold: Any, compiled: Any, deadline: float,
-             signal: str) -> bool | None:
+def _compare(comparator: Comparator, observed: Any, deadline: float, signal: str) -> bool | None:
     if observed is None:
         return None
-    if op == "matches":
-        text = observed if isinstance(observed, str) else str(observed)
-        try:
-            return compiled.search(text, 0, LINE_CAP,
-                                   timeout=_remaining(deadline, signal, None)) is not None
-        except TimeoutError:
-            raise _Timeout(signal, None) from None
-    if op == "equals":
-        if isinstance(threshold, bool) or isinstance(observed, bool):
-            if isinstance(observed, str):
-                observed = observed.strip().lower() in ("true", "yes", "1", "on")
-            return bool(observed) == bool(threshold) if isinstance(observed, bool) else None
-        if as_number(threshold) is None and parse_version(threshold) is None:
-            return str(observed).strip() == str(threshold).strip()
-        result = compare_values(observed, threshold)
-        return None if result is None else result == 0
-    result = compare_values(observed, threshold)
-    if result is None:
-        return None
-    if op == "below":
-        return result < 0
-    if op == "at_most":
-        return result <= 0
-    if op == "at_least":
-        return result >= 0
-    return result > 0  # above
+    try:
+        return OPERATORS[comparator.op].compare(observed, comparator.value, comparator.compiled,
+                                                lambda: _remaining(deadline, signal, None))
+    except TimeoutError:
+        raise _Timeout(signal, None) from None
 
 
 def _comparators(signal: Signal, observed: Any, deadline: float) -> bool | None:
-    values = [_compare(c.op, observed, c.value, c.compiled, deadline, signal.name)
+    values = [_compare(c, observed, deadline, signal.name)
               for c in signal.comparators]
     if any(v is False for v in values):
         return False

@@ -11,7 +11,8 @@ Beyond the format document, decided here:
 * ``extract`` reads the *first* capture group of the *first* matching line, in
   document order (sections in file order, stdout before stderr).
 * A ``fact``/``extract`` signal may carry several comparators; all must hold
-  (``at_least = "2.84.0"`` + ``below = "2.98.4"`` is a range).
+  (``at_least = "2.84.0"`` + ``below = "2.98.4"`` is a range). The comparators and
+  their threshold checks are the registry in ``comparators.py``.
 * ``[[examples]]`` may have an optional ``name`` (shown when it fails).
 * Version thresholds (``below`` ... ``equals``) must be readable as a version or
   a number; ``fixed_in`` must be a version.
@@ -32,11 +33,12 @@ import regex
 from triagebench.parser import CATEGORIES, FACT_NAMES
 from triagebench.parser.times import parse_iso
 
-from .guards import nesting_problem, permalink_problem, regex_problem, threshold_problem
+from .comparators import COMPARATORS, OPERATORS, Threshold, compile_pattern
+from .guards import nesting_problem, permalink_problem
 from .model import SEVERITIES
 from .prefilter import Prefilter, pure_literal, required_literals
 from .selectors import selector_problem
-from .versions import as_number, parse_version
+from .versions import parse_version
 from .when import Node, WhenError, all_of, names_used, parse_when, positive_names
 
 TIME_KEYS = ("within", "boot", "burst")
@@ -46,8 +48,6 @@ TOP_KEYS = ("id", "title", "severity", "permalink", "description", "remedy", "ta
 REQUIRED_TOP = ("id", "title", "severity", "permalink", "description", "signals")
 SCALAR_TOP = ("id", "title", "severity", "permalink", "description", "remedy", "when", "fixed_in",
               "recovered_by", "active_within", "history_severity")
-COMPARATORS = ("below", "at_most", "at_least", "above", "equals", "matches")
-ORDER_COMPARATORS = ("below", "at_most", "at_least", "above")
 SIGNAL_KEYS = ("in", "stream", "regex", "min_count", "absent", *TIME_KEYS, "fact", "extract", *COMPARATORS)
 EXAMPLE_KEYS = ("matches", "facts", "sections", "stderr", "name", "captured", "status", "severity")
 STATUSES = ("active", "recovered", "historical")
@@ -77,9 +77,12 @@ class LintMessage:
 
 @dataclass(slots=True)
 class Comparator:
+    """One comparator of a fact/extract signal: its operator (a key of
+    ``comparators.OPERATORS``), its threshold and, for ``matches``, the compiled pattern."""
+
     op: str
-    value: Any
-    compiled: Any = None  # the compiled regex for ``matches``
+    value: Threshold
+    compiled: regex.Pattern[str] | None = None
 
 
 @dataclass(slots=True)
@@ -91,7 +94,7 @@ class Signal:
     selectors: tuple[str, ...] = ("*",)
     stream: str = "any"
     pattern: str | None = None
-    compiled: Any = None
+    compiled: regex.Pattern[str] | None = None
     min_count: int = 1
     absent: bool = False
     fact: str | None = None
@@ -216,46 +219,30 @@ class _Checker:
     def error(self, key: str, message: str) -> None:
         self.messages.append(LintMessage(self.file, key, message))
 
-    def warn(self, key: str, message: str) -> None:
-        self.messages.append(LintMessage(self.file, key, message, "warning"))
-
     @property
     def failed(self) -> bool:
         return any(m.level == "error" for m in self.messages)
 
 
-def _misplaced(check: _Checker, table_label: str, data: dict[str, Any], allowed: Sequence[str],
-               key_prefix: str) -> set[str]:
-    """Report top-level keys that TOML put inside a table; return the keys handled."""
-    handled = set()
+def _check_keys(check: _Checker, table_label: str, data: dict[str, Any], allowed: Sequence[str],
+                key_prefix: str) -> None:
+    """Report the keys of a table that do not belong there: first top-level keys that TOML
+    put inside it (written below a ``[table]`` header), then unknown keys."""
+    misplaced = {key for key in data if key in SCALAR_TOP and key not in allowed}
     for key in data:
-        if key in SCALAR_TOP and key not in allowed:
+        if key in misplaced:
             check.error(f"{key_prefix}.{key}",
                         f"key '{key}' is inside {table_label}: move it above the first [table]")
-            handled.add(key)
-    return handled
+    for key in data:
+        if key not in allowed and key not in misplaced:
+            check.error(f"{key_prefix}.{key}", f"unknown key (allowed: {', '.join(allowed)})")
 
 
-def compile_regex(pattern: str) -> Any:
-    """Compile with the ``regex`` module (what every search uses); raises ``regex.error``."""
-    return regex.compile(pattern)
-
-
-def _check_regex(check: _Checker, key: str, pattern: Any) -> Any:
-    if not isinstance(pattern, str) or not pattern:
-        check.error(key, "must be a non-empty string (a regular expression)")
-        return None
-    problem = regex_problem(pattern)
-    if problem:
-        check.error(key, f"regex refused: {problem}")
-        return None
-    try:
-        return compile_regex(pattern)
-    except regex.error as exc:
-        check.error(key, f"regex does not compile: {exc}")
-    except (ValueError, TypeError, OverflowError, RecursionError) as exc:
-        check.error(key, f"regex does not compile: {exc}")
-    return None
+def _check_regex(check: _Checker, key: str, pattern: Any) -> regex.Pattern[str] | None:
+    checked = compile_pattern(pattern)
+    if checked.problem:
+        check.error(key, checked.problem)
+    return checked.pattern
 
 
 def _load_signal(check: _Checker, name: str, data: Any) -> Signal | None:
@@ -263,10 +250,7 @@ def _load_signal(check: _Checker, name: str, data: Any) -> Signal | None:
     if not isinstance(data, dict):
         check.error(prefix, "must be a table ([signals.NAME])")
         return None
-    handled = _misplaced(check, f"[signals.{name}]", data, SIGNAL_KEYS, prefix)
-    for key in data:
-        if key not in SIGNAL_KEYS and key not in handled:
-            check.error(f"{prefix}.{key}", f"unknown key (allowed: {', '.join(SIGNAL_KEYS)})")
+    _check_keys(check, f"[signals.{name}]", data, SIGNAL_KEYS, prefix)
     sources = [k for k in ("regex", "fact", "extract") if k in data]
     if len(sources) != 1:
         what = "none" if not sources else " and ".join(sources)
@@ -338,26 +322,11 @@ def _load_signal(check: _Checker, name: str, data: Any) -> Signal | None:
             check.error(prefix, f"a {kind} signal needs a comparator ({', '.join(COMPARATORS)})")
         built = []
         for op in comparators:
-            value = data[op]
-            key = f"{prefix}.{op}"
-            if op == "matches":
-                compiled = _check_regex(check, key, value)
-                built.append(Comparator(op, value, compiled))
-                continue
-            if isinstance(value, bool) and op != "equals":
-                check.error(key, f"must be a version or a number (got {value!r})")
-                continue
-            problem = threshold_problem(value)
-            if problem:
-                check.error(key, problem)
-                continue
-            if not isinstance(value, str | int | float | bool):
-                check.error(key, f"must be a version, a number or a string (got {type(value).__name__})")
-                continue
-            if op in ORDER_COMPARATORS and as_number(value) is None and parse_version(value) is None:
-                check.error(key, f"{value!r} is not a version or a number")
-                continue
-            built.append(Comparator(op, value))
+            checked = OPERATORS[op].validate(data[op])
+            if checked.problem:
+                check.error(f"{prefix}.{op}", checked.problem)
+            else:
+                built.append(Comparator(op, data[op], checked.pattern))
         signal.comparators = tuple(built)
     return signal
 
@@ -368,10 +337,7 @@ def _load_example(check: _Checker, number: int, data: Any,
     if not isinstance(data, dict):
         check.error(prefix, "must be a table ([[examples]])")
         return None
-    handled = _misplaced(check, f"[[examples]] #{number}", data, EXAMPLE_KEYS, prefix)
-    for key in data:
-        if key not in EXAMPLE_KEYS and key not in handled:
-            check.error(f"{prefix}.{key}", f"unknown key (allowed: {', '.join(EXAMPLE_KEYS)})")
+    _check_keys(check, f"[[examples]] #{number}", data, EXAMPLE_KEYS, prefix)
     example = Example(number=number, matches=True)
     matches = data.get("matches")
     if not isinstance(matches, bool):
@@ -683,6 +649,6 @@ def load_with_messages(dirs: Sequence[str | Path] = (), builtin: bool = True,
 
 __all__ = [
     "BUILTIN_DIR", "COMPARATORS", "STATUSES", "Comparator", "Example", "Heuristic", "Library", "LintMessage",
-    "Signal", "compile_regex", "display_path", "load_file", "load_library", "load_with_messages",
+    "Signal", "display_path", "load_file", "load_library", "load_with_messages",
     "parse_duration",
 ]

@@ -36,6 +36,9 @@ MAX_THRESHOLD_DIGITS = 30
 MAX_THRESHOLD = 1e15
 MAX_TOML_DEPTH = 32
 MAX_PERMALINK_CHARS = 2_048
+# Every search of a heuristic regex (a signal, a ``matches`` comparator) reads at most this
+# many characters of a line: a 10 MB line costs what a 4 kB one does.
+LINE_CAP = 4096
 
 _COUNTED_REPEAT_RE = re.compile(r"\{(\d*)(?:,(\d*))?\}")
 _HOST_LABEL_RE = re.compile(r"(?!-)[A-Za-z0-9-]{1,63}(?<!-)")
@@ -216,7 +219,7 @@ def _host_ok(host: str) -> bool:
 
 
 __all__ = [
-    "MAX_BRANCHES", "MAX_PATTERN_CHARS", "MAX_REPEAT_PRODUCT", "MAX_THRESHOLD",
+    "LINE_CAP", "MAX_BRANCHES", "MAX_PATTERN_CHARS", "MAX_REPEAT_PRODUCT", "MAX_THRESHOLD",
     "MAX_THRESHOLD_DIGITS", "MAX_TOML_DEPTH", "nesting_problem", "permalink_problem",
     "regex_problem", "threshold_problem",
 ]

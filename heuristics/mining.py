@@ -47,6 +47,8 @@ from collections.abc import Hashable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from triagebench.parser import Document, Section
+
 WILDCARD = "<*>"
 _DIGIT_RE = re.compile(r"\d")
 
@@ -445,7 +447,7 @@ class TemplateMiner:
 
 
 # --- documents -------------------------------------------------------------------
-def _output_lines(document: Any) -> Iterable[tuple[Any, int]]:
+def _output_lines(document: Document) -> Iterable[tuple[Section, int]]:
     for section in document.sections:
         if section.is_category_marker:
             continue
@@ -453,7 +455,7 @@ def _output_lines(document: Any) -> Iterable[tuple[Any, int]]:
             yield section, number
 
 
-def mine_document(document: Any, lines: Iterable[int] | None = None,
+def mine_document(document: Document, lines: Iterable[int] | None = None,
                   miner: TemplateMiner | None = None) -> list[Template]:
     """Mine a parsed ``Document`` per section key; templates sorted by count.
 

@@ -23,6 +23,9 @@ from itertools import islice
 from pathlib import Path
 from typing import Any
 
+from triagebench.parser import Document, Section
+
+from .model import Finding, Findings
 from .prefilter import fold_text, required_literals
 from .selectors import selector_matches
 
@@ -74,18 +77,18 @@ class Rules:
             return [i for i, text in enumerate(texts) if self.suspicious.search(text)]
         return gated_hits(self.entries, texts)
 
-    def _scoped(self, section: Any) -> list[BenignRule]:
+    def _scoped(self, section: Section | None) -> list[BenignRule]:
         if section is None:
             return []
         key, category = section.key, section.category
         return [r for r in self.benign_scoped
                 if any(selector_matches(s, key, category) for s in r.selectors)]
 
-    def silenced(self, section: Any) -> bool:
+    def silenced(self, section: Section | None) -> bool:
         """True when a benign entry without regex silences this whole section."""
         return any(r.regex is None for r in self._scoped(section))
 
-    def is_benign(self, text: str, section: Any = None) -> bool:
+    def is_benign(self, text: str, section: Section | None = None) -> bool:
         if self.benign_entries:
             if _any_entry_matches(self.benign_entries, text):
                 return True
@@ -93,7 +96,7 @@ class Rules:
             return True
         return any(r.regex is None or r.regex.search(text) for r in self._scoped(section))
 
-    def is_suspicious(self, text: str, section: Any = None) -> bool:
+    def is_suspicious(self, text: str, section: Section | None = None) -> bool:
         if not self.hit(text):
             return False
         return not self.is_benign(text, section)
@@ -244,7 +247,7 @@ def default_rules() -> Rules:
     return _load(DATA_FILE)
 
 
-def is_suspicious(text: str, section: Any = None, rules: Rules | None = None) -> bool:
+def is_suspicious(text: str, section: Section | None = None, rules: Rules | None = None) -> bool:
     """Does this line read like an error (and is it not a known-harmless one)?
 
     ``section`` (a parser ``Section``) enables the section-scoped benign entries.
@@ -255,11 +258,11 @@ def is_suspicious(text: str, section: Any = None, rules: Rules | None = None) ->
 CHUNK_LINES = 20_000
 
 
-def _output_sections(document: Any) -> Iterable[Any]:
+def _output_sections(document: Document) -> Iterable[Section]:
     return (s for s in document.sections if not s.is_category_marker)
 
 
-def suspicious_lines(document: Any, rules: Rules | None = None) -> list[int]:
+def suspicious_lines(document: Document, rules: Rules | None = None) -> list[int]:
     """File line numbers (1-based, ascending) of suspicious output lines.
 
     Only command output counts (stdout and stderr of each section): headers,
@@ -292,18 +295,17 @@ def suspicious_lines(document: Any, rules: Rules | None = None) -> list[int]:
     return found
 
 
-def covered_lines(findings: Any) -> set[int]:
-    """Lines that some finding cites as evidence."""
-    by_line = getattr(findings, "by_line", None)
-    if by_line is not None:
-        return set(by_line)
+def covered_lines(findings: Findings | Iterable[Finding]) -> set[int]:
+    """Lines that some finding cites as evidence (a ``Findings`` answers from its index)."""
+    if isinstance(findings, Findings):
+        return set(findings.by_line)
     covered: set[int] = set()
     for finding in findings:
         covered.update(item.line for item in finding.evidence)
     return covered
 
 
-def unexplained(document: Any, findings: Any, rules: Rules | None = None) -> list[int]:
+def unexplained(document: Document, findings: Findings | Iterable[Finding] | None, rules: Rules | None = None) -> list[int]:
     """Suspicious lines that no finding's evidence covers.
 
     ``findings`` is a ``Findings`` (uses its ``by_line`` index) or an iterable

@@ -219,5 +219,3 @@ class Document:
         place = self.place_of(number)
         return place[2] if place else None
 
-    def category_sections(self, category: str) -> list[Section]:
-        return [s for s in self.sections if s.category == category]

@@ -25,7 +25,6 @@ from .keys import category_of_marker, normalise_key
 from .numbers import bounded_float, bounded_int
 
 TIMESTAMP_RE = re.compile(r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d(?:\.\d{1,9})?[+-]\d\d:\d\d$")
-HEADER_RE = re.compile(r"^--- (.*) ---$")
 TIME_VALUE = r"(?:\d+h )?\d+m ?\d+(?:\.\d+)?s"
 REAL_TAIL_RE = re.compile(rf"[\t ]+(?P<value>{TIME_VALUE})")
 USER_RE = re.compile(rf"^user[\t ]+(?P<value>{TIME_VALUE})$")

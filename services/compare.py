@@ -56,7 +56,7 @@ from typing import Any
 
 from triagebench.heuristics.evaluate import evaluate
 from triagebench.heuristics.format import Library
-from triagebench.heuristics.mining import TemplateMiner, mine_document
+from triagebench.heuristics.mining import Template, TemplateMiner, mine_document
 from triagebench.heuristics.model import SEVERITY_RANK, Finding, Findings
 from triagebench.heuristics.suspicious import suspicious_lines
 from triagebench.parser import Document, plain_text, printable
@@ -525,7 +525,7 @@ def finding_changes(old: Findings, new: Findings) -> list[FindingChange]:
 
 
 # --- error templates ------------------------------------------------------------------
-def _mined(doc: Document) -> tuple[list[Any], bool]:
+def _mined(doc: Document) -> tuple[list[Template], bool]:
     """Templates of the file's error-like lines (first MAX_MINED_LINES), and whether capped."""
     lines = suspicious_lines(doc)
     capped = len(lines) > MAX_MINED_LINES

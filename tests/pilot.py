@@ -15,3 +15,15 @@ def run_async(test: Callable[..., Coroutine[Any, Any, None]]) -> Callable[..., N
         asyncio.run(test(*args, **kwargs))
 
     return wrapper
+
+
+async def settle_until(pilot: Any, until: Callable[[], bool], rounds: int = 200) -> None:
+    """Let the app's workers finish and their messages be handled until ``until()`` holds
+    (then one more pause); fails the test when it never does."""
+    for _ in range(rounds):
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
+        if until():
+            await pilot.pause()
+            return
+    raise AssertionError("the app never reached the expected state")

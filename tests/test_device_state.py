@@ -4,6 +4,7 @@ captures in the real diagnose 4.22 format for each trap a reader of these sectio
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import subprocess
 import sys
@@ -18,6 +19,8 @@ from triagebench.heuristics.evaluate import evaluate
 from triagebench.parser import Document, parse_file, parse_text
 from triagebench.services.state import GROUPS, ITEM_KEYS, DeviceState, device_state
 
+from tests.realdata import build
+
 SAMPLES = Path(__file__).resolve().parent.parent / "sample-diagnostics"
 EXPECTED = json.loads((SAMPLES / "expected_state.json").read_text(encoding="utf-8"))
 NAMES = sorted(k for k in EXPECTED if not k.startswith("_"))
@@ -29,6 +32,9 @@ def sample(name: str) -> tuple[Document, DeviceState]:
     return document, device_state(document)
 
 
+CAPTURED = dt.datetime(2022, 5, 9, 10, 21, 14, 526558, tzinfo=dt.UTC)
+
+
 # -- a tiny capture in the real format ----------------------------------------------------
 def capture(sections: dict[str, list[str]], *, stderr: dict[str, list[str]] | None = None,
             status: dict[str, int] | None = None, glued: tuple[str, ...] = (),
@@ -38,24 +44,8 @@ def capture(sections: dict[str, list[str]], *, stderr: dict[str, list[str]] | No
     sticks to their last line), then the STDERR part. ``cat /etc/os-release`` is added."""
     sections = {"cat /etc/os-release": [f'PRETTY_NAME="balenaOS {os_version}"',
                                         f'VERSION="{os_version}"'], **sections}
-    stderr = stderr or {}
-    status = status or {}
-    out = ["STDOUT:", "", "--- diagnose 4.22.11 ---", "", "", "--- COMMANDS ---", ""]
-    out += list(sections)
-    for command, lines in sections.items():
-        out += ["", f"--- {command} ---", "", "2022-05-09 10:21:14.526558066+00:00"]
-        body = list(lines)
-        if command in status:
-            body.append(f"Command exited with non-zero status {status[command]}")
-        if command in glued and body:
-            body[-1] += "real\t0m 0.05s"
-        else:
-            body.append("real\t0m 0.05s")
-        out += body + ["user\t0m 0.00s", "sys\t0m 0.00s"]
-    out += ["STDERR:"]
-    for command in sections:
-        out += ["", f"--- {command} ---", ""] + stderr.get(command, [])
-    return parse_text("\n".join(out) + "\n")
+    return parse_text(build.diagnostics_text(sections, stderr=stderr, status=status, glued=glued,
+                                              captured=CAPTURED))
 
 
 def state_of(key: str, document: Document):

@@ -9,15 +9,14 @@ the assumptions fails here with a clear name.
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
 from triagebench.parser import Document, parse_text
 
-PREFIX = ("--- prefixing commands with 'date --utc --rfc-3339=ns ; /usr/bin/time -o /dev/stdout "
-          "timeout --preserve-status --kill-after=20 -v 10 bash -c' ---")
-BANNERS = ["--- diagnose 4.22.11 ---",
-           "--- NOTE: not all commands are expected to succeed on all device types ---",
-           "--- COMMANDS ---"]
+from tests.realdata import build
+
+CAPTURED = dt.datetime(2022, 5, 2, 16, 3, 41, 105915, tzinfo=dt.UTC)
 DMESG = "dmesg -T"
 BALENAD = "journalctl --no-pager --no-hostname -n 1000 -at balenad"
 WARN = "journalctl --no-pager --no-hostname -pwarning -perr -a"
@@ -74,23 +73,10 @@ SECTIONS: list[tuple[str, list[str], list[str]]] = [
 def make_text(sections: list[tuple[str, list[str], list[str]]] | None = None) -> str:
     """The diagnostics text: STDOUT:, banners, listing, sections, STDERR: with headers."""
     sections = SECTIONS if sections is None else sections
-    out = ["STDOUT:", "", "real\t0m 0.00s", "user\t0m 0.00s", "sys\t0m 0.00s"]
-    for banner in BANNERS:
-        out += ["", banner, ""]
-    out += ["", PREFIX, ""]
-    out += [command for command, _, _ in sections]
-    for command, stdout, stderr in sections:
-        out += ["", f"--- {command} ---", "", "2022-05-02 16:03:41.105915487+00:00", *stdout]
-        if stderr:
-            out.append("Command exited with non-zero status 1")
-        out += ["real\t0m 0.21s", "user\t0m 0.01s", "sys\t0m 0.01s"]
-    out.append("STDERR:")
-    for banner in BANNERS:
-        out += ["", banner, ""]
-    out += ["", PREFIX, ""]
-    for command, _, stderr in sections:
-        out += ["", f"--- {command} ---", "", *stderr]
-    return "\n".join(out) + "\n"
+    return build.diagnostics_text([(command, stdout) for command, stdout, _ in sections],
+                                  stderr={command: stderr for command, _, stderr in sections},
+                                  status={command: 1 for command, _, stderr in sections if stderr},
+                                  captured=CAPTURED)
 
 
 def make_document(path: str = "device.txt") -> Document:

@@ -8,24 +8,13 @@ from __future__ import annotations
 import textwrap
 from pathlib import Path
 
-TIME = "real\t0m 0.01s\nuser\t0m 0.00s\nsys\t0m 0.00s"
+from tests.realdata import build
 
 
 def diagnostics_text(sections: dict[str, list[str]], stderr: dict[str, list[str]] | None = None) -> str:
-    """A balena diagnose.sh download (STDOUT:/STDERR: parts, COMMANDS listing) with these sections."""
-    stderr = stderr or {}
-    out = ["STDOUT:", "", TIME, "", "--- diagnose 4.22.11 ---", "", "",
-           "--- NOTE: not all commands are expected to succeed on all device types ---", "", "",
-           "--- COMMANDS ---", "", "",
-           "--- prefixing commands with 'date --utc --rfc-3339=ns ; /usr/bin/time -o /dev/stdout "
-           "timeout --preserve-status --kill-after=20 -v 10 bash -c' ---", ""]
-    out.extend(sections)
-    for command, lines in sections.items():
-        out += ["", f"--- {command} ---", "", "2022-05-02 16:03:40.941545526+00:00", *lines, TIME]
-    out += ["", "STDERR:", "", "--- diagnose 4.22.11 ---", ""]
-    for command in sections:
-        out += ["", f"--- {command} ---", "", *stderr.get(command, [])]
-    return "\n".join(out) + "\n"
+    """A balena diagnose.sh download with these sections, captured 2022-05-02 16:03:40 UTC
+    (the one builder: ``tests.realdata.build.diagnostics_text``)."""
+    return build.diagnostics_text(sections, stderr=stderr)
 
 
 def write_heuristic(folder: Path, hid: str, body: str, *, severity: str = "high",

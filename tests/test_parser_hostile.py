@@ -19,6 +19,7 @@ from triagebench.parser.facts import MAX_JSON_DEPTH, loads_bounded, parse_uptime
 from triagebench.parser.keys import normalise_key
 from triagebench.parser.numbers import bounded_float, bounded_int
 
+from tests.realdata import build
 from tests.test_heuristics_support import diagnostics_text
 
 CORPUS = Path(__file__).resolve().parent / "fuzz-corpus"
@@ -72,10 +73,12 @@ def test_absurd_timings_are_unknown_and_still_recognised(name: str) -> None:
 
 
 def test_glued_real_line_is_still_split() -> None:
-    doc = parse_text(diagnostics_text({"a": ["first", "OK"]}).replace("OK\nreal", "OKreal", 1))
+    text = build.diagnostics_text({"a": ["first", "OK"]}, glued={"a"}, real="0m 0.38s")
+    assert "OKreal\t0m 0.38s\n" in text
+    doc = parse_text(text)
     a = section(doc, "a")
     assert [doc.output_text(a, n) for n in a.output_line_numbers("stdout")] == ["first", "OK"]
-    assert a.timing.real_seconds == pytest.approx(0.01)
+    assert a.timing.real_seconds == pytest.approx(0.38)
 
 
 @pytest.mark.parametrize("name", ["uptime-5000-digits.txt", "df-5000-digits.txt",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime, timedelta
 
 from hypothesis import given, settings
@@ -19,7 +20,8 @@ def utc(*parts: int) -> datetime:
 
 
 def doc_with(sections: list[tuple[str, list[str]]], stamp: str = CAPTURE):
-    text = make_file(sections, extra={command: {"stamp": stamp} for command, _ in sections})
+    when = datetime.fromisoformat(re.sub(r"(\.\d{6})\d+", r"\1", stamp))  # ns -> us
+    text = make_file(sections, captured=when)
     return parse_text(text)
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import gzip
 from pathlib import Path
 
@@ -9,46 +10,21 @@ import pytest
 from triagebench.parser import InputError, parse_file, parse_text
 from triagebench.parser.document import PREAMBLE, STDERR, STDOUT
 
-PREFIX = ("--- prefixing commands with 'date --utc --rfc-3339=ns ; /usr/bin/time -o /dev/stdout "
-          "timeout --preserve-status --kill-after=20 -v 10 bash -c' ---")
+from tests.realdata import build
 
-
-def section_block(command: str, output: list[str], *, status: int | None = None,
-                  glued: bool = False, stamp: str = "2022-05-02 16:03:41.105915487+00:00") -> list[str]:
-    lines = ["", f"--- {command} ---", "", stamp]
-    body = list(output)
-    if status is not None:
-        body.append(f"Command exited with non-zero status {status}")
-    if glued and body:
-        body[-1] = body[-1] + "real\t0m 0.38s"
-    else:
-        body.append("real\t0m 0.21s")
-    lines += body + ["user\t0m 0.01s", "sys\t0m 0.01s"]
-    return lines
+CAPTURED = dt.datetime(2022, 5, 2, 16, 3, 41, 105915, tzinfo=dt.UTC)
 
 
 def make_file(sections: list[tuple[str, list[str]]], stderr: dict[str, list[str]] | None = None,
-              extra: dict[str, dict] | None = None, with_stderr_part: bool = True) -> str:
-    """A file in the real 4.2x layout (STDOUT:, banners, listing, sections, STDERR:)."""
+              extra: dict[str, dict] | None = None, with_stderr_part: bool = True,
+              captured: dt.datetime = CAPTURED) -> str:
+    """A file in the real 4.2x layout (the one builder, every command stamped ``captured``);
+    ``extra`` gives a command ``{"status": N}`` and/or ``{"glued": True}``."""
     extra = extra or {}
-    banners = ["--- diagnose 4.22.11 ---", "--- NOTE: not all commands are expected to succeed "
-               "on all device types ---", "--- COMMANDS ---"]
-    out = ["STDOUT:", "", "real\t0m 0.00s", "user\t0m 0.00s", "sys\t0m 0.00s"]
-    for banner in banners:
-        out += ["", banner, ""]
-    out += ["", PREFIX, ""]
-    out += [command for command, _ in sections]
-    for command, output in sections:
-        out += section_block(command, output, **extra.get(command, {}))
-    if with_stderr_part:
-        out.append("STDERR:")
-        for banner in banners:
-            out += ["", banner, ""]
-        out += ["", PREFIX, ""]
-        for command, _ in sections:
-            out += ["", f"--- {command} ---", ""]
-            out += (stderr or {}).get(command, [])
-    return "\n".join(out) + "\n"
+    return build.diagnostics_text(
+        sections, stderr=stderr, captured=captured, step=dt.timedelta(0), real="0m 0.21s",
+        status={c: e["status"] for c, e in extra.items() if "status" in e},
+        glued={c for c, e in extra.items() if e.get("glued")}, stderr_part=with_stderr_part)
 
 
 PING = "ping -c 1 -W 3 google.co.uk"
@@ -91,8 +67,8 @@ def test_sections_follow_the_listing_not_false_headers(doc) -> None:
 def test_glued_real_keeps_the_output(doc) -> None:
     api = doc.sections[4]
     assert [doc.output_text(api, n) for n in api.stdout.line_numbers] == ["OK"]
-    assert api.timing.real == "0m 0.38s"
-    assert doc.line(api.stdout.first_line) == "OKreal\t0m 0.38s"
+    assert api.timing.real == "0m 0.21s"
+    assert doc.line(api.stdout.first_line) == "OKreal\t0m 0.21s"
 
 
 def test_keys_normalise_ids_and_mktemp_but_keep_spaces(doc) -> None:
@@ -108,7 +84,7 @@ def test_categories_timestamps_status_and_timing(doc) -> None:
     assert by_key["echo === BALENA ==="].is_category_marker
     assert by_key["balena --version"].category == "BALENA"
     assert by_key[PING].category == "NETWORK"
-    assert by_key["balena --version"].started_at == "2022-05-02 16:03:41.105915487+00:00"
+    assert by_key["balena --version"].started_at == "2022-05-02 16:03:41.105915000+00:00"
     failed = by_key["cat /var/log/provisioning-progress.log"]
     assert failed.exit_status == 1 and failed.stdout.count == 0
     assert by_key["md5sum --quiet -c "].stdout.count == 1  # '34324' is output, not a timestamp

@@ -6,19 +6,18 @@ the session and report tests reuse.
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 from triagebench.parser import parse_text
 from triagebench.parser.refs import Ref, RefError, format_ref, parse_ref, resolve_ref
 
-PREFIX = ("--- prefixing commands with 'date --utc --rfc-3339=ns ; /usr/bin/time -o /dev/stdout "
-          "timeout --preserve-status --kill-after=20 -v 10 bash -c' ---")
-BANNERS = ["--- diagnose 4.22.11 ---",
-           "--- NOTE: not all commands are expected to succeed on all device types ---",
-           "--- COMMANDS ---"]
+from tests.realdata import build
+
+CAPTURED = dt.datetime(2022, 5, 2, 16, 3, 41, 105915, tzinfo=dt.UTC)
 
 
 def diagnostics_text(container: str = "b96a5987452b", shift: list[str] | None = None,
-                     stamp: str = "2022-05-02 16:03:41.105915487+00:00",
                      extra: list[tuple[str, list[str]]] | None = None) -> str:
     """A small diagnostics file in the real layout (STDOUT:, banners, listing, sections,
     STDERR:). ``container`` changes the supervisor id (a re-capture); ``shift`` adds
@@ -39,25 +38,10 @@ def diagnostics_text(container: str = "b96a5987452b", shift: list[str] | None = 
         ("cat /var/log/provisioning-progress.log", []),
         *(extra or []),
     ]
-    out = ["STDOUT:", "", "real\t0m 0.00s", "user\t0m 0.00s", "sys\t0m 0.00s"]
-    for banner in BANNERS:
-        out += ["", banner, ""]
-    out += ["", PREFIX, ""]
-    out += [command for command, _ in sections]
-    for command, output in sections:
-        out += ["", f"--- {command} ---", "", stamp, *output]
-        if command.startswith("cat /var/log/prov"):
-            out.append("Command exited with non-zero status 1")
-        out += ["real\t0m 0.21s", "user\t0m 0.01s", "sys\t0m 0.01s"]
-    out.append("STDERR:")
-    for banner in BANNERS:
-        out += ["", banner, ""]
-    out += ["", PREFIX, ""]
-    for command, _ in sections:
-        out += ["", f"--- {command} ---", ""]
-        if command.startswith("cat /var/log/prov"):
-            out.append("cat: /var/log/provisioning-progress.log: No such file or directory")
-    return "\n".join(out) + "\n"
+    provisioning = "cat /var/log/provisioning-progress.log"
+    return build.diagnostics_text(
+        sections, captured=CAPTURED, status={provisioning: 1},
+        stderr={provisioning: ["cat: /var/log/provisioning-progress.log: No such file or directory"]})
 
 
 def line_of(doc, needle: str) -> int:

@@ -25,7 +25,7 @@ from triagebench.tui.screens.goto import GotoScreen
 from triagebench.tui.widgets.command_tree import CommandTree
 from triagebench.tui.widgets.search_bar import SearchBar
 
-from tests.pilot import run_async
+from tests.pilot import run_async, settle_until
 from tests.test_tui_app_helpers import (
     MIGRATION,
     TIMEOUT,
@@ -48,13 +48,7 @@ def make_app(sample: Path, **kwargs: Any) -> TriageApp:
 
 async def loaded(app: TriageApp, pilot: Any) -> None:
     """Wait until the loading worker finished and its messages were handled."""
-    for _ in range(100):
-        await app.workers.wait_for_complete()
-        await pilot.pause()
-        if app.findings is not None:
-            break
-    await pilot.pause()
-    assert app.findings is not None
+    await settle_until(pilot, lambda: app.findings is not None)
 
 
 def line_of(app: TriageApp, text: str) -> int:

@@ -1,17 +1,19 @@
 """Shared helpers for the app tests: a small diagnostics file in the real format and
 a heuristics folder matching it. (No tests here; pytest collects nothing from it.)
 
-The file follows reference/balena-diagnostics.md §2.2 (banners, the COMMANDS
-listing, sections with timestamp and busybox time lines, then the STDERR part),
-so the real parser splits it into sections exactly as it does real captures.
+The file is built by ``tests.realdata.build.diagnostics_text`` (the real diagnose.sh
+frame: banners, the COMMANDS listing, sections with timestamp and busybox time lines, then
+the STDERR part), so the real parser splits it into sections exactly as it does real captures.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
-PREFIX = ("--- prefixing commands with 'date --utc --rfc-3339=ns ; /usr/bin/time -o /dev/stdout "
-          "timeout --preserve-status --kill-after=20 -v 10 bash -c' ---")
+from tests.realdata import build
+
+CAPTURED = dt.datetime(2022, 5, 2, 16, 3, 41, 105915, tzinfo=dt.UTC)
 
 MIGRATION = 'level=info msg="Storage migration from aufs to overlay2 starting"'
 TIMEOUT = "May 02 16:03:56 systemd[1]: balena.service: start operation timed out. Terminating."
@@ -43,27 +45,8 @@ STATUS = {"cat /var/log/provisioning-progress.log": 1}
 
 def diagnostics_text() -> str:
     """The sample file's text (diagnose 4.22.11 layout)."""
-    banners = ["--- diagnose 4.22.11 ---", "--- NOTE: not all commands are expected to succeed "
-               "on all device types ---", "--- COMMANDS ---"]
-    out = ["STDOUT:", "", "real\t0m 0.00s", "user\t0m 0.00s", "sys\t0m 0.00s"]
-    for banner in banners:
-        out += ["", banner, ""]
-    out += ["", PREFIX, ""]
-    out += [command for command, _ in SECTIONS]
-    for command, output in SECTIONS:
-        out += ["", f"--- {command} ---", "", "2022-05-02 16:03:41.105915487+00:00"]
-        out += output
-        if command in STATUS:
-            out.append(f"Command exited with non-zero status {STATUS[command]}")
-        out += ["real\t0m 0.21s", "user\t0m 0.01s", "sys\t0m 0.01s"]
-    out.append("STDERR:")
-    for banner in banners:
-        out += ["", banner, ""]
-    out += ["", PREFIX, ""]
-    for command, _ in SECTIONS:
-        out += ["", f"--- {command} ---", ""]
-        out += STDERR.get(command, [])
-    return "\n".join(out) + "\n"
+    return build.diagnostics_text(SECTIONS, stderr=STDERR, status=STATUS, captured=CAPTURED,
+                                  step=dt.timedelta(0), real="0m 0.21s")
 
 
 HEURISTICS = {

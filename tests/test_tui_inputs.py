@@ -13,7 +13,7 @@ from triagebench.tui.app import TriageApp, create_app
 from triagebench.tui.screens.input_picker import InputPicker
 from triagebench.tui.widgets.command_tree import CommandTree
 
-from tests.pilot import run_async
+from tests.pilot import run_async, settle_until
 from tests.test_parser_checks import FAILED_COMBINED
 
 pytestmark = pytest.mark.usefixtures("no_local_clipboard")
@@ -24,12 +24,7 @@ OOM = ROOT / "sample-diagnostics" / "s14-s17-oom-disk-full-fincm3-2.94.4.txt"
 
 
 async def settle(app: TriageApp, pilot: Any, until: Any) -> None:
-    for _ in range(200):
-        await app.workers.wait_for_complete()
-        await pilot.pause()
-        if until():
-            return
-    raise AssertionError("the app never reached the expected state")
+    await settle_until(pilot, until)
 
 
 @run_async

@@ -23,7 +23,7 @@ from triagebench.tui.keys import KEYS
 from triagebench.tui.screens.draft_editor import DraftEditor
 from triagebench.tui.screens.note_editor import NoteEditor
 
-from tests.pilot import run_async
+from tests.pilot import run_async, settle_until
 from tests.test_drafts_fixture import make_text
 
 MIGRATION_HEURISTIC = '''
@@ -73,13 +73,8 @@ def make_app(sample: Path, **kwargs: Any) -> TriageApp:
 
 async def loaded(app: TriageApp, pilot: Any) -> None:
     """Wait until the loading worker finished and its messages were handled."""
-    for _ in range(100):
-        await app.workers.wait_for_complete()
-        await pilot.pause()
-        if app.findings is not None and app.templates is not None:
-            break
-    await pilot.pause()
-    assert app.findings is not None and app.session is not None
+    await settle_until(pilot, lambda: app.findings is not None and app.templates is not None)
+    assert app.session is not None
 
 
 async def settle(pilot: Any, rounds: int = 3) -> None:

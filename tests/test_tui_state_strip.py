@@ -21,7 +21,7 @@ from triagebench.themes import PROJECT_THEMES, SEVERITY_DEFAULTS
 from triagebench.tui.app import create_app
 from triagebench.tui.widgets.state_strip import GROUPS, GroupLine, StateStrip
 
-from tests.pilot import run_async
+from tests.pilot import run_async, settle_until
 
 SAMPLES = Path(__file__).resolve().parent.parent / "sample-diagnostics"
 HEALTHY = SAMPLES / "healthy-rpi0-2w-2.87.16.txt"
@@ -69,13 +69,7 @@ def test_snapshot_failed_and_degraded(snap_compare, size: tuple[int, int]) -> No
 
 
 async def loaded(pilot) -> None:
-    app = pilot.app
-    for _ in range(200):
-        await app.workers.wait_for_complete()
-        await pilot.pause()
-        if app.findings is not None and app.state is not None:
-            break
-    await pilot.pause()
+    await settle_until(pilot, lambda: pilot.app.findings is not None and pilot.app.state is not None)
 
 
 @run_async

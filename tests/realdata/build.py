@@ -1,15 +1,18 @@
-"""One builder for the real-data corpus: a case file -> diagnostics text in diagnose.sh format.
+"""The one builder of diagnostics text in diagnose.sh format, for the real-data corpus and
+every test that needs a capture.
 
-The real lines of a case are kept byte for byte; only the frame around them (banner, command
-listing, category markers, per-command ``date --utc --rfc-3339=ns`` stamps, busybox ``time``
-lines, the ``STDERR:`` part) is written here, exactly as ``diagnose.sh`` 4.22/4.23 prints it
-(see /shared/reference/balena-diagnostics.md §2), so the parser sees what it sees on a device.
+``diagnostics_text`` writes the frame around given command outputs (banners, command listing,
+per-command ``date --utc --rfc-3339=ns`` stamps, busybox ``time`` and exit-status lines, the
+``STDERR:`` part with its own banners) exactly as ``diagnose.sh`` 4.22/4.23 prints it (checked
+line by line against a real diagnose 4.22.11 capture), so the parser sees what it sees on a device. ``build_text`` turns a corpus case into such a file: the real lines of a
+case are kept byte for byte, category markers are added.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import tomllib
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -20,6 +23,11 @@ CONTAINER_ID = "b96a5987452b"
 TMP_PATH = "/tmp/tmp.Yx3kQp2vZa"
 PREFIX = ("--- prefixing commands with 'date --utc --rfc-3339=ns ; /usr/bin/time -o /dev/stdout "
           "timeout --preserve-status --kill-after=20 -v 10 bash -c' ---")
+BANNERS = ("--- diagnose 4.22.11 ---",
+           "--- NOTE: not all commands are expected to succeed on all device types ---",
+           "--- COMMANDS ---")
+CAPTURED = dt.datetime(2022, 5, 2, 16, 3, 40, 941545, tzinfo=dt.UTC)
+STEP = dt.timedelta(milliseconds=300)
 
 
 @dataclass(frozen=True, slots=True)
@@ -118,40 +126,60 @@ def _os_release(case: Case) -> list[str]:
     ]
 
 
+def _frame() -> list[str]:
+    """The banners and prefix line that open both the stdout and the ``STDERR:`` part."""
+    out: list[str] = []
+    for banner in BANNERS:
+        out += ["", banner, ""]
+    return out + ["", PREFIX, ""]
+
+
+def diagnostics_text(sections: Mapping[str, Sequence[str]] | Iterable[tuple[str, Sequence[str]]], *,
+                     stderr: Mapping[str, Sequence[str]] | None = None,
+                     status: Mapping[str, int] | None = None, glued: Collection[str] = (),
+                     captured: dt.datetime = CAPTURED, step: dt.timedelta = STEP,
+                     real: str = "0m 0.05s", stderr_part: bool = True) -> str:
+    """A whole diagnostics file: ``sections`` (command -> output lines, in listing order) in
+    the real frame. ``status`` adds busybox's ``Command exited with non-zero status N``;
+    a ``glued`` command printed no final newline, so ``real`` sticks to its last line. The
+    first command is stamped ``captured``, each next one ``step`` later. ``stderr_part=False``
+    cuts the file before ``STDERR:`` (a truncated download)."""
+    blocks = list(sections.items()) if isinstance(sections, Mapping) else list(sections)
+    stderr = stderr or {}
+    status = status or {}
+    out = ["STDOUT:", "", "real\t0m 0.00s", "user\t0m 0.00s", "sys\t0m 0.00s", *_frame()]
+    out.extend(command for command, _ in blocks)
+    when = captured
+    for command, lines in blocks:
+        out += ["", f"--- {command} ---", "", _stamp(when)]
+        body = list(lines)
+        if status.get(command):
+            body.append(f"Command exited with non-zero status {status[command]}")
+        if command in glued and body:
+            body[-1] += f"real\t{real}"
+        else:
+            body.append(f"real\t{real}")
+        out += [*body, "user\t0m 0.01s", "sys\t0m 0.01s"]
+        when += step
+    if stderr_part:
+        out += ["STDERR:", *_frame()]
+        for command, _ in blocks:
+            out += ["", f"--- {command} ---", "", *stderr.get(command, [])]
+    return "\n".join(out) + "\n"
+
+
 def build_text(case: Case) -> str:
-    """The whole diagnostics file for ``case`` (stdout part, then the ``STDERR:`` part)."""
+    """The whole diagnostics file for ``case``: its sections grouped under category markers."""
     sections = dict(case.sections)
     if (case.os_version or case.device_type) and "cat /etc/os-release" not in sections:
         sections["cat /etc/os-release"] = _os_release(case)
     by_category: dict[str, list[str]] = {c: [] for c in CATEGORY_ORDER}
     for key in sections:
         by_category[category_of(key)].append(key)
-    ordered: list[tuple[str, str | None]] = []  # (command, key or None for a marker)
+    blocks: list[tuple[str, Sequence[str]]] = []
     for category in CATEGORY_ORDER:
-        ordered.append((f"echo === {category} ===", None))
-        ordered.extend((_command(key), key) for key in by_category[category])
-
-    out = ["STDOUT:", "", "real\t0m 0.00s", "user\t0m 0.00s", "sys\t0m 0.00s", "",
-           "--- diagnose 4.22.11 ---", "", "",
-           "--- NOTE: not all commands are expected to succeed on all device types ---", "", "",
-           "--- COMMANDS ---", "", "", PREFIX, ""]
-    out.extend(command for command, _ in ordered)
-    when = case.captured
-    for command, key in ordered:
-        out += ["", f"--- {command} ---", "", _stamp(when)]
-        if key is None:
-            out.append(command[len("echo "):])
-        else:
-            out.extend(sections[key])
-            status = case.exit_status.get(key)
-            if status:
-                out.append(f"Command exited with non-zero status {status}")
-        out += ["real\t0m 0.05s", "user\t0m 0.01s", "sys\t0m 0.01s"]
-        when += dt.timedelta(milliseconds=300)
-    if case.stderr:
-        out += ["STDERR:"]
-        for command, key in ordered:
-            out += ["", f"--- {command} ---", ""]
-            if key is not None:
-                out.extend(case.stderr.get(key, []))
-    return "\n".join(out) + "\n"
+        blocks.append((f"echo === {category} ===", [f"=== {category} ==="]))
+        blocks.extend((_command(key), sections[key]) for key in by_category[category])
+    return diagnostics_text(blocks, captured=case.captured,
+                            stderr={_command(k): v for k, v in case.stderr.items()},
+                            status={_command(k): v for k, v in case.exit_status.items()})

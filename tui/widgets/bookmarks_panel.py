@@ -18,7 +18,7 @@ as ``Content`` from plain strings passed through ``printable`` (never markup).
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any
+from typing import TYPE_CHECKING
 
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -29,6 +29,9 @@ from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 from triagebench.parser import Document, printable
 from triagebench.parser.refs import format_ref
+
+if TYPE_CHECKING:  # sessions load after the first frame
+    from triagebench.services.sessions import Bookmark
 
 MAX_ROW_CHARS = 200
 
@@ -104,8 +107,8 @@ class BookmarksPanel(Vertical, can_focus=False):
     def option_list(self) -> OptionList:
         return self.query_one("#bookmark-list", OptionList)
 
-    def show(self, document: Document, bookmarks: Iterable[Any]) -> None:
-        """Display ``bookmarks`` (objects with ``line`` and ``note``) of ``document``,
+    def show(self, document: Document, bookmarks: Iterable[Bookmark]) -> None:
+        """Display ``bookmarks`` of ``document``,
         keeping the highlighted line when it is still marked."""
         previous = self.current_line
         marks = sorted((b for b in bookmarks if 1 <= b.line <= document.line_count),

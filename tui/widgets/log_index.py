@@ -23,9 +23,6 @@ from triagebench.parser import plain_text
 CHUNK = 5_000
 """Lines scanned between two cancellation checks."""
 
-SYNC_TIMEOUT = 0.2
-"""Per-line regex timeout (seconds) when scanning on the UI thread (small scopes)."""
-
 
 class ScanCancelled(Exception):
     """The scan was cancelled (a newer pattern replaced it)."""

@@ -21,7 +21,7 @@ Everything displayed comes from the diagnostics file, so it is built as
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING
 
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -32,20 +32,22 @@ from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 from triagebench.parser import Document, printable
 
+if TYPE_CHECKING:  # imported for real only when templates exist (a fast first frame)
+    from triagebench.heuristics.mining import Template
+
 MAX_ROW_CHARS = 200
 EMPTY_TEXT = "No unexplained error lines: every suspicious line is covered by a finding."
 
 
-def _template_lines(template: Any) -> list[int]:
+def _template_lines(template: Template) -> list[int]:
     """The template's file lines (its integer refs), ascending."""
-    return sorted({r for r in getattr(template, "refs", []) if isinstance(r, int)})
+    return sorted({r for r in template.refs if isinstance(r, int)})
 
 
-def _section_key(template: Any) -> str | None:
-    group = getattr(template, "group", None)
-    if group is not None:
-        return group
-    sections = sorted(getattr(template, "sections", ()) or ())
+def _section_key(template: Template) -> str | None:
+    if template.group is not None:
+        return template.group
+    sections = sorted(template.sections)
     return sections[0] if sections else None
 
 
@@ -95,11 +97,11 @@ class UnexplainedPanel(Vertical, can_focus=False):
             self.lines = lines
             self.section_key = section_key
 
-    def __init__(self, document: Document | None = None, templates: Sequence[Any] = (), *,
+    def __init__(self, document: Document | None = None, templates: Sequence[Template] = (), *,
                  id: str | None = None, classes: str | None = None) -> None:
         super().__init__(id=id, classes=classes)
         self.document: Document | None = document
-        self.templates: list[Any] = list(templates)
+        self.templates: list[Template] = list(templates)
         self._cursor: dict[int, int] = {}  # template index -> index of the line last jumped to
 
     def compose(self) -> ComposeResult:
@@ -115,10 +117,10 @@ class UnexplainedPanel(Vertical, can_focus=False):
     def option_list(self) -> OptionList:
         return self.query_one("#unexplained-list", OptionList)
 
-    def show(self, document: Document, templates: Sequence[Any]) -> None:
+    def show(self, document: Document, templates: Sequence[Template]) -> None:
         """Display ``templates`` (mined from ``document``), most frequent first."""
         self.document = document
-        self.templates = sorted(templates, key=lambda t: -getattr(t, "count", 0))
+        self.templates = sorted(templates, key=lambda t: -t.count)
         self._cursor = {}
         width = len(str(self.templates[0].count)) if self.templates else 1
         options = []
@@ -146,7 +148,7 @@ class UnexplainedPanel(Vertical, can_focus=False):
         return index if index is not None and index < len(self.templates) else None
 
     @property
-    def current_template(self) -> Any | None:
+    def current_template(self) -> Template | None:
         index = self.current_index
         return None if index is None else self.templates[index]
 

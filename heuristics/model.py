@@ -132,11 +132,14 @@ class Finding:
 
     @property
     def evidence(self) -> list[Evidence]:
-        """Evidence of every true symptom signal (not the recovery signs), one entry per line,
-        in file order."""
+        """Evidence of every true symptom signal, one entry per line, in file order: only
+        signals that explain the match (un-negated in ``when``), never the recovery signs nor
+        the conditions that clear it (``not mmc1_is_sdio``: SDIO lines are not SD-card
+        evidence)."""
         seen: dict[int, Evidence] = {}
+        explaining = self.heuristic.positive_signals
         for name, result in self.signals.items():
-            if result.value and name not in self.recovery:
+            if result.value and name not in self.recovery and name in explaining:
                 for item in result.evidence:
                     seen.setdefault(item.line, item)
         return [seen[n] for n in sorted(seen)]

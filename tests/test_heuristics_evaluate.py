@@ -435,3 +435,26 @@ def test_a_fact_based_finding_cites_the_line_the_fact_was_read_from(tmp_path) ->
     assert evidence.line == document.fact_lines["memory.available_percent"]
     assert evidence.section in ("cat /proc/meminfo", "free -h")
     assert "MemAvailable" in evidence.text or "Mem:" in evidence.text
+
+
+def test_evidence_comes_only_from_signals_that_explain_the_match(tmp_path) -> None:
+    """A signal under `not` (a condition that would clear the finding) is never shown as
+    evidence: SDIO lines of the Wi-Fi host are not SD-card evidence."""
+    from triagebench.heuristics.format import Library, load_file
+
+    rule = tmp_path / "sd-test.toml"
+    rule.write_text('id = "sd-test"\ntitle = "SD"\nseverity = "high"\n'
+                    'permalink = "https://example.com/x"\ndescription = "d"\n'
+                    'when = "io or (t1 and not sdio)"\n'
+                    '[signals.io]\nregex = "I/O error, dev mmcblk0"\n'
+                    '[signals.t1]\nregex = "mmc1: timeout"\n'
+                    '[signals.sdio]\nregex = "mmc1: new high speed SDIO card"\n')
+    heuristic, problems = load_file(rule)
+    assert heuristic is not None and not problems
+    document = parse_text(diagnostics_text({"dmesg -T": [
+        "[Tue Feb 16 20:53:31 2021] mmc1: new high speed SDIO card at address 0001",
+        "[Wed Feb 17 11:10:07 2021] blk_update_request: I/O error, dev mmcblk0, sector 6536318",
+    ]}))
+    (finding,) = evaluate(document, Library([heuristic])).matches
+    assert [e.text.split("] ", 1)[1] for e in finding.evidence] == [
+        "blk_update_request: I/O error, dev mmcblk0, sector 6536318"]

@@ -20,7 +20,8 @@ def heuristic(**fields):
     base = dict(id="supervisor-log-backend", title="Supervisor cannot reach the log backend",
                 severity="high", permalink="https://example.com/kb/log backend (1)",
                 description="The supervisor failed to ship logs.", remedy="Check `balena logs`.",
-                source="library/x.toml", draft=False, fixed_in="14.9.0")
+                source="library/x.toml", draft=False, fixed_in="14.9.0",
+                positive_signals={"error", "old_supervisor", "maybe", "s"})
     base.update(fields)
     return SimpleNamespace(**base)
 

@@ -10,7 +10,8 @@ from triagebench.tui.widgets.findings_panel import FindingsPanel
 
 def _finding(truncated: int) -> Finding:
     heuristic = SimpleNamespace(id="x", title="Something broke", severity="high", permalink="",
-                                description="", remedy="", source="", draft=False)
+                                description="", remedy="", source="", draft=False,
+                                positive_signals={"boom"})
     evidence = [Evidence(line=n, section="dmesg -T", text="boom") for n in range(1, 51)]
     return Finding(heuristic=heuristic, signals={
         "boom": SignalResult("boom", True, evidence, truncated=truncated)})

@@ -101,7 +101,8 @@ def make_doc() -> Document:
 def finding(fid: str, severity: str, lines: list[int], doc: Document) -> Finding:
     heuristic = SimpleNamespace(id=fid, title=fid.replace("-", " "), severity=severity,
                                 permalink="https://example.com/" + fid, description="",
-                                remedy="", source=f"{fid}.toml", draft=False)
+                                remedy="", source=f"{fid}.toml", draft=False,
+                                positive_signals={"s"})
     evidence = [Evidence(n, JOURNAL, doc.plain(n)) for n in lines]
     return Finding(heuristic=heuristic, signals={"s": SignalResult("s", True, evidence)})
 

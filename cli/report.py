@@ -115,7 +115,8 @@ def run(args: argparse.Namespace) -> int:
             return fail(f"triage report: --compare: {printable(str(exc))}")
     text = build_report(doc, findings, bookmarks=bookmarks, templates=analysis.templates,
                         inputs=analysis.inputs, state=analysis.state,
-                        timeline_minutes=minutes, comparison=comparison)
+                        timeline_minutes=minutes, comparison=comparison,
+                        suspicious=analysis.unexplained.suspicious if analysis.unexplained else None)
     if not args.out:
         sys.stdout.write(text)
         return 0

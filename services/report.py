@@ -18,7 +18,7 @@ Rules the output keeps:
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta
 from importlib import metadata
 from typing import TYPE_CHECKING
@@ -261,7 +261,7 @@ def _inputs(doc: Document, inputs: Iterable[str]) -> list[str]:
 
 def _worst_time(doc: Document, findings: Findings) -> tuple[Finding, datetime] | None:
     """The first finding (worst first) with a time: its first evidence line's own time."""
-    for finding in findings.matches if findings is not None else []:
+    for finding in findings.matches:
         for item in finding.evidence:
             stamp = doc.line_time(item.line) if item.line <= doc.line_count else None
             if stamp is not None and stamp.own and stamp.when is not None:
@@ -269,7 +269,8 @@ def _worst_time(doc: Document, findings: Findings) -> tuple[Finding, datetime] |
     return None
 
 
-def _timeline(doc: Document, findings: Findings, minutes: int) -> list[str]:
+def _timeline(doc: Document, findings: Findings, minutes: int,
+              suspicious: Sequence[int] | None) -> list[str]:
     """± ``minutes`` of the merged timeline (``services.timeline``) around the worst
     finding's first timestamped evidence line; at most ``MAX_TIMELINE_ROWS`` rows."""
     from triagebench.heuristics.suspicious import suspicious_lines
@@ -282,7 +283,9 @@ def _timeline(doc: Document, findings: Findings, minutes: int) -> list[str]:
         return out
     finding, when = found
     span = timedelta(minutes=minutes)
-    view = build_timeline(doc, findings, suspicious_lines(doc)).view(when - span, when + span)
+    if suspicious is None:  # not already found by the analysis
+        suspicious = suspicious_lines(doc)
+    view = build_timeline(doc, findings, suspicious).view(when - span, when + span)
     rows = view.rows
     center = view.row_at(when)
     start = max(0, min(center - MAX_TIMELINE_ROWS // 2, len(rows) - MAX_TIMELINE_ROWS))
@@ -318,7 +321,7 @@ def _comparison(comparison: Comparison) -> list[str]:
 def build_report(doc: Document, findings: Findings, *, bookmarks: Iterable[Bookmark] = (),
                  templates: Iterable[Template] | None = None,
                  inputs: Iterable[str] = (), state: DeviceState | None = None,
-                 timeline_minutes: int | None = None,
+                 timeline_minutes: int | None = None, suspicious: Sequence[int] | None = None,
                  comparison: Comparison | None = None) -> str:
     """The Markdown report for ``doc``: title, the state at capture (``state``, from the
     same analysis; ``None`` = compute it now), findings (active first, then recovered and
@@ -327,7 +330,8 @@ def build_report(doc: Document, findings: Findings, *, bookmarks: Iterable[Bookm
     ``None`` = find them now), then bookmarks and notes. ``inputs``: the analysis' inputs,
     when health checks were combined into ``doc``. Optional: ± ``timeline_minutes`` of the
     merged timeline around the worst finding, and the differences with another capture
-    (``comparison``, ``services.compare``)."""
+    (``comparison``, ``services.compare``). ``suspicious``: the error-like lines the analysis
+    already found (``None``: found again for the timeline block)."""
     from triagebench.services.analysis import find_unexplained, read_state
 
     if templates is None:
@@ -337,7 +341,7 @@ def build_report(doc: Document, findings: Findings, *, bookmarks: Iterable[Bookm
     parts = (_title(doc) + _inputs(doc, inputs) + _state(doc, state) + _findings(doc, findings)
              + _facts_table(doc))
     if timeline_minutes is not None:
-        parts += _timeline(doc, findings, timeline_minutes)
+        parts += _timeline(doc, findings, timeline_minutes, suspicious)
     if comparison is not None:
         parts += _comparison(comparison)
     parts += _templates(doc, templates) + _bookmarks(doc, bookmarks)

@@ -39,7 +39,9 @@ def span_text(seconds: float) -> str:
     return f"{days} day" if days == 1 else f"{days} days"
 
 
-def _relative(moment: datetime, capture: datetime | None) -> str:
+def relative_text(moment: datetime, capture: datetime | None) -> str:
+    """``moment`` relative to the capture ("3 min before capture", "at capture"), or the
+    absolute UTC time when the capture time is unknown."""
     if capture is None:
         return moment.strftime("%Y-%m-%d %H:%M:%S UTC")
     delta = (capture - moment).total_seconds()
@@ -50,7 +52,7 @@ def _relative(moment: datetime, capture: datetime | None) -> str:
 
 def seen_text(finding: Finding, capture: datetime | None) -> str:
     """When the finding was seen and its status, in words ("" for an active, undated one)."""
-    seen = f"last seen {_relative(finding.last_seen, capture)}" if finding.last_seen is not None else ""
+    seen = f"last seen {relative_text(finding.last_seen, capture)}" if finding.last_seen is not None else ""
     if finding.status == "active":
         return seen
     if finding.status == "recovered":
@@ -66,4 +68,4 @@ def unknown_text(finding: Finding) -> str:
     return (", ".join(labels[:-1]) + " and " + labels[-1] if len(labels) > 1 else labels[0]) + " unknown"
 
 
-__all__ = ["FACT_LABELS", "seen_text", "span_text", "unknown_text"]
+__all__ = ["FACT_LABELS", "relative_text", "seen_text", "span_text", "unknown_text"]

@@ -18,7 +18,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from triagebench.heuristics.describe import seen_text, span_text, unknown_text
+from triagebench.heuristics.describe import relative_text, seen_text, unknown_text
 from triagebench.heuristics.model import Finding, Findings
 
 STATUS_LABELS = {"active": "active", "recovered": "recovered", "historical": "historical"}
@@ -56,10 +56,7 @@ def moment_text(when: datetime | None, capture: datetime | None) -> str:
     text = when.strftime("%Y-%m-%d %H:%M:%S UTC")
     if capture is None:
         return text
-    delta = (capture - when).total_seconds()
-    if abs(delta) < 1:
-        return f"{text} (at capture)"
-    return f"{text} ({span_text(delta)} {'before' if delta > 0 else 'after'} capture)"
+    return f"{text} ({relative_text(when, capture)})"
 
 
 def split_active(matches: Sequence[Finding]) -> tuple[list[Finding], list[Finding]]:

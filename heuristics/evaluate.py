@@ -715,8 +715,8 @@ def _fact_result(ctx: _Context, plan: _Plan, signal: Signal) -> SignalResult:
 def _scan_result(ctx: _Context, plan: _Plan, signal: Signal) -> SignalResult:
     """A regex/extract signal's result from its finished scan job."""
     sections = ctx.resolve(signal.selectors)
-    if not sections:
-        return SignalResult(signal.name, None)
+    if not sections:  # the command was not captured: unknown, unless the signal says false
+        return SignalResult(signal.name, False if signal.missing_false else None)
     job = ctx.job(signal, sections)
     failure = job.failed.get(id(plan))
     if isinstance(failure, _Timeout):

@@ -48,7 +48,7 @@ TOP_KEYS = ("id", "title", "severity", "permalink", "description", "remedy", "ta
 REQUIRED_TOP = ("id", "title", "severity", "permalink", "description", "signals")
 SCALAR_TOP = ("id", "title", "severity", "permalink", "description", "remedy", "when", "fixed_in",
               "recovered_by", "active_within", "history_severity")
-SIGNAL_KEYS = ("in", "stream", "regex", "min_count", "absent", *TIME_KEYS, "fact", "extract", *COMPARATORS)
+SIGNAL_KEYS = ("in", "stream", "regex", "min_count", "absent", "missing", *TIME_KEYS, "fact", "extract", *COMPARATORS)
 EXAMPLE_KEYS = ("matches", "facts", "sections", "stderr", "name", "captured", "status", "severity")
 STATUSES = ("active", "recovered", "historical")
 BOOTS = ("current",)
@@ -97,6 +97,7 @@ class Signal:
     compiled: regex.Pattern[str] | None = None
     min_count: int = 1
     absent: bool = False
+    missing_false: bool = False  # ``missing = "false"``: no selected section reads false
     fact: str | None = None
     comparators: tuple[Comparator, ...] = ()
     prefilter: Prefilter | None = None
@@ -311,9 +312,14 @@ def _load_signal(check: _Checker, name: str, data: Any) -> Signal | None:
             check.error(f"{prefix}.absent", f"must be true or false (got {absent!r})")
         else:
             signal.absent = absent
+        missing = data.get("missing", "unknown")
+        if missing not in ("unknown", "false"):
+            check.error(f"{prefix}.missing", f'must be "unknown" or "false" (got {missing!r})')
+        else:
+            signal.missing_false = missing == "false"
         _load_time_keys(check, f"{prefix}.", data, signal)
     else:
-        for key in ("min_count", "absent", *TIME_KEYS):
+        for key in ("min_count", "absent", "missing", *TIME_KEYS):
             if key in data:
                 check.error(f"{prefix}.{key}", f"only a regex signal takes {key}")
         if kind == "extract" and signal.compiled is not None and signal.compiled.groups < 1:

@@ -46,6 +46,14 @@ CHILD = r"""
 import asyncio, json, os, sys, time
 spawned = float(sys.argv[2])
 started = time.time()
+prefetch = None
+if sys.argv[3] == "prefetch":  # as the CLI does: fork the analysis before importing the UI
+    from triagebench.services import prefetch as prefetching
+    from triagebench.services.analysis import AnalysisOptions
+    from triagebench.services.library import LibraryOptions
+
+    prefetch = prefetching.start(sys.argv[1], (),
+                                 AnalysisOptions(library=LibraryOptions(include_drafts=True)))
 from triagebench.tui.app import create_app
 
 def rss_peak_kb():
@@ -78,7 +86,7 @@ async def main():
     from textual import events
 
     out = {"interpreter_and_imports_ms": ms()}
-    app = create_app(sys.argv[1], env={})
+    app = create_app(sys.argv[1], env={}, prefetch=prefetch)
     t_app = time.time()
     async with app.run_test(size=(120, 40)) as pilot:
         await after_refresh(app)
@@ -150,11 +158,12 @@ def compile_project() -> None:
                    check=False)
 
 
-def headless(path: Path) -> dict:
+def headless(path: Path, prefetch: bool = True) -> dict:
     env = dict(os.environ, TRIAGE_CONFIG_DIR=str(DATA / "bench-config"))
     env.pop("SSH_CONNECTION", None)
     spawned = time.time()
-    proc = subprocess.run([PYTHON, "-c", CHILD, str(path), repr(spawned)], capture_output=True,
+    proc = subprocess.run([PYTHON, "-c", CHILD, str(path), repr(spawned),
+                           "prefetch" if prefetch else "in-process"], capture_output=True,
                           text=True, env=env, timeout=300, check=False)
     if proc.returncode != 0:
         return {"error": proc.stderr.strip().splitlines()[-1:]}
@@ -212,10 +221,35 @@ def ratios(runs: dict[str, dict]) -> dict[str, float | None]:
     return out
 
 
+def median_of(runs: list[dict]) -> dict:
+    """Key by key, the median of the numeric values of ``runs`` (else the first run's)."""
+    out: dict = {}
+    for key in runs[0]:
+        values = [r.get(key) for r in runs]
+        numbers = sorted(v for v in values if isinstance(v, (int, float)) and not isinstance(v, bool))
+        if numbers and len(numbers) == len(values):
+            middle = numbers[len(numbers) // 2] if len(numbers) % 2 else \
+                (numbers[len(numbers) // 2 - 1] + numbers[len(numbers) // 2]) / 2
+            out[key] = round(middle, 2)
+        else:
+            out[key] = values[0]
+    return out
+
+
 def _quote(text: str) -> str:
     import shlex
 
     return shlex.quote(text)
+
+
+def last_line(path: Path) -> str:
+    """The file's last non-blank line (its first 40 characters): what toolong shows
+    first, since it opens tailing the file."""
+    with path.open("rb") as handle:
+        handle.seek(max(0, path.stat().st_size - 65536))
+        tail = handle.read().decode("utf-8", errors="replace")
+    lines = [line.strip() for line in tail.splitlines() if line.strip()]
+    return lines[-1][:40] if lines else path.name
 
 
 def pick_small() -> Path:
@@ -253,7 +287,14 @@ def main() -> None:
     parser.add_argument("--no-compile", action="store_true",
                         help="do not write the project's bytecode first (cold compile)")
     parser.add_argument("--only", choices=("small", "big"))
+    parser.add_argument("--repeat", type=int, default=1,
+                        help="run every probe N times, interleaved; report medians (and runs)")
+    parser.add_argument("--no-prefetch", action="store_true",
+                        help="headless and tmux: analyse in the app's process (TRIAGE_PREFETCH=off), "
+                             "as before services.prefetch")
     args = parser.parse_args()
+    if args.no_prefetch:
+        os.environ["TRIAGE_PREFETCH"] = "off"
     if not args.no_compile:
         compile_project()
     DATA.mkdir(parents=True, exist_ok=True)
@@ -266,8 +307,9 @@ def main() -> None:
              if path is not None and args.only in (None, name)]
     for name, path in files:
         print(f"[{name}] {path} …", file=sys.stderr)
+        runs = [headless(path, prefetch=not args.no_prefetch) for _ in range(args.repeat)]
         report[name] = {"file": str(path.relative_to(ROOT) if path.is_relative_to(ROOT) else path),
-                        "headless": headless(path)}
+                        "headless": median_of(runs)}
     if not args.no_tmux and shutil.which("tmux"):
         triage = str(Path(PYTHON).with_name("triage"))
         tl = shutil.which("tl") or ("/tmp/tlvenv/bin/tl" if Path("/tmp/tlvenv/bin/tl").exists()
@@ -277,19 +319,25 @@ def main() -> None:
             # triage: the header's "N lines" appears with the document, a severity badge
             # with the findings; the others show the file's first lines.
             # "Esc cancels" is the loading text of the first (empty) screen.
-            runs = {"triage": tmux_probe([triage, str(path)], ["Esc cancels", " lines ", "CRIT ",
-                                                              "HIGH ", "MED ", "LOW ", "INFO "],
-                                         "triage")}
-            # the floor: the hello-world shows "hello <first line of the file>"
-            runs["hello"] = tmux_probe([PYTHON, "-c", HELLO, str(path)], ["hello "], "hello")
-            if tl:
-                # toolong's footer names the file once it is open
-                runs["toolong"] = tmux_probe([tl, str(path)], [path.name], "tl")
-            if lnav:
-                # lnav opens on the time-sorted log view; its breadcrumb names the file
-                runs["lnav"] = tmux_probe([lnav, str(path)], [path.name], "lnav")
-            report[name]["tmux_ms"] = runs
-            report[name]["ratio_to_hello"] = ratios(runs)
+            every: list[dict[str, dict]] = []
+            for _ in range(args.repeat):  # interleaved, so load changes hit every tool alike
+                runs = {"triage": tmux_probe([triage, str(path)],
+                                             ["Esc cancels", " lines ", "CRIT ", "HIGH ", "MED ",
+                                              "LOW ", "INFO "], "triage")}
+                # the floor: the hello-world shows "hello <first line of the file>"
+                runs["hello"] = tmux_probe([PYTHON, "-c", HELLO, str(path)], ["hello "], "hello")
+                if tl:
+                    # toolong opens tailing the file: its last line is on screen
+                    runs["toolong"] = tmux_probe([tl, str(path)], [last_line(path)], "tl")
+                if lnav:
+                    # lnav opens on the time-sorted log view; its breadcrumb names the file
+                    runs["lnav"] = tmux_probe([lnav, str(path)], [path.name], "lnav")
+                every.append(runs)
+            report[name]["tmux_ms"] = {tool: median_of([r[tool] for r in every])
+                                       for tool in every[0]}
+            report[name]["ratio_to_hello"] = median_of([ratios(r) for r in every])
+            if args.repeat > 1:
+                report[name]["ratio_runs"] = [ratios(r) for r in every]
     print(json.dumps(report, indent=2))
 
 

@@ -13,11 +13,16 @@ reference that does not parse or a session file that cannot be read is one
 line and exit 2. A reference that parses but points past the file (its lines
 are only known after parsing) is a notification inside the app.
 
+A file of at most a few MB is analysed in a child process started before the UI is
+imported (``services.prefetch``), so its findings are ready about when the first frame
+is; anything unusual (a big file, a zip of several captures, a failure in the child) takes
+the in-process path, which shows every error as before.
+
 Bad input (missing, a directory, unreadable, empty, binary) is caught by a cheap
 check of the first 64 KiB *before* the terminal switches to the full-screen app,
 so it gets one line on stderr and exit code 2, like every other verb. Whatever
 goes wrong later (the file vanishes, is truncated) is shown inside the app on an
-error screen. The full parse happens once, in the app's loading worker.
+error screen. The full parse happens once, in the child or the app's loading worker.
 """
 
 from __future__ import annotations
@@ -30,6 +35,7 @@ import stat
 import sys
 import zlib
 from importlib import resources
+from typing import TYPE_CHECKING
 
 from triagebench.cli.common import fail
 from triagebench.cli.crash import EXIT_INTERNAL, debug_requested
@@ -37,6 +43,10 @@ from triagebench.cli.options import add_library_options, library_options
 from triagebench.parser import InputError, printable
 from triagebench.parser.decompress import COMPRESSED, sniff
 from triagebench.parser.reader import GZIP_MAGIC, looks_binary
+
+if TYPE_CHECKING:
+    from triagebench.services.library import LibraryOptions
+    from triagebench.services.prefetch import Prefetch
 
 DEMO_SAMPLE = "s10-s12-s13-undervoltage-sdcard-rpi3-2.58.3.txt"
 PRECHECK_BYTES = 65536
@@ -163,14 +173,29 @@ def run(args: argparse.Namespace) -> int:
             precheck(args.compare)
         except InputError as exc:
             return fail(str(exc))
+    # A small file is analysed in a child process while this one imports the UI and
+    # lays out its first frame (services.prefetch): before the import, so no thread runs.
+    from triagebench.services import prefetch as prefetching
+    from triagebench.services.analysis import AnalysisOptions
+
+    prefetch = prefetching.start(path, tuple(args.checks), AnalysisOptions(library=policy))
+    try:
+        return _run_app(args, path, policy, prefetch)
+    finally:
+        if prefetch is not None:
+            prefetch.stop()
+
+
+def _run_app(args: argparse.Namespace, path: str, policy: LibraryOptions,
+             prefetch: Prefetch | None) -> int:
     from rich.console import Console
     from triagebench.tui.app import create_app
 
     app = create_app(path, theme=args.theme, heuristic_dirs=policy.heuristic_dirs,
-                     builtin=policy.builtin, drafts_dir=drafts,
+                     builtin=policy.builtin, drafts_dir=policy.drafts_dir,
                      include_drafts=policy.include_drafts,
-                     goto=goto, session_path=session, corpus_dir=corpus,
-                     checks=tuple(args.checks), compare_path=args.compare)
+                     goto=args.goto, session_path=args.session, corpus_dir=args.corpus,
+                     checks=tuple(args.checks), compare_path=args.compare, prefetch=prefetch)
     # Textual prints a crash's traceback (with local variables: file text) on its
     # error console when the app exits; only --debug shows it (docs/exit-codes.md).
     captured = io.StringIO()

@@ -47,6 +47,7 @@ from triagebench.themes import DEFAULT_THEME, PROJECT_THEMES, SEVERITY_DEFAULTS,
 from triagebench.tui import keys
 from triagebench.tui.clipboard import Clipboard, is_remote
 from triagebench.tui.messages import (
+    Analysed,
     DocumentLoaded,
     FindingsReady,
     LoadFailed,
@@ -74,6 +75,7 @@ if TYPE_CHECKING:
     from triagebench.heuristics.format import Library
     from triagebench.heuristics.mining import Template
     from triagebench.heuristics.model import Findings
+    from triagebench.services.prefetch import Prefetch
     from triagebench.services.sessions import Session
     from triagebench.services.state import DeviceState
     from triagebench.tui.screens.draft_editor import DraftEditor
@@ -115,8 +117,12 @@ class TriageApp(StoryCommands, App[int]):
                  drafts_dir: str | None = None, env: Mapping[str, str] | None = None,
                  goto: str | None = None, session_path: str | None = None,
                  corpus_dir: str | None = None, include_drafts: bool = True,
-                 checks: tuple[str, ...] = (), compare_path: str | None = None) -> None:
+                 checks: tuple[str, ...] = (), compare_path: str | None = None,
+                 prefetch: Prefetch | None = None) -> None:
         super().__init__()
+        # The analysis the CLI started in a child process before importing the UI
+        # (services.prefetch); used once, by the first load of the same inputs.
+        self.prefetch = prefetch
         self.compare_path = compare_path  # --compare NEW: opens once findings are ready
         self.path = path
         # Health checks of the same capture, combined into the one Document (and a
@@ -162,6 +168,7 @@ class TriageApp(StoryCommands, App[int]):
         self.user_moved = False  # a key or click in the log before the findings: keep it
         self.search_origin: int | None = None  # cursor when / opened (Esc returns there)
         self.draft_open = False
+        self.running_prefetch: Prefetch | None = None  # the child the load worker reads
 
     # -- themes ------------------------------------------------------------
     def get_theme_variable_defaults(self) -> dict[str, str]:
@@ -322,12 +329,58 @@ class TriageApp(StoryCommands, App[int]):
         self.loading = True
         self.set_loading_text(f"parsing {printable(os.path.basename(self.path))}…")
         self.findings_panel.show_status("waiting for the file…")
-        self.load_worker = self.load_in_thread(self.generation)
+        self.load_worker = self.load_in_thread(self.generation, self.take_prefetch())
+
+    def take_prefetch(self) -> Prefetch | None:
+        """The child analysis started by the CLI, if it covers what is loaded now (the
+        first load; not a member picked in an archive); handed out once."""
+        prefetch, self.prefetch = self.prefetch, None
+        if prefetch is not None and (self.member is not None
+                                     or not prefetch.covers(self.path, self.checks)):
+            prefetch.stop()
+            return None
+        return prefetch
+
+    def stop_prefetch(self) -> None:
+        """Kill a child analysis still running (Esc, quit): its reader sees EOF."""
+        if self.prefetch is not None:
+            self.prefetch.stop()
+        if self.running_prefetch is not None:
+            self.running_prefetch.stop()
+
+    def load_prefetched(self, generation: int, prefetch: Prefetch) -> bool:
+        """(worker) Show the child's analysis in one message; False when the child
+        failed, so the caller runs the pipeline here (and words any error itself)."""
+        worker = get_current_worker()
+        result = prefetch.wait()
+        if result is None or worker.is_cancelled:
+            prefetch.close()
+            return worker.is_cancelled
+        files.sweep_own_folders(self.options.drafts_dir)  # temp files of killed saves
+        session = self.read_session(generation, result.document)
+        self.post_message(Analysed(generation, result, session))
+        unexplained = prefetch.wait_unexplained()
+        if worker.is_cancelled:
+            return True
+        if unexplained is None:
+            self.post_message(self.find_unexplained(generation, result.document, result.findings))
+        else:
+            self.post_message(UnexplainedReady(generation, unexplained.suspicious,
+                                               unexplained.lines, unexplained.templates))
+        return True
 
     @work(thread=True, exclusive=True, group="load", exit_on_error=False)
-    def load_in_thread(self, generation: int) -> None:
-        """Parse, load heuristics, match; post a message after each step (no widget access)."""
+    def load_in_thread(self, generation: int, prefetch: Prefetch | None = None) -> None:
+        """Parse, load heuristics, match; post a message after each step (no widget access).
+        With ``prefetch`` (a child already analysing the file), wait for its result."""
         worker = get_current_worker()
+        if prefetch is not None:
+            self.running_prefetch = prefetch
+            try:
+                if self.load_prefetched(generation, prefetch):
+                    return
+            finally:
+                self.running_prefetch = None
 
         def progress(stage: str, fraction: float | None) -> None:
             if not worker.is_cancelled:
@@ -431,10 +484,24 @@ class TriageApp(StoryCommands, App[int]):
         else:
             self.findings_panel.show_status(message.stage)
 
+    def on_analysed(self, message: Analysed) -> None:
+        """The child's whole analysis at once: one layout pass for the document, the
+        device state and the findings (the same steps as the messages below)."""
+        if message.generation != self.generation:
+            return
+        analysed = message.analysis
+        self.show_document(analysed.document)
+        self.on_session_loaded(message.session)
+        self.on_state_ready(StateReady(message.generation, analysed.state))
+        self.on_findings_ready(FindingsReady(message.generation, analysed.findings,
+                                             analysed.library))
+
     def on_document_loaded(self, message: DocumentLoaded) -> None:
         if message.generation != self.generation:
             return
-        document = message.document
+        self.show_document(message.document)
+
+    def show_document(self, document: Document) -> None:
         self.document = document
         self.query_one(FactsHeader).show_document(document)
         self.tree_view.load(document)
@@ -559,6 +626,7 @@ class TriageApp(StoryCommands, App[int]):
         self.generation += 1
         self.loading = False
         self.workers.cancel_group(self, "load")
+        self.stop_prefetch()
         name = os.path.basename(self.path)
         if self.document is None:
             from triagebench.tui.screens.error import ErrorScreen
@@ -1143,12 +1211,13 @@ def create_app(path: str, *, theme: str | None = None, heuristic_dirs: tuple[str
                env: Mapping[str, str] | None = None, goto: str | None = None,
                session_path: str | None = None, corpus_dir: str | None = None,
                include_drafts: bool = True, checks: tuple[str, ...] = (),
-               compare_path: str | None = None) -> TriageApp:
-    """The one way to build the app (CLI, tests and bench share it)."""
+               compare_path: str | None = None, prefetch: Prefetch | None = None) -> TriageApp:
+    """The one way to build the app (CLI, tests and bench share it). ``prefetch``: the
+    analysis of ``path`` the caller started in a child (``services.prefetch.start``)."""
     return TriageApp(path, theme=theme, heuristic_dirs=tuple(heuristic_dirs), builtin=builtin,
                      drafts_dir=drafts_dir, env=env, goto=goto, session_path=session_path,
                      corpus_dir=corpus_dir, include_drafts=include_drafts, checks=tuple(checks),
-                     compare_path=compare_path)
+                     compare_path=compare_path, prefetch=prefetch)
 
 
 __all__ = ["NARROW_WIDTH", "WIDE_WIDTH", "TriageApp", "create_app", "display_path",

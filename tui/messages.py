@@ -15,6 +15,7 @@ if TYPE_CHECKING:
     from triagebench.heuristics.mining import Template
     from triagebench.heuristics.model import Findings
     from triagebench.parser import Document
+    from triagebench.services.analysis import Analysis
     from triagebench.services.sessions import Session
     from triagebench.services.state import DeviceState
 
@@ -39,6 +40,18 @@ class DocumentLoaded(Message):
         super().__init__()
         self.generation = generation
         self.document = document
+
+
+class Analysed(Message):
+    """The whole analysis at once (a child process computed it: ``services.prefetch``),
+    with the file's session: shown in one layout pass. Its unexplained lines follow in
+    an ``UnexplainedReady``."""
+
+    def __init__(self, generation: int, analysis: Analysis, session: SessionLoaded) -> None:
+        super().__init__()
+        self.generation = generation
+        self.analysis = analysis
+        self.session = session
 
 
 class StateReady(Message):

@@ -97,6 +97,11 @@ class Prefetch:
         self._frames: list[bytes] = []
         self._eof = False
 
+    @property
+    def pending(self) -> bool:
+        """True while the child may still deliver a frame (``wait`` timed out, not failed)."""
+        return bool(self._frames) or (self._fd is not None and not self._eof)
+
     def covers(self, path: str, checks: Sequence[str]) -> bool:
         """Whether this child analyses exactly these inputs."""
         return path == self.path and tuple(checks) == self.checks
@@ -150,6 +155,15 @@ class Prefetch:
             if not self._read(deadline):
                 return None
         return self._frames.pop(0)
+
+    def frame_ready(self, timeout: float) -> bool:
+        """Read for at most ``timeout`` seconds; True once a whole frame is buffered
+        (then ``wait``/``wait_unexplained`` return it without blocking)."""
+        deadline = time.monotonic() + timeout
+        while not self._frames and self._fd is not None and not self._eof:
+            if not self._read(deadline):
+                break
+        return bool(self._frames)
 
     def wait(self, timeout: float | None = None) -> Analysis | None:
         """The child's ``Analysis`` (its ``unexplained`` not yet filled: see

@@ -4,6 +4,7 @@ it. Forking happens only in fresh subprocesses here: a pytest process has thread
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import pickle
@@ -266,3 +267,20 @@ def test_the_cli_opens_a_file_through_the_child_and_quits_cleanly(tmp_path: Path
             proc.kill()
             proc.wait()
         os.close(master)
+
+
+def test_quitting_while_the_child_still_works_does_not_hang() -> None:
+    """The loading worker waits in slices: when the app quits (its workers cancelled)
+    the thread ends, so the interpreter, which joins worker threads, exits at once."""
+    handle = fake_prefetch(SAMPLE, None, delay=30)  # a child that would answer in 30 s
+
+    async def quit_early() -> None:
+        app = create_app(str(SAMPLE), env={}, prefetch=handle)
+        async with app.run_test(size=(120, 40)) as pilot:
+            await pilot.pause(0.3)
+            assert app.document is None
+            await pilot.press("q")
+
+    started = time.monotonic()
+    asyncio.run(quit_early())  # returns only after the worker threads ended
+    assert time.monotonic() - started < 10

@@ -352,14 +352,19 @@ class TriageApp(StoryCommands, App[int]):
         """(worker) Show the child's analysis in one message; False when the child
         failed, so the caller runs the pipeline here (and words any error itself)."""
         worker = get_current_worker()
-        result = prefetch.wait()
+        result = prefetch.wait(timeout=0.1)
+        while result is None and prefetch.pending and not worker.is_cancelled:
+            result = prefetch.wait(timeout=0.1)  # in slices: a cancelled load stops waiting
         if result is None or worker.is_cancelled:
             prefetch.close()
             return worker.is_cancelled
         files.sweep_own_folders(self.options.drafts_dir)  # temp files of killed saves
         session = self.read_session(generation, result.document)
         self.post_message(Analysed(generation, result, session))
-        unexplained = prefetch.wait_unexplained()
+        while prefetch.pending and not worker.is_cancelled and not prefetch.frame_ready(0.1):
+            pass
+        unexplained = None if worker.is_cancelled else prefetch.wait_unexplained(timeout=0)
+        prefetch.close()
         if worker.is_cancelled:
             return True
         if unexplained is None:
@@ -557,6 +562,11 @@ class TriageApp(StoryCommands, App[int]):
             self.notify(f"{len(problems)} heuristic problem(s): {printable(problems[0])}",
                         severity="warning", markup=False, timeout=5)
         self.refresh_bindings()
+
+    def on_unmount(self) -> None:
+        """Quitting: a child analysis still running is killed, so the worker reading it
+        ends (the interpreter waits for worker threads before it exits)."""
+        self.stop_prefetch()
 
     def on_unexplained_ready(self, message: UnexplainedReady) -> None:
         if message.generation != self.generation or self.document is None:

@@ -1,4 +1,9 @@
-"""Every test runs isolated: settings, sessions and drafts live in temp folders."""
+"""Every test runs isolated: settings, sessions and drafts live in temp folders.
+
+The library cache (``services.library_cache``) lives in one temp folder for the whole
+session: never the user's cache, and shared by the tests (and the ``triage`` processes
+they start, which inherit the environment) so most loads are cache hits, as in use.
+"""
 
 from __future__ import annotations
 
@@ -7,11 +12,18 @@ from pathlib import Path
 import pytest
 
 
+@pytest.fixture(scope="session")
+def session_cache_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("triage-cache")
+
+
 @pytest.fixture(autouse=True)
-def isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, session_cache_dir: Path) -> None:
     monkeypatch.setenv("TRIAGE_CONFIG_DIR", str(tmp_path / "config"))
     monkeypatch.setenv("TRIAGE_DATA_DIR", str(tmp_path / "data"))
     monkeypatch.setenv("TRIAGE_DRAFTS", str(tmp_path / "drafts"))
+    monkeypatch.setenv("TRIAGE_CACHE_DIR", str(session_cache_dir))
+    monkeypatch.delenv("TRIAGE_CACHE", raising=False)
 
 
 @pytest.fixture()

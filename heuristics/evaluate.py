@@ -60,7 +60,7 @@ from triagebench.parser import Document, Section, plain_text
 from triagebench.parser.times import MarkerRule, marker_rule
 
 from .comparators import OPERATORS
-from .format import Comparator, Heuristic, Library, Signal
+from .format import Comparator, Heuristic, Library, Signal, pattern_of
 from .guards import LINE_CAP
 from .model import Evidence, Finding, Findings, HeuristicError, SignalResult
 from .prefilter import Prefilter, fold_text
@@ -539,9 +539,12 @@ class _Job:
                 live = [p for p in live if p.left > 0]
                 if not live:
                     return
+            pattern = pattern_of(signal)  # compiled here on first use: not charged to the budget
+            if pattern is None:
+                raise ValueError(f"signal {signal.name!r} has no usable pattern")
             started = time.monotonic()
             deadline = started + max(p.left for p in live)
-            search, monotonic = signal.compiled.search, time.monotonic
+            search, monotonic = pattern.search, time.monotonic
             try:
                 for index in candidates:
                     text = texts[index]
@@ -679,7 +682,7 @@ def _compare(comparator: Comparator, observed: Any, deadline: float, signal: str
     if observed is None:
         return None
     try:
-        return OPERATORS[comparator.op].compare(observed, comparator.value, comparator.compiled,
+        return OPERATORS[comparator.op].compare(observed, comparator.value, pattern_of(comparator),
                                                 lambda: _remaining(deadline, signal, None))
     except TimeoutError:
         raise _Timeout(signal, None) from None

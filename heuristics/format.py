@@ -82,7 +82,13 @@ class Comparator:
 
     op: str
     value: Threshold
-    compiled: regex.Pattern[str] | None = None
+    compiled: regex.Pattern[str] | None = None  # read it through ``pattern_of``
+
+    def __getstate__(self) -> dict[str, Any]:
+        return _state_without_compiled(self)
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        _restore_state(self, state)
 
 
 @dataclass(slots=True)
@@ -105,6 +111,43 @@ class Signal:
     within: float | None = None  # seconds before the capture; older lines do not count
     boot: str | None = None  # "current": lines of earlier boots do not count
     burst: float | None = None  # seconds: hits closer than this to the previous one are one event
+
+    def __getstate__(self) -> dict[str, Any]:
+        return _state_without_compiled(self)
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        _restore_state(self, state)
+
+
+def _state_without_compiled(item: Signal | Comparator) -> dict[str, Any]:
+    """The pickled state of a signal or comparator: every field but the compiled
+    pattern, so unpickling a library (the cache, a fleet worker) compiles nothing;
+    ``pattern_of`` compiles it again on first use."""
+    return {name: getattr(item, name) for name in item.__slots__ if name != "compiled"}
+
+
+def _restore_state(item: Signal | Comparator, state: dict[str, Any]) -> None:
+    item.compiled = None
+    for name, value in state.items():
+        setattr(item, name, value)
+
+
+def pattern_of(item: Signal | Comparator) -> regex.Pattern[str] | None:
+    """The compiled pattern of a ``regex``/``extract`` signal or a ``matches`` comparator
+    (None for anything else): the loader's, or compiled now from the pattern text with the
+    loader's ``compile_pattern`` and kept on the item. The one way to read ``.compiled``:
+    an unpickled library has none until a search needs one. Two threads racing here both
+    compile the same text and store equal patterns, which is harmless."""
+    found = item.compiled
+    if found is None:
+        if isinstance(item, Signal):
+            text: object = item.pattern if item.kind != "fact" else None
+        else:
+            text = item.value if item.op == "matches" else None
+        if isinstance(text, str):
+            found = compile_pattern(text).pattern
+            item.compiled = found
+    return found
 
 
 @dataclass(slots=True)
@@ -589,7 +632,9 @@ def _recovered_by(check: _Checker, value: Any, raw_signals: Any) -> tuple[str, .
     return tuple(v for v in value if v in known)
 
 
-def _files(directory: Path, check_list: list[LintMessage]) -> list[Path]:
+def heuristic_files(directory: Path, check_list: list[LintMessage]) -> list[Path]:
+    """The heuristic files a source names (a folder's ``*.toml``, or one ``.toml`` file),
+    sorted; a source that cannot be read adds a ``dir`` message to ``check_list``."""
     shown = display_path(directory)
     if not directory.exists():
         check_list.append(LintMessage(shown, "dir", "no such directory"))
@@ -611,7 +656,7 @@ def _load(dirs: Iterable[tuple[Path, bool]]) -> tuple[Library, list[LintMessage]
     every: list[LintMessage] = []
     seen: dict[str, str] = {}
     for directory, draft in dirs:
-        for path in _files(directory, library.problems):
+        for path in heuristic_files(directory, library.problems):
             heuristic, messages = load_file(path, draft=draft)
             every.extend(messages)
             if heuristic is None:
@@ -633,28 +678,29 @@ def load_library(dirs: Sequence[str | Path] = (), builtin: bool = True,
                  drafts: Sequence[str | Path] = ()) -> Library:
     """The bundled library (unless ``builtin=False``) plus ``dirs``, plus ``drafts``
     (marked ``draft=True``). Files with errors are skipped and listed in ``problems``."""
+    library, _ = _load(library_sources(dirs, builtin, drafts))
+    return library
+
+
+def library_sources(dirs: Sequence[str | Path] = (), builtin: bool = True,
+                    drafts: Sequence[str | Path] = ()) -> list[tuple[Path, bool]]:
+    """The sources ``load_library`` reads, in order: (folder or file, is it drafts)."""
     sources: list[tuple[Path, bool]] = []
     if builtin:
         sources.append((BUILTIN_DIR, False))
     sources.extend((Path(d), False) for d in dirs)
     sources.extend((Path(d), True) for d in drafts)
-    library, _ = _load(sources)
-    return library
+    return sources
 
 
 def load_with_messages(dirs: Sequence[str | Path] = (), builtin: bool = True,
                        drafts: Sequence[str | Path] = ()) -> tuple[Library, list[LintMessage]]:
     """Like ``load_library`` but also returns every message (warnings included)."""
-    sources: list[tuple[Path, bool]] = []
-    if builtin:
-        sources.append((BUILTIN_DIR, False))
-    sources.extend((Path(d), False) for d in dirs)
-    sources.extend((Path(d), True) for d in drafts)
-    return _load(sources)
+    return _load(library_sources(dirs, builtin, drafts))
 
 
 __all__ = [
     "BUILTIN_DIR", "COMPARATORS", "STATUSES", "Comparator", "Example", "Heuristic", "Library", "LintMessage",
-    "Signal", "display_path", "load_file", "load_library", "load_with_messages",
-    "parse_duration",
+    "Signal", "display_path", "heuristic_files", "library_sources", "load_file", "load_library",
+    "load_with_messages", "parse_duration", "pattern_of",
 ]

@@ -20,7 +20,7 @@ from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 
-from .format import Heuristic, LintMessage, load_with_messages
+from .format import Heuristic, LintMessage, load_with_messages, pattern_of
 from .prefilter import nested_quantifier, pathological_lines
 from .selectors import matches_any
 
@@ -69,10 +69,13 @@ def lint_heuristic(heuristic: Heuristic, keys: Sequence[tuple[str, str | None]])
                                "status = \"recovered\": the recovery is never tested", "warning"))
     for signal in heuristic.signals.values():
         patterns = []
-        if signal.compiled is not None and signal.pattern:
-            patterns.append((f"signals.{signal.name}.{signal.kind}", signal.pattern, signal.compiled))
-        patterns.extend((f"signals.{signal.name}.matches", c.value, c.compiled)
-                        for c in signal.comparators if c.op == "matches" and c.compiled is not None)
+        compiled = pattern_of(signal)
+        if compiled is not None and signal.pattern:
+            patterns.append((f"signals.{signal.name}.{signal.kind}", signal.pattern, compiled))
+        for comparator in signal.comparators:
+            compiled = pattern_of(comparator)
+            if compiled is not None:
+                patterns.append((f"signals.{signal.name}.matches", str(comparator.value), compiled))
         for key, pattern, compiled in patterns:
             shape = nested_quantifier(pattern)
             problem = _catastrophic(pattern, compiled)

@@ -49,12 +49,13 @@ class FileExists(WriteError):
         self.path = path
 
 
-def write_atomic(path: str | os.PathLike[str], text: str, *, overwrite: bool,
+def write_atomic(path: str | os.PathLike[str], text: str | bytes, *, overwrite: bool,
                  mode: int = 0o644, newline: str = "") -> Path:
     """Write ``text`` to ``path`` atomically (see the module docstring); returns the path.
 
+    ``text`` is written as UTF-8, or as is when it is ``bytes`` (the library cache).
     ``mode``: the file's permissions (exports are readable by others, the session store
-    is not). ``newline``: passed to ``open`` ("" writes ``text`` as is).
+    is not). ``newline``: passed to ``open`` for text ("" writes ``text`` as is).
     """
     target = Path(path)
     parent = target.parent if str(target.parent) else Path(".")
@@ -68,10 +69,16 @@ def write_atomic(path: str | os.PathLike[str], text: str, *, overwrite: bool,
                          f"{exc.strerror or exc})") from exc
     tmp = Path(name)
     try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline=newline) as handle:
-            handle.write(text)
-            handle.flush()
-            os.fsync(handle.fileno())
+        if isinstance(text, bytes):
+            with os.fdopen(fd, "wb") as binary:
+                binary.write(text)
+                binary.flush()
+                os.fsync(binary.fileno())
+        else:
+            with os.fdopen(fd, "w", encoding="utf-8", newline=newline) as handle:
+                handle.write(text)
+                handle.flush()
+                os.fsync(handle.fileno())
         os.chmod(tmp, mode)
         if overwrite:
             os.replace(tmp, target)

@@ -66,11 +66,13 @@ def check_dirs(options: LibraryOptions) -> None:
 
 
 def load(options: LibraryOptions) -> Library:
-    """The library the options describe; files that fail to load are in ``problems``."""
-    from triagebench.heuristics.format import load_library
+    """The library the options describe; files that fail to load are in ``problems``.
 
-    return load_library(options.heuristic_dirs, builtin=options.builtin,
-                        drafts=options.draft_dirs())
+    From the on-disk cache when the heuristic files did not change since a launch
+    loaded them (``services.library_cache``; ``$TRIAGE_CACHE=off`` turns it off)."""
+    from triagebench.services.library_cache import load_cached
+
+    return load_cached(options)
 
 
 def describe(options: LibraryOptions) -> list[str]:

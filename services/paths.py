@@ -9,6 +9,8 @@
   always safe.
 * ``TRIAGE_CACHE``: ``off`` (or ``0``, ``no``, ``false``) turns the cache off: every
   launch loads the heuristic files again and nothing is written to the cache folder.
+* ``TRIAGE_PREFETCH``: ``off`` (same values) makes the workbench analyse a file in its
+  own process instead of a child forked at start (``services.prefetch``).
 
 The variables are read on every call (not cached at import) so a test or a
 ``triage serve`` child can point them elsewhere.
@@ -25,6 +27,7 @@ DRAFTS_ENV = "TRIAGE_DRAFTS"
 CACHE_DIR_ENV = "TRIAGE_CACHE_DIR"
 CACHE_ENV = "TRIAGE_CACHE"
 CACHE_OFF_VALUES = ("off", "0", "no", "false")
+PREFETCH_ENV = "TRIAGE_PREFETCH"
 APP_NAME = "triagebench"
 
 
@@ -68,6 +71,11 @@ def cache_enabled() -> bool:
     return os.environ.get(CACHE_ENV, "").strip().lower() not in CACHE_OFF_VALUES
 
 
+def prefetch_enabled() -> bool:
+    """False when ``$TRIAGE_PREFETCH`` is ``off`` (``0``, ``no``, ``false``; any case)."""
+    return os.environ.get(PREFETCH_ENV, "").strip().lower() not in CACHE_OFF_VALUES
+
+
 def drafts_dir(explicit: str | os.PathLike[str] | None = None) -> Path:
     """``--drafts DIR``, else ``$TRIAGE_DRAFTS``, else ``<data dir>/drafts``."""
     if explicit:
@@ -84,4 +92,5 @@ def sessions_dir() -> Path:
 
 
 __all__ = ["CACHE_DIR_ENV", "CACHE_ENV", "CONFIG_DIR_ENV", "DATA_DIR_ENV", "DRAFTS_ENV",
-           "cache_dir", "cache_enabled", "config_dir", "data_dir", "drafts_dir", "sessions_dir"]
+           "PREFETCH_ENV", "cache_dir", "cache_enabled", "config_dir", "data_dir", "drafts_dir",
+           "prefetch_enabled", "sessions_dir"]

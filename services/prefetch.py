@@ -41,6 +41,8 @@ import time
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, TypeVar
 
+from triagebench.services import paths
+
 if TYPE_CHECKING:
     from triagebench.services.analysis import Analysis, AnalysisOptions, Unexplained
 
@@ -52,7 +54,6 @@ MAX_COMPRESSED_BYTES = 1024 * 1024
 
 _HEADER = struct.Struct(">Q")
 _MAGICS = (b"\x1f\x8b", b"\xfd7zXZ", b"BZh", b"\x28\xb5\x2f\xfd", b"PK\x03\x04")
-_DISABLE_ENV = "TRIAGE_PREFETCH"
 T = TypeVar("T")
 
 
@@ -74,7 +75,7 @@ def _input_bytes(path: str) -> int | None:
 
 def eligible(path: str, checks: Sequence[str] = ()) -> bool:
     """True when the inputs are small regular files and this platform can fork."""
-    if not hasattr(os, "fork") or os.environ.get(_DISABLE_ENV, "").lower() in ("0", "off", "no"):
+    if not hasattr(os, "fork") or not paths.prefetch_enabled():
         return False
     total = 0
     for name in (path, *checks):

@@ -275,9 +275,14 @@ class TriageApp(StoryCommands, App[int]):
         if self.settings_notice:
             self.notify(printable(self.settings_notice), severity="warning", markup=False,
                         timeout=10)
-        # Paint the (empty) layout first: the parse thread competes for the GIL and would
-        # otherwise delay the first frame on big files.
-        self.call_after_refresh(self.start_loading)
+        if self.prefetch is not None:
+            # A child process analyses the file: the worker only waits for it and reads
+            # the result, so it starts now and the findings can be in the first frames.
+            self.start_loading()
+        else:
+            # Paint the (empty) layout first: the parse thread competes for the GIL and
+            # would otherwise delay the first frame on big files.
+            self.call_after_refresh(self.start_loading)
 
     def on_resize(self, event: Any) -> None:
         self.update_layout(event.size.width)

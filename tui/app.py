@@ -58,6 +58,7 @@ from triagebench.tui.messages import (
 )
 from triagebench.tui.palette import ActionProvider, FindingProvider, SectionProvider
 from triagebench.tui.screens.input_picker import InputsToPick
+from triagebench.tui.startup import freeze_startup_objects
 from triagebench.tui.story import StoryCommands
 from triagebench.tui.widgets.bookmarks_panel import BookmarksPanel
 from triagebench.tui.widgets.command_tree import CommandTree, TreeTarget
@@ -1145,6 +1146,7 @@ def create_app(path: str, *, theme: str | None = None, heuristic_dirs: tuple[str
                include_drafts: bool = True, checks: tuple[str, ...] = (),
                compare_path: str | None = None) -> TriageApp:
     """The one way to build the app (CLI, tests and bench share it)."""
+    freeze_startup_objects()  # the collector skips start-up objects (tui/startup.py)
     return TriageApp(path, theme=theme, heuristic_dirs=tuple(heuristic_dirs), builtin=builtin,
                      drafts_dir=drafts_dir, env=env, goto=goto, session_path=session_path,
                      corpus_dir=corpus_dir, include_drafts=include_drafts, checks=tuple(checks),

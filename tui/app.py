@@ -209,10 +209,11 @@ class TriageApp(StoryCommands, App[int]):
                         with Vertical(id="loading"):
                             yield Label(Content("opening…"), id="loading-text")
                         yield FindingsPanel(id="findings")
+                    # Hidden at start: their lists are composed after the first frame.
                     with TabPane("Unexplained …", id="unexplained-tab"):
-                        yield UnexplainedPanel(id="unexplained")
+                        yield UnexplainedPanel(id="unexplained", defer=True)
                     with TabPane("Bookmarks", id="bookmarks-tab"):
-                        yield BookmarksPanel(id="bookmarks")
+                        yield BookmarksPanel(id="bookmarks", defer=True)
         yield KeysFooter(compact=True)
 
     @property

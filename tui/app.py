@@ -197,7 +197,9 @@ class TriageApp(StoryCommands, App[int]):
             yield CommandTree(id="tree")
             with Horizontal(id="main"):
                 with Vertical(id="center"):
-                    yield StateStrip(id="state")
+                    # compact from the start on short terminals: no restyle on mount
+                    yield StateStrip(id="state", classes="-compact"
+                                     if self.size.height < COMPACT_HEIGHT else None)
                     yield LogView(id="log")
                     yield SearchBar(id="search")
                 with TabbedContent(id="side"):

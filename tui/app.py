@@ -36,7 +36,7 @@ from textual.app import App, ComposeResult, SystemCommand
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.screen import Screen
-from textual.widgets import Label, TabbedContent, TabPane
+from textual.widgets import Label
 from textual.worker import Worker, WorkerState, get_current_worker
 from triagebench.parser import Document, InputError, printable
 from triagebench.parser.refs import RefError, file_label, format_ref, parse_ref, resolve_ref
@@ -68,6 +68,7 @@ from triagebench.tui.widgets.keys_footer import KeysFooter
 from triagebench.tui.widgets.log_index import compile_pattern
 from triagebench.tui.widgets.log_view import LogView
 from triagebench.tui.widgets.search_bar import SearchBar
+from triagebench.tui.widgets.side_tabs import SidePane, SideTabs
 from triagebench.tui.widgets.state_strip import COMPACT_HEIGHT, StateStrip
 from triagebench.tui.widgets.unexplained_panel import UnexplainedPanel
 
@@ -202,8 +203,8 @@ class TriageApp(StoryCommands, App[int]):
                                      if self.size.height < COMPACT_HEIGHT else None)
                     yield LogView(id="log")
                     yield SearchBar(id="search")
-                with TabbedContent(id="side"):
-                    with TabPane("Findings", id="findings-tab"):
+                with SideTabs(id="side"):
+                    with SidePane("Findings", id="findings-tab"):
                         # The progress box lives in the side pane so hiding it never
                         # changes the log view's height (the initial centring must not
                         # race a relayout). Text only: an animated bar would repaint
@@ -212,9 +213,9 @@ class TriageApp(StoryCommands, App[int]):
                             yield Label(Content("opening…"), id="loading-text")
                         yield FindingsPanel(id="findings")
                     # Hidden at start: their lists are composed after the first frame.
-                    with TabPane("Unexplained …", id="unexplained-tab"):
+                    with SidePane("Unexplained …", id="unexplained-tab"):
                         yield UnexplainedPanel(id="unexplained", defer=True)
-                    with TabPane("Bookmarks", id="bookmarks-tab"):
+                    with SidePane("Bookmarks", id="bookmarks-tab"):
                         yield BookmarksPanel(id="bookmarks", defer=True)
         yield KeysFooter(compact=True)
 
@@ -243,8 +244,8 @@ class TriageApp(StoryCommands, App[int]):
         return self.query_one("#bookmarks", BookmarksPanel)
 
     @property
-    def side_tabs(self) -> TabbedContent:
-        return self.query_one("#side", TabbedContent)
+    def side_tabs(self) -> SideTabs:
+        return self.query_one("#side", SideTabs)
 
     def set_tab_label(self, pane_id: str, label: str) -> None:
         self.side_tabs.get_tab(pane_id).label = Content(label)

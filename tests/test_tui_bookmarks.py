@@ -156,3 +156,36 @@ async def test_untrusted_text_is_shown_escaped(doc: Document) -> None:
         shown = option_texts(app)[0] + detail_text(app)
         assert "\x1b" not in shown and "\x07" not in shown
         assert "\\e]52;c;aGk=\\x07" in shown
+
+
+class DeferredHost(App[None]):
+    """The workbench's way: the panel's list is composed after the first frame, and the
+    bookmarks arrive before it exists."""
+
+    def __init__(self, doc: Document, session: Session) -> None:
+        super().__init__()
+        self.doc = doc
+        self.session = session
+
+    def compose(self) -> ComposeResult:
+        yield BookmarksPanel(id="bookmarks", defer=True)
+
+    def on_mount(self) -> None:
+        panel = self.query_one(BookmarksPanel)
+        assert not panel.query(OptionList)  # nothing composed before the first frame
+        panel.show(self.doc, self.session.bookmarks.values())
+
+
+@run_async
+async def test_a_deferred_panel_shows_bookmarks_given_before_its_list_existed(
+        doc: Document) -> None:
+    session = Session.for_document(doc, "0" * 64)
+    error = line_of(doc, "LogBackend")
+    session.set_note(doc, error, "supervisor log error")
+    app = DeferredHost(doc, session)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        panel = app.query_one(BookmarksPanel)
+        assert panel.current_line == error
+        assert option_texts(app)[0].endswith("supervisor log error")
+        assert "LogBackend: unexpected error" in detail_text(app)

@@ -182,6 +182,23 @@ def test_gutter_shows_file_line_numbers_under_a_sticky_header() -> None:
     run(check)
 
 
+def test_lines_that_read_like_errors_get_the_quiet_dot_before_any_analysis() -> None:
+    """The error vocabulary loads in a worker (not on the first frame); once it is in,
+    the shown rows are repainted with the dot on error-looking lines only."""
+    async def check(pilot: Pilot[None], view: LogView, messages: list[Message]) -> None:
+        for _ in range(200):
+            if sent(messages, LogView.JudgeReady):
+                break
+            await pilot.pause(0.01)
+        await pilot.pause()
+        rows = screen_rows(view)
+        gutter = {line: rows[row_of_line(view, line)].split()[0] for line in
+                  (MIGRATION, ANSI_ERROR)}
+        assert gutter == {MIGRATION: str(MIGRATION), ANSI_ERROR: f"{ANSI_ERROR}•"}
+
+    run(check, size=(100, 60))
+
+
 def test_show_section_scopes_to_its_stdout_then_stderr_lines() -> None:
     async def check(pilot: Pilot[None], view: LogView, messages: list[Message]) -> None:
         view.show_section(3)

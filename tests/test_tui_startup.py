@@ -39,3 +39,18 @@ def test_app_import_defers_what_the_first_frame_does_not_need():
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                             check=True)
     assert json.loads(result.stdout) == []
+
+
+def test_building_the_app_freezes_the_start_up_objects_once_per_process():
+    """The collector skips what exists when the first app is built; building more apps
+    (tests, a reopened file) must not freeze their objects too (they would never be
+    collected)."""
+    code = ("import gc; from triagebench.tui.app import create_app; "
+            "create_app('a.txt', env={}); first = gc.get_freeze_count(); "
+            "junk = [[] for _ in range(10_000)]; create_app('b.txt', env={}); "
+            "print(first, gc.get_freeze_count())")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                            check=True)
+    first, second = map(int, result.stdout.split())
+    assert first > 10_000  # Textual, Rich and our modules (GC-tracked containers)
+    assert second == first

@@ -118,3 +118,39 @@ async def test_empty_panel_says_so_and_ignores_keys() -> None:
         await pilot.press("enter", "n", "p")
         await pilot.pause()
         assert app.jumps == [] and app.promotions == []
+
+
+class DeferredHost(App[None]):
+    """The workbench's way: the list is composed after the first frame, and the
+    templates arrive before it exists."""
+
+    def __init__(self, doc: Document) -> None:
+        super().__init__()
+        self.doc = doc
+        self.templates = mine_document(doc, lines=unexplained(doc, None))
+        self.jumps: list[int] = []
+
+    def on_unexplained_panel_jump_to(self, message: UnexplainedPanel.JumpTo) -> None:
+        self.jumps.append(message.line)
+
+    def compose(self) -> ComposeResult:
+        yield UnexplainedPanel(self.doc, [], id="unexplained", defer=True)
+
+    def on_mount(self) -> None:
+        panel = self.query_one(UnexplainedPanel)
+        assert not panel.query(OptionList)  # nothing composed before the first frame
+        panel.show(self.doc, self.templates)
+
+
+@run_async
+async def test_a_deferred_panel_shows_templates_given_before_its_list_existed() -> None:
+    app = DeferredHost(_doc())
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        rows = _rows(app)
+        assert len(rows) == 2 and rows[0].startswith("3× dmesg -T")
+        assert "regex" in _detail(app)
+        app.query_one(OptionList).focus()
+        await pilot.press("enter")
+        await pilot.pause()
+        assert app.jumps == [_lines_with(app.doc, "mmcblk0: error -110")[0]]

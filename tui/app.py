@@ -36,7 +36,7 @@ from textual.app import App, ComposeResult, SystemCommand
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.screen import Screen
-from textual.widgets import Label, TabbedContent, TabPane
+from textual.widgets import Label
 from textual.worker import Worker, WorkerState, get_current_worker
 from triagebench.parser import Document, InputError, printable
 from triagebench.parser.refs import RefError, file_label, format_ref, parse_ref, resolve_ref
@@ -59,6 +59,7 @@ from triagebench.tui.messages import (
 )
 from triagebench.tui.palette import ActionProvider, FindingProvider, SectionProvider
 from triagebench.tui.screens.input_picker import InputsToPick
+from triagebench.tui.startup import freeze_startup_objects
 from triagebench.tui.story import StoryCommands
 from triagebench.tui.widgets.bookmarks_panel import BookmarksPanel
 from triagebench.tui.widgets.command_tree import CommandTree, TreeTarget
@@ -68,6 +69,7 @@ from triagebench.tui.widgets.keys_footer import KeysFooter
 from triagebench.tui.widgets.log_index import compile_pattern
 from triagebench.tui.widgets.log_view import LogView
 from triagebench.tui.widgets.search_bar import SearchBar
+from triagebench.tui.widgets.side_tabs import SidePane, SideTabs
 from triagebench.tui.widgets.state_strip import COMPACT_HEIGHT, StateStrip
 from triagebench.tui.widgets.unexplained_panel import UnexplainedPanel
 
@@ -203,11 +205,13 @@ class TriageApp(StoryCommands, App[int]):
             yield CommandTree(id="tree")
             with Horizontal(id="main"):
                 with Vertical(id="center"):
-                    yield StateStrip(id="state")
+                    # compact from the start on short terminals: no restyle on mount
+                    yield StateStrip(id="state", classes="-compact"
+                                     if self.size.height < COMPACT_HEIGHT else None)
                     yield LogView(id="log")
                     yield SearchBar(id="search")
-                with TabbedContent(id="side"):
-                    with TabPane("Findings", id="findings-tab"):
+                with SideTabs(id="side"):
+                    with SidePane("Findings", id="findings-tab"):
                         # The progress box lives in the side pane so hiding it never
                         # changes the log view's height (the initial centring must not
                         # race a relayout). Text only: an animated bar would repaint
@@ -215,10 +219,11 @@ class TriageApp(StoryCommands, App[int]):
                         with Vertical(id="loading"):
                             yield Label(Content("opening…"), id="loading-text")
                         yield FindingsPanel(id="findings")
-                    with TabPane("Unexplained …", id="unexplained-tab"):
-                        yield UnexplainedPanel(id="unexplained")
-                    with TabPane("Bookmarks", id="bookmarks-tab"):
-                        yield BookmarksPanel(id="bookmarks")
+                    # Hidden at start: their lists are composed after the first frame.
+                    with SidePane("Unexplained …", id="unexplained-tab"):
+                        yield UnexplainedPanel(id="unexplained", defer=True)
+                    with SidePane("Bookmarks", id="bookmarks-tab"):
+                        yield BookmarksPanel(id="bookmarks", defer=True)
         yield KeysFooter(compact=True)
 
     @property
@@ -246,8 +251,8 @@ class TriageApp(StoryCommands, App[int]):
         return self.query_one("#bookmarks", BookmarksPanel)
 
     @property
-    def side_tabs(self) -> TabbedContent:
-        return self.query_one("#side", TabbedContent)
+    def side_tabs(self) -> SideTabs:
+        return self.query_one("#side", SideTabs)
 
     def set_tab_label(self, pane_id: str, label: str) -> None:
         self.side_tabs.get_tab(pane_id).label = Content(label)
@@ -1229,6 +1234,7 @@ def create_app(path: str, *, theme: str | None = None, heuristic_dirs: tuple[str
                compare_path: str | None = None, prefetch: Prefetch | None = None) -> TriageApp:
     """The one way to build the app (CLI, tests and bench share it). ``prefetch``: the
     analysis of ``path`` the caller started in a child (``services.prefetch.start``)."""
+    freeze_startup_objects()  # the collector skips start-up objects (tui/startup.py)
     return TriageApp(path, theme=theme, heuristic_dirs=tuple(heuristic_dirs), builtin=builtin,
                      drafts_dir=drafts_dir, env=env, goto=goto, session_path=session_path,
                      corpus_dir=corpus_dir, include_drafts=include_drafts, checks=tuple(checks),

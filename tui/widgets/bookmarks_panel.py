@@ -25,6 +25,7 @@ from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
 from textual.content import Content
 from textual.message import Message
+from textual.widget import Widget
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 from triagebench.parser import Document, printable
@@ -34,6 +35,7 @@ if TYPE_CHECKING:  # sessions load after the first frame
     from triagebench.services.sessions import Bookmark
 
 MAX_ROW_CHARS = 200
+EMPTY_TEXT = "No bookmarks yet: mark a line in the log view."
 
 
 def _one_line(text: str) -> str:
@@ -91,17 +93,38 @@ class BookmarksPanel(Vertical, can_focus=False):
             super().__init__()
             self.line = line
 
-    def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
+    def __init__(self, *, defer: bool = False, id: str | None = None,  # noqa: A002
+                 classes: str | None = None) -> None:
+        """``defer``: compose the list and the detail only after the first frame (in a
+        tab pane hidden at start, so the app's first screen has fewer widgets to style);
+        ``show`` before that keeps the bookmarks and displays them once they exist."""
         super().__init__(id=id, classes=classes)
         self.document: Document | None = None
         self.lines: list[int] = []
         self.notes: dict[int, str] = {}
+        self.marks: list[Bookmark] = []
+        self.defer = defer
+        self.built = not defer  # the list and the detail are mounted
 
     def compose(self) -> ComposeResult:
-        yield OptionList(id="bookmark-list")
-        with VerticalScroll(id="bookmark-detail"):
-            yield Static(Content("No bookmarks yet: mark a line in the log view."),
-                         id="bookmark-text")
+        if not self.defer:
+            yield from self.parts()
+
+    @staticmethod
+    def parts() -> list[Widget]:
+        return [OptionList(id="bookmark-list"),
+                VerticalScroll(Static(Content(EMPTY_TEXT), id="bookmark-text"),
+                               id="bookmark-detail")]
+
+    def on_mount(self) -> None:
+        if self.defer:
+            self.call_after_refresh(self.build)
+
+    async def build(self) -> None:
+        """(deferred) Mount the list and the detail, then show what ``show`` was given."""
+        await self.mount_all(self.parts())
+        self.built = True
+        self.fill(None)
 
     @property
     def option_list(self) -> OptionList:
@@ -114,11 +137,20 @@ class BookmarksPanel(Vertical, can_focus=False):
         marks = sorted((b for b in bookmarks if 1 <= b.line <= document.line_count),
                        key=lambda b: b.line)
         self.document = document
+        self.marks = marks
         self.lines = [b.line for b in marks]
         self.notes = {b.line: b.note or "" for b in marks}
+        if self.built:
+            self.fill(previous)
+
+    def fill(self, previous: int | None) -> None:
+        """Rebuild the rows from ``marks`` (highlighting ``previous`` when still marked)."""
+        document = self.document
+        if document is None:
+            return
         width = len(str(self.lines[-1])) if self.lines else 1
         options = []
-        for bookmark in marks:
+        for bookmark in self.marks:
             section = document.section_at(bookmark.line)
             where = printable(section.command, keep_tabs=False)[:60] if section else "(preamble)"
             prompt = Content.assemble(
@@ -138,7 +170,7 @@ class BookmarksPanel(Vertical, can_focus=False):
     @property
     def current_line(self) -> int | None:
         """The highlighted bookmark's line, if any."""
-        if not self.is_mounted or not self.lines:
+        if not self.built or not self.is_mounted or not self.lines:
             return None
         index = self.option_list.highlighted
         return self.lines[index] if index is not None and index < len(self.lines) else None
@@ -147,7 +179,7 @@ class BookmarksPanel(Vertical, can_focus=False):
         text = self.query_one("#bookmark-text", Static)
         line = self.current_line
         if line is None or self.document is None:
-            text.update(Content("No bookmarks yet: mark a line in the log view."))
+            text.update(Content(EMPTY_TEXT))
             return
         doc = self.document
         note = self.notes.get(line, "").strip()

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from rich.style import Style
@@ -32,12 +33,14 @@ MAX_SYNTAX_CHARS = 400_000
 
 TAB_SIZE = 8
 
-def is_suspicious(text: str) -> bool:
-    """True for lines that look like an error: the one vocabulary (with its benign list)
-    of ``heuristics.suspicious``, imported on first use to keep the first frame light."""
-    from triagebench.heuristics.suspicious import is_suspicious as classify
+def load_judge() -> Callable[[str], bool]:
+    """The test for lines that look like an error: the one vocabulary (with its benign
+    list) of ``heuristics.suspicious``. Importing and compiling it costs ~20 ms (more
+    while the loading worker holds the GIL), so the log view calls this in a thread
+    worker rather than on the frame that first shows the file."""
+    from triagebench.heuristics.suspicious import default_rules
 
-    return classify(text)
+    return default_rules().is_suspicious
 
 
 def safe_ansi(raw: str) -> str:

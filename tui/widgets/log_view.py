@@ -52,7 +52,7 @@ import regex
 from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
-from textual import events
+from textual import events, work
 from textual.binding import Binding, BindingType
 from textual.cache import LRUCache
 from textual.color import Color
@@ -87,7 +87,7 @@ from .log_index import (
     prev_in,
     scan_lines,
 )
-from .log_render import is_suspicious, lexer_for, line_text, syntax_spans
+from .log_render import lexer_for, line_text, load_judge, syntax_spans
 from .log_search import ScanJobs
 
 if TYPE_CHECKING:
@@ -229,6 +229,13 @@ class LogView(ScrollView, can_focus=True, inherit_bindings=False):
             super().__init__()
             self.selection = selection
 
+    class JudgeReady(Message, bubble=False):
+        """(worker -> widget) The test for error-looking lines is loaded."""
+
+        def __init__(self, judge: Callable[[str], bool]) -> None:
+            super().__init__()
+            self.judge = judge
+
     class ScanDone(Message, bubble=False):
         """A search/filter worker finished (internal: handled by the LogView itself)."""
 
@@ -251,6 +258,8 @@ class LogView(ScrollView, can_focus=True, inherit_bindings=False):
         self.extra_highlights: set[int] = set()
         self.extra_label: str | None = None
         self.suspicious: set[int] | None = None  # None: judged per line by its text
+        self._judge: Callable[[str], bool] | None = None  # loaded in a worker (load_judge)
+        self._judged: dict[int, bool] = {}  # line -> judged by its text (per document)
         self._scope_rows = RowMap()
         self._rows = RowMap()
         self._filter: _Compiled | None = None
@@ -302,6 +311,9 @@ class LogView(ScrollView, can_focus=True, inherit_bindings=False):
         self.extra_highlights = set()
         self.extra_label = None
         self.suspicious = None
+        self._judged = {}
+        if self._judge is None and self.is_mounted:
+            self._load_judge()
         self._anchor = None
         self._selecting = False
         self._syntax.clear()
@@ -858,6 +870,8 @@ class LogView(ScrollView, can_focus=True, inherit_bindings=False):
     # -- theme -------------------------------------------------------------------
     def on_mount(self) -> None:
         self.app.theme_changed_signal.subscribe(self, self._theme_changed)
+        if self.document is not None and self._judge is None:
+            self._load_judge()
         self._changed()
 
     def _theme_changed(self, _theme: object) -> None:
@@ -1013,7 +1027,7 @@ class LogView(ScrollView, can_focus=True, inherit_bindings=False):
         elif line in self.extra_highlights:
             mark = Segment(DRAFT_MARK, self._style("log-view--bookmark"))
         elif (line in self.suspicious if self.suspicious is not None
-              else is_suspicious(self.document.plain(line))):
+              else self._judge_line(line)):
             suspect = self._severity_colors()["suspect"]
             mark = Segment(SUSPECT_MARK, base + Style(color=suspect.rich_color))
         else:
@@ -1077,6 +1091,28 @@ class LogView(ScrollView, can_focus=True, inherit_bindings=False):
         else:
             segments = Segment.adjust_line_length(segments, text_width, row_style)
         return [Segment.adjust_line_length([*gutter, *segments], width, base)]
+
+    def _judge_line(self, line: int) -> bool:
+        """Does ``line`` look like an error by its text alone (before the Unexplained
+        worker's ``set_suspicious``)? Judged once per line; False (no dot) until the
+        vocabulary is loaded, the rows are repainted then (``on_log_view_judge_ready``)."""
+        judged = self._judged.get(line)
+        if judged is None:
+            if self._judge is None or self.document is None:
+                return False
+            judged = self._judged[line] = self._judge(self.document.plain(line))
+        return judged
+
+    @work(thread=True, exclusive=True, group="log-view-judge", exit_on_error=False)
+    def _load_judge(self) -> None:
+        """(worker) Import and compile the error vocabulary off the UI thread."""
+        self.post_message(self.JudgeReady(load_judge()))
+
+    def on_log_view_judge_ready(self, message: LogView.JudgeReady) -> None:
+        self._judge = message.judge
+        self._judged = {}
+        if self.suspicious is None:
+            self._changed()  # the rows painted without their dots
 
     # -- wrap layout -----------------------------------------------------------
     def _line_height(self, row: int) -> int:

@@ -28,6 +28,7 @@ from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
 from textual.content import Content
 from textual.message import Message
+from textual.widget import Widget
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 from triagebench.parser import Document, printable
@@ -98,18 +99,37 @@ class UnexplainedPanel(Vertical, can_focus=False):
             self.section_key = section_key
 
     def __init__(self, document: Document | None = None, templates: Sequence[Template] = (), *,
-                 id: str | None = None, classes: str | None = None) -> None:
+                 defer: bool = False, id: str | None = None, classes: str | None = None) -> None:
+        """``defer``: compose the list and the detail only after the first frame (in a
+        tab pane hidden at start, so the app's first screen has fewer widgets to style);
+        ``show`` before that keeps the data and displays it once they exist."""
         super().__init__(id=id, classes=classes)
         self.document: Document | None = document
         self.templates: list[Template] = list(templates)
         self._cursor: dict[int, int] = {}  # template index -> index of the line last jumped to
+        self.defer = defer
+        self.built = not defer  # the list and the detail are mounted
 
     def compose(self) -> ComposeResult:
-        yield OptionList(id="unexplained-list")
-        with VerticalScroll(id="unexplained-detail"):
-            yield Static(Content(EMPTY_TEXT), id="unexplained-text")
+        if not self.defer:
+            yield from self.parts()
+
+    @staticmethod
+    def parts() -> list[Widget]:
+        return [OptionList(id="unexplained-list"),
+                VerticalScroll(Static(Content(EMPTY_TEXT), id="unexplained-text"),
+                               id="unexplained-detail")]
 
     def on_mount(self) -> None:
+        if self.defer:
+            self.call_after_refresh(self.build)
+        elif self.document is not None:
+            self.show(self.document, self.templates)
+
+    async def build(self) -> None:
+        """(deferred) Mount the list and the detail, then show what ``show`` was given."""
+        await self.mount_all(self.parts())
+        self.built = True
         if self.document is not None:
             self.show(self.document, self.templates)
 
@@ -122,6 +142,8 @@ class UnexplainedPanel(Vertical, can_focus=False):
         self.document = document
         self.templates = sorted(templates, key=lambda t: -t.count)
         self._cursor = {}
+        if not self.built:
+            return  # shown by build()
         width = len(str(self.templates[0].count)) if self.templates else 1
         options = []
         for index, template in enumerate(self.templates):
@@ -142,7 +164,7 @@ class UnexplainedPanel(Vertical, can_focus=False):
 
     @property
     def current_index(self) -> int | None:
-        if not self.is_mounted or not self.templates:
+        if not self.built or not self.is_mounted or not self.templates:
             return None
         index = self.option_list.highlighted
         return index if index is not None and index < len(self.templates) else None

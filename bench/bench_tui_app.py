@@ -21,6 +21,13 @@ Two ways of driving the real app (``create_app``, the CLI's factory):
   triage time is also printed as a ratio to it ("ratio_to_hello"), comparable on
   any machine (issue #14: findings on screen <= 1.5x the floor).
 
+The library cache (``services.library_cache``) lives in ``bench/data/bench-cache`` and is
+filled by one unmeasured launch first: the numbers are those of every launch but the
+first after an install or a heuristic edit (that one loads the files: ~+120 ms).
+``--baseline VENV`` runs another build's ``triage`` in the same tmux runs (e.g. a
+worktree of an older commit with its own venv), ``--repeat N`` interleaves N runs of
+every tool and reports medians, ``--no-prefetch`` sets ``TRIAGE_PREFETCH=off``.
+
 Inputs: ``--small`` defaults to a sample-diagnostics file of >= 5,000 lines, else
 a 10k-line synthetic diagnostics file from bench/bench_heuristics.py; ``--big``
 defaults to bench/data/big-1m.txt from bench/make_big.py when it exists, else
@@ -149,17 +156,18 @@ Hello().run()
 """
 
 
-def compile_project() -> None:
+def compile_project(root: Path = ROOT, python: str = PYTHON) -> None:
     """Write the project's bytecode, as ``pip install`` does (the dev venv runs with
-    PYTHONDONTWRITEBYTECODE=1, which would make every launch recompile ~12k lines)."""
-    folders = [str(ROOT / name) for name in ("parser", "heuristics", "tui", "themes",
-                                            "triagebench")]
-    subprocess.run([PYTHON, "-m", "compileall", "-q", *folders], capture_output=True,
+    PYTHONDONTWRITEBYTECODE=1, which would make every launch recompile ~15k lines)."""
+    folders = [str(root / name) for name in ("parser", "heuristics", "services", "cli", "tui",
+                                             "themes", "triagebench") if (root / name).is_dir()]
+    subprocess.run([python, "-m", "compileall", "-q", *folders], capture_output=True,
                    check=False)
 
 
 def headless(path: Path, prefetch: bool = True) -> dict:
-    env = dict(os.environ, TRIAGE_CONFIG_DIR=str(DATA / "bench-config"))
+    env = dict(os.environ, TRIAGE_CONFIG_DIR=str(DATA / "bench-config"),
+               TRIAGE_CACHE_DIR=str(DATA / "bench-cache"))
     env.pop("SSH_CONNECTION", None)
     spawned = time.time()
     proc = subprocess.run([PYTHON, "-c", CHILD, str(path), repr(spawned),
@@ -177,7 +185,8 @@ def headless(path: Path, prefetch: bool = True) -> dict:
 def tmux_probe(command: list[str], expect: list[str], label: str, timeout: float = 60) -> dict:
     """Start ``command`` in a detached 120x40 tmux session; time until each text appears."""
     session = f"bench-{label}-{os.getpid()}-{time.monotonic_ns()}"
-    env_cmd = ["env", f"TRIAGE_CONFIG_DIR={DATA / 'bench-config'}", *command]
+    env_cmd = ["env", f"TRIAGE_CONFIG_DIR={DATA / 'bench-config'}",
+               f"TRIAGE_CACHE_DIR={DATA / 'bench-cache'}", *command]
     for _attempt in range(3):  # the tmux server may be shutting down after the last kill
         start = time.time()
         started = subprocess.run(["tmux", "new-session", "-d", "-s", session, "-x", "120",
@@ -212,12 +221,12 @@ def ratios(runs: dict[str, dict]) -> dict[str, float | None]:
         if tool == "hello":
             continue
         for text, value in seen.items():
-            key = f"{tool}: {text.strip()}" if tool == "triage" else tool
+            key = f"{tool}: {text.strip()}" if tool.startswith("triage") else tool
             out[key] = round(value / floor, 2) if isinstance(value, (int, float)) else None
-    badges = [value for text, value in runs.get("triage", {}).items()
-              if text.strip() in ("CRIT", "HIGH", "MED", "LOW", "INFO") and value is not None]
-    if badges:  # the first finding listed, whatever its severity
-        out["triage: findings on screen"] = round(min(badges) / floor, 2)
+        badges = [value for text, value in seen.items()
+                  if text.strip() in ("CRIT", "HIGH", "MED", "LOW", "INFO") and value is not None]
+        if tool.startswith("triage") and badges:  # the first finding listed, any severity
+            out[f"{tool}: findings on screen"] = round(min(badges) / floor, 2)
     return out
 
 
@@ -289,6 +298,9 @@ def main() -> None:
     parser.add_argument("--only", choices=("small", "big"))
     parser.add_argument("--repeat", type=int, default=1,
                         help="run every probe N times, interleaved; report medians (and runs)")
+    parser.add_argument("--baseline", type=Path, metavar="VENV",
+                        help="also run VENV/bin/triage (e.g. an older commit's venv) in the same "
+                             "tmux runs, as 'triage@baseline'")
     parser.add_argument("--no-prefetch", action="store_true",
                         help="headless and tmux: analyse in the app's process (TRIAGE_PREFETCH=off), "
                              "as before services.prefetch")
@@ -297,6 +309,8 @@ def main() -> None:
         os.environ["TRIAGE_PREFETCH"] = "off"
     if not args.no_compile:
         compile_project()
+        if args.baseline:
+            compile_project(args.baseline.resolve().parent, str(args.baseline / "bin" / "python"))
     DATA.mkdir(parents=True, exist_ok=True)
     # only build/pick the file that will be run (make_big.py takes ~25 s)
     small = args.small or (pick_small() if args.only != "big" else None)
@@ -307,6 +321,7 @@ def main() -> None:
              if path is not None and args.only in (None, name)]
     for name, path in files:
         print(f"[{name}] {path} …", file=sys.stderr)
+        headless(path)  # warm-up, not measured: fills the library cache (bench/data/bench-cache)
         runs = [headless(path, prefetch=not args.no_prefetch) for _ in range(args.repeat)]
         report[name] = {"file": str(path.relative_to(ROOT) if path.is_relative_to(ROOT) else path),
                         "headless": median_of(runs)}
@@ -324,6 +339,11 @@ def main() -> None:
                 runs = {"triage": tmux_probe([triage, str(path)],
                                              ["Esc cancels", " lines ", "CRIT ", "HIGH ", "MED ",
                                               "LOW ", "INFO "], "triage")}
+                if args.baseline:
+                    runs["triage@baseline"] = tmux_probe(
+                        [str(args.baseline / "bin" / "triage"), str(path)],
+                        ["Esc cancels", " lines ", "CRIT ", "HIGH ", "MED ", "LOW ", "INFO "],
+                        "baseline")
                 # the floor: the hello-world shows "hello <first line of the file>"
                 runs["hello"] = tmux_probe([PYTHON, "-c", HELLO, str(path)], ["hello "], "hello")
                 if tl:

@@ -29,6 +29,7 @@ process and its own fork, so the pickles are trusted data of this program.
 from __future__ import annotations
 
 import contextlib
+import gc
 import os
 import pickle
 import select
@@ -219,10 +220,15 @@ def _loads(frame: bytes | None, kind: type[T]) -> T | None:
     """Unpickle one frame of the expected type; None for anything else."""
     if frame is None:
         return None
+    collecting = gc.isenabled()
+    gc.disable()  # unpickling a document allocates ~10^5 containers: no collection midway
     try:
         result = pickle.loads(frame)  # noqa: S301 - our own fork's data, private pipe
     except Exception:  # noqa: BLE001 - any failure: the caller runs the pipeline itself
         return None
+    finally:
+        if collecting:
+            gc.enable()
     return result if isinstance(result, kind) else None
 
 

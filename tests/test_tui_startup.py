@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from pathlib import Path
 
 from triagebench.heuristics.model import SEVERITIES as ENGINE_SEVERITIES
 from triagebench.heuristics.model import SEVERITY_RANK as ENGINE_RANK
@@ -54,3 +55,31 @@ def test_building_the_app_freezes_the_start_up_objects_once_per_process():
     first, second = map(int, result.stdout.split())
     assert first > 10_000  # Textual, Rich and our modules (GC-tracked containers)
     assert second == first
+
+
+def test_the_first_document_shown_is_frozen_too_and_only_the_first():
+    """Its lines and findings live as long as the file is open: the collector skips them
+    after the first document is shown (in a fresh process: freezing is per process)."""
+    code = r"""
+import asyncio, gc, sys
+from triagebench.tui.app import create_app
+from tests.pilot import settle_until
+
+async def main(path):
+    app = create_app(path, env={})
+    async with app.run_test(size=(120, 40)) as pilot:
+        before = gc.get_freeze_count()
+        await settle_until(pilot, lambda: app.findings is not None)
+        return before, gc.get_freeze_count()
+
+first = asyncio.run(main(sys.argv[1]))
+second = asyncio.run(main(sys.argv[1]))
+print(*first, *second)
+"""
+    sample = str(Path(__file__).resolve().parent.parent / "sample-diagnostics"
+                 / "s10-s12-s13-undervoltage-sdcard-rpi3-2.58.3.txt")
+    result = subprocess.run([sys.executable, "-c", code, sample], capture_output=True,
+                            text=True, check=True, cwd=Path(__file__).resolve().parent.parent)
+    before, after, again_before, again_after = map(int, result.stdout.split())
+    assert after > before + 8_000  # at least the document's lines became permanent
+    assert again_after == again_before  # a second file in the same process is not frozen

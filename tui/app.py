@@ -59,7 +59,7 @@ from triagebench.tui.messages import (
 )
 from triagebench.tui.palette import ActionProvider, FindingProvider, SectionProvider
 from triagebench.tui.screens.input_picker import InputsToPick
-from triagebench.tui.startup import freeze_startup_objects
+from triagebench.tui.startup import freeze_first_document, freeze_startup_objects
 from triagebench.tui.story import StoryCommands
 from triagebench.tui.widgets.bookmarks_panel import BookmarksPanel
 from triagebench.tui.widgets.command_tree import CommandTree, TreeTarget
@@ -510,11 +510,13 @@ class TriageApp(StoryCommands, App[int]):
         self.on_state_ready(StateReady(message.generation, analysed.state))
         self.on_findings_ready(FindingsReady(message.generation, analysed.findings,
                                              analysed.library))
+        freeze_first_document()
 
     def on_document_loaded(self, message: DocumentLoaded) -> None:
         if message.generation != self.generation:
             return
         self.show_document(message.document)
+        freeze_first_document()
 
     def show_document(self, document: Document) -> None:
         self.document = document

@@ -505,7 +505,7 @@ class TriageApp(StoryCommands, App[int]):
         if message.generation != self.generation:
             return
         analysed = message.analysis
-        self.show_document(analysed.document)
+        self.show_document(analysed.document, analysed.findings)
         self.on_session_loaded(message.session)
         self.on_state_ready(StateReady(message.generation, analysed.state))
         self.on_findings_ready(FindingsReady(message.generation, analysed.findings,
@@ -518,10 +518,12 @@ class TriageApp(StoryCommands, App[int]):
         self.show_document(message.document)
         freeze_first_document()
 
-    def show_document(self, document: Document) -> None:
+    def show_document(self, document: Document, findings: Findings | None = None) -> None:
+        """Fill the header, tree and log view; ``findings`` when they are already known
+        (the child's analysis): the tree is then built with its counts once, not twice."""
         self.document = document
         self.query_one(FactsHeader).show_document(document)
-        self.tree_view.load(document)
+        self.tree_view.load(document, findings)
         self.log_view.load(document)
         self.query_one("#loading").display = False
         self.findings_panel.show_status("matching heuristics…")

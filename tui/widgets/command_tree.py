@@ -211,8 +211,8 @@ class CommandTree(Tree[TreeTarget]):
 
     def set_findings(self, findings: Findings | None) -> None:
         """New findings (e.g. after matching finished): recount and relabel."""
-        if self.document is None:
-            return
+        if self.document is None or (findings is not None and findings is self.findings):
+            return  # already built with these (``load(document, findings)``)
         self.findings = findings
         self.counts = section_hit_counts(self.document, findings)
         self.relabel()

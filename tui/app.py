@@ -972,9 +972,11 @@ class TriageApp(StoryCommands, App[int]):
                     f"{message.count} at line {message.line:,}", timeout=2, markup=False)
 
     def on_log_view_cursor_moved(self, message: LogView.CursorMoved) -> None:
-        tree = self.tree_view
-        if not tree.has_focus:
-            tree.select_section(message.section_index)
+        # No tree when another screen is on top or the app is closing (the message may
+        # arrive after the main screen's widgets are gone).
+        for tree in self.query(CommandTree):
+            if not tree.has_focus:
+                tree.select_section(message.section_index)
 
     def action_evidence(self, delta: int) -> None:
         if not self.findings_panel.step(delta):

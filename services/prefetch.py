@@ -15,7 +15,8 @@ on a 1M-line file pickling the document would cost more than parsing it where it
 shown, and hold it twice in memory, so big files keep the in-process pipeline.
 
 Whatever goes wrong in the child (bad input, several captures in one zip, a crash, a
-killed child, a pickle that does not load) makes ``wait`` return None, and the caller
+killed child, a pickle that does not load, a child still silent ``DEADLINE`` seconds
+after the fork, which is then killed) makes ``wait`` return None, and the caller
 runs the in-process pipeline, which words every error exactly as before. The child
 never writes to the terminal (its stdin, stdout and stderr are ``/dev/null``) and
 always ends with ``os._exit``, so it never runs the parent's code after the fork.
@@ -52,6 +53,11 @@ MAX_BYTES = 8 * 1024 * 1024
 
 MAX_COMPRESSED_BYTES = 1024 * 1024
 """Largest compressed input analysed in a child (it may expand ~10x)."""
+
+DEADLINE = 20.0
+"""Seconds after the fork when a child that has not sent everything is killed (the
+reader then sees EOF and the workbench analyses in its own process). An 8 MB file takes
+~2 s; this only guards against a child that hangs (e.g. a lock held across the fork)."""
 
 _HEADER = struct.Struct(">Q")
 _MAGICS = (b"\x1f\x8b", b"\xfd7zXZ", b"BZh", b"\x28\xb5\x2f\xfd", b"PK\x03\x04")
@@ -98,6 +104,7 @@ class Prefetch:
         self._buffer = bytearray()
         self._frames: list[bytes] = []
         self._eof = False
+        self.deadline = time.monotonic() + DEADLINE
 
     @property
     def pending(self) -> bool:
@@ -149,7 +156,13 @@ class Prefetch:
             moved = True
         return moved
 
+    def _give_up_if_late(self) -> None:
+        """Past ``DEADLINE``: kill the child, so the reads below end with EOF."""
+        if self.pid > 0 and time.monotonic() > self.deadline:
+            self.stop()
+
     def _next_frame(self, timeout: float | None) -> bytes | None:
+        self._give_up_if_late()
         deadline = None if timeout is None else time.monotonic() + timeout
         while not self._frames:
             if self._eof or self._fd is None:
@@ -161,6 +174,7 @@ class Prefetch:
     def frame_ready(self, timeout: float) -> bool:
         """Read for at most ``timeout`` seconds; True once a whole frame is buffered
         (then ``wait``/``wait_unexplained`` return it without blocking)."""
+        self._give_up_if_late()
         deadline = time.monotonic() + timeout
         while not self._frames and self._fd is not None and not self._eof:
             if not self._read(deadline):
@@ -295,4 +309,4 @@ def start(path: str, checks: Sequence[str], options: AnalysisOptions) -> Prefetc
     return Prefetch(pid, read_fd, path, checks)
 
 
-__all__ = ["MAX_BYTES", "MAX_COMPRESSED_BYTES", "Prefetch", "eligible", "start"]
+__all__ = ["DEADLINE", "MAX_BYTES", "MAX_COMPRESSED_BYTES", "Prefetch", "eligible", "start"]

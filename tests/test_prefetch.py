@@ -284,3 +284,30 @@ def test_quitting_while_the_child_still_works_does_not_hang() -> None:
     started = time.monotonic()
     asyncio.run(quit_early())  # returns only after the worker threads ended
     assert time.monotonic() - started < 10
+
+
+HANG = r"""
+import sys, time
+from triagebench.services import prefetch
+from triagebench.services.analysis import AnalysisOptions
+
+def hang(fd, path, checks, options):
+    time.sleep(60)
+
+prefetch._child = hang  # a child that never answers (say, a lock held across the fork)
+prefetch.DEADLINE = 0.5
+handle = prefetch.start(sys.argv[1], (), AnalysisOptions())
+started = time.monotonic()
+result = handle.wait(timeout=0.1)
+while result is None and handle.pending and time.monotonic() - started < 10:
+    result = handle.wait(timeout=0.1)  # the workbench's loading worker waits like this
+print(result is None, handle.pending, handle.pid, time.monotonic() - started < 5)
+"""
+
+
+def test_a_child_that_hangs_is_killed_at_the_deadline_and_given_up() -> None:
+    proc = subprocess.run([sys.executable, "-c", HANG, str(SAMPLE)], capture_output=True,
+                          text=True, timeout=60, check=False)
+    assert proc.returncode == 0, proc.stderr
+    # no result, nothing pending (the workbench analyses in-process), the child reaped
+    assert proc.stdout.split() == ["True", "False", "0", "True"]

@@ -42,9 +42,9 @@ def summary(result, unexplained):
             [unexplained.suspicious[:50], unexplained.lines[:50], len(unexplained.templates)],
     }
 
-path, mode = sys.argv[1], sys.argv[2]
+path, mode, checks = sys.argv[1], sys.argv[2], tuple(sys.argv[3:])
 if mode == "child":
-    handle = prefetch.start(path, (), AnalysisOptions())
+    handle = prefetch.start(path, checks, AnalysisOptions())
     if handle is None:
         print(json.dumps({"started": False}))
         sys.exit(0)
@@ -54,15 +54,16 @@ if mode == "child":
     out = {"started": True, "result": None if result is None else summary(result, unexplained),
            "reaped": pid == 0}
 else:
-    result = analyse(capture_documents(path), AnalysisOptions())
+    result = analyse(capture_documents(path, checks), AnalysisOptions())
     out = {"started": False, "result": summary(result, result.unexplained)}
 print(json.dumps(out))
 """
 
 
-def run_summary(path: Path, mode: str, env: dict[str, str] | None = None) -> dict:
-    proc = subprocess.run([sys.executable, "-c", SUMMARY, str(path), mode], capture_output=True,
-                          text=True, timeout=120, check=False, env=env)
+def run_summary(path: Path, mode: str, env: dict[str, str] | None = None,
+                checks: tuple[Path, ...] = ()) -> dict:
+    proc = subprocess.run([sys.executable, "-c", SUMMARY, str(path), mode, *map(str, checks)],
+                          capture_output=True, text=True, timeout=120, check=False, env=env)
     assert proc.returncode == 0, proc.stderr
     assert proc.stderr == ""  # the child never writes to the terminal
     return json.loads(proc.stdout.strip().splitlines()[-1])
@@ -75,6 +76,19 @@ def test_the_child_finds_exactly_what_the_pipeline_finds_in_process(sample: Path
     assert child["started"] and child["reaped"]
     assert child["result"] == here["result"]
     assert child["result"]["lines"] > 5000
+
+
+def test_the_child_combines_the_health_checks_as_the_pipeline_does(tmp_path: Path) -> None:
+    from tests.test_parser_checks import FAILED_COMBINED
+
+    checks = tmp_path / "checks.json"
+    checks.write_text(FAILED_COMBINED, encoding="utf-8")
+    child = run_summary(HEALTHY, "child", checks=(checks,))
+    here = run_summary(HEALTHY, "here", checks=(checks,))
+    assert child["started"] and child["result"] == here["result"]
+    # the failed health checks are findings of the combined capture
+    alone = run_summary(HEALTHY, "here")
+    assert len(child["result"]["findings"]) > len(alone["result"]["findings"])
 
 
 def test_several_captures_in_one_zip_make_the_child_give_up_cleanly(tmp_path: Path) -> None:

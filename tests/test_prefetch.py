@@ -325,3 +325,25 @@ def test_a_child_that_hangs_is_killed_at_the_deadline_and_given_up() -> None:
     assert proc.returncode == 0, proc.stderr
     # no result, nothing pending (the workbench analyses in-process), the child reaped
     assert proc.stdout.split() == ["True", "False", "0", "True"]
+
+
+@run_async
+async def test_the_first_paint_waits_for_a_slow_child_only_briefly() -> None:
+    """The first paint is held for the child's analysis at most FIRST_FRAME_WAIT: a
+    slower child gets the loading screen (painted), then the findings."""
+    from textual.worker import WorkerState
+    from triagebench.tui.app import FIRST_FRAME_WAIT
+
+    result = analyse(capture_documents(str(SAMPLE)), AnalysisOptions(unexplained=False))
+    handle = fake_prefetch(SAMPLE, [result, None], delay=FIRST_FRAME_WAIT + 1.0)
+    app = create_app(str(SAMPLE), env={}, prefetch=handle)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause(FIRST_FRAME_WAIT + 0.3)
+        hold = app.first_frame_hold
+        assert hold is not None and hold.state == WorkerState.SUCCESS  # the paint was released
+        assert app.findings is None
+        assert "Esc cancels" in str(app.query_one("#loading-text").render())
+        await settle_until(pilot, lambda: app.findings is not None)
+        assert findings_text(app) == [f"{f.id} {f.status} {f.severity}"
+                                      for f in result.findings.matches]
+

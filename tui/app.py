@@ -23,6 +23,8 @@ state change. ``create_app`` is the one factory used by the CLI, tests and bench
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import os
 import shlex
 from collections.abc import Mapping
@@ -87,6 +89,9 @@ if TYPE_CHECKING:
 # the key help (Markdown), webbrowser.
 
 NARROW_WIDTH = 110
+# How long the first paint may wait for the child's analysis (hold_first_frame): it is
+# usually shown ~30 ms after the UI is styled; a slower child gets the loading screen.
+FIRST_FRAME_WAIT = 0.3
 WIDE_WIDTH = 160
 # More lines than this in one ``m`` (a selection) is almost certainly a slip.
 MAX_MARK_LINES = 500
@@ -171,6 +176,8 @@ class TriageApp(StoryCommands, App[int]):
         self.search_origin: int | None = None  # cursor when / opened (Esc returns there)
         self.draft_open = False
         self.running_prefetch: Prefetch | None = None  # the child the load worker reads
+        self.first_results = asyncio.Event()  # set once the first load showed something
+        self.first_frame_hold: Worker[None] | None = None
 
     # -- themes ------------------------------------------------------------
     def get_theme_variable_defaults(self) -> dict[str, str]:
@@ -282,12 +289,23 @@ class TriageApp(StoryCommands, App[int]):
                         timeout=10)
         if self.prefetch is not None:
             # A child process analyses the file: the worker only waits for it and reads
-            # the result, so it starts now and the findings can be in the first frames.
+            # the result, so it starts now, and the first paint waits for it (briefly).
+            self.first_frame_hold = self.hold_first_frame()
             self.start_loading()
         else:
             # Paint the (empty) layout first: the parse thread competes for the GIL and
             # would otherwise delay the first frame on big files.
             self.call_after_refresh(self.start_loading)
+
+    @work(exclusive=True, group="first-frame")
+    async def hold_first_frame(self) -> None:
+        """Hold the first paint (``App.batch_update``) until the child's analysis is shown,
+        at most ``FIRST_FRAME_WAIT``: mounting and styling go on meanwhile, then the
+        document and the findings are laid out and painted once, instead of an empty
+        loading frame first and a second pass over everything (~50 ms). A slower child
+        gets the loading screen after the wait."""
+        with self.batch_update(), contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self.first_results.wait(), FIRST_FRAME_WAIT)
 
     def on_resize(self, event: Any) -> None:
         self.update_layout(event.size.width)
@@ -431,6 +449,7 @@ class TriageApp(StoryCommands, App[int]):
 
     def on_inputs_to_pick(self, message: InputsToPick) -> None:
         """An archive of several files: ask which one, then load it (Esc quits)."""
+        self.first_results.set()
         if message.generation != self.generation:
             return
         from triagebench.tui.screens.input_picker import InputPicker
@@ -510,9 +529,11 @@ class TriageApp(StoryCommands, App[int]):
         self.on_state_ready(StateReady(message.generation, analysed.state))
         self.on_findings_ready(FindingsReady(message.generation, analysed.findings,
                                              analysed.library))
+        self.first_results.set()  # the first paint may happen now
         freeze_first_document()
 
     def on_document_loaded(self, message: DocumentLoaded) -> None:
+        self.first_results.set()  # the child failed: show the file as it comes
         if message.generation != self.generation:
             return
         self.show_document(message.document)
@@ -636,6 +657,7 @@ class TriageApp(StoryCommands, App[int]):
     def on_load_failed(self, message: LoadFailed) -> None:
         from triagebench.tui.screens.error import ErrorScreen
 
+        self.first_results.set()
         if message.generation != self.generation:
             return
         self.loading = False

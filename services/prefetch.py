@@ -52,12 +52,20 @@ MAX_BYTES = 8 * 1024 * 1024
 """Largest plain input (all inputs together) analysed in a child: ~100k lines."""
 
 MAX_COMPRESSED_BYTES = 1024 * 1024
-"""Largest compressed input analysed in a child (it may expand ~10x)."""
+"""Largest compressed input analysed in a child (it may expand ~10x, and up to the
+decompressor's 200:1 bomb limit: the child also checks the lines it got, see MAX_LINES)."""
 
-DEADLINE = 20.0
+MAX_LINES = 150_000
+"""Most lines (all inputs together, after decompression) the child sends back; more and
+it gives up before pickling, so the workbench parses the file itself (a compressed file
+that expands past ``MAX_BYTES`` would otherwise be pickled and held by both processes)."""
+
+DEADLINE = 60.0
 """Seconds after the fork when a child that has not sent everything is killed (the
 reader then sees EOF and the workbench analyses in its own process). An 8 MB file takes
-~2 s; this only guards against a child that hangs (e.g. a lock held across the fork)."""
+~2 s (matching is bounded at ~11 s by the regex budgets); this only guards against a
+child that hangs (e.g. a lock held across the fork). The child also ends itself at that
+time (``signal.alarm``), so it never outlives a parent that was killed."""
 
 _HEADER = struct.Struct(">Q")
 _MAGICS = (b"\x1f\x8b", b"\xfd7zXZ", b"BZh", b"\x28\xb5\x2f\xfd", b"PK\x03\x04")
@@ -105,6 +113,7 @@ class Prefetch:
         self._frames: list[bytes] = []
         self._eof = False
         self.deadline = time.monotonic() + DEADLINE
+        self._lock = threading.Lock()
 
     @property
     def pending(self) -> bool:
@@ -218,7 +227,8 @@ class Prefetch:
     def stop(self) -> None:
         """Kill the child if it still runs and reap it (safe from any thread, twice):
         a reader blocked on the pipe then sees EOF and ``wait`` returns None."""
-        pid, self.pid = self.pid, 0
+        with self._lock:  # the UI thread (Esc, quit) and the worker may both stop it
+            pid, self.pid = self.pid, 0
         if pid <= 0:
             return
         try:
@@ -265,6 +275,8 @@ def _child(fd: int, path: str, checks: tuple[str, ...], options: AnalysisOptions
     from triagebench.services import analysis
 
     documents = analysis.capture_documents(path, checks)
+    if sum(document.line_count for document in documents) > MAX_LINES:
+        raise ValueError("too big to send back")  # EOF: the workbench parses it itself
     result = analysis.analyse(documents, replace(options, unexplained=False))
     _write_frame(fd, result)
     unexplained: Unexplained | None
@@ -299,6 +311,8 @@ def start(path: str, checks: Sequence[str], options: AnalysisOptions) -> Prefetc
     if pid == 0:  # the child
         code = 0
         try:
+            if hasattr(signal, "alarm"):
+                signal.alarm(int(DEADLINE) + 1)  # never outlive a killed parent for long
             os.close(read_fd)
             _child(write_fd, path, checks, options)
         except BaseException:  # noqa: BLE001 - EOF without a frame tells the parent
@@ -309,4 +323,4 @@ def start(path: str, checks: Sequence[str], options: AnalysisOptions) -> Prefetc
     return Prefetch(pid, read_fd, path, checks)
 
 
-__all__ = ["DEADLINE", "MAX_BYTES", "MAX_COMPRESSED_BYTES", "Prefetch", "eligible", "start"]
+__all__ = ["DEADLINE", "MAX_BYTES", "MAX_COMPRESSED_BYTES", "MAX_LINES", "Prefetch", "eligible", "start"]

@@ -172,15 +172,19 @@ def fake_prefetch(path: Path, frames: list[object] | None, delay: float = 0.0) -
 
     def write() -> None:
         time.sleep(delay)
-        for frame in frames or []:
-            data = pickle.dumps(frame)
-            os.write(write_fd, len(data).to_bytes(8, "big"))
-            view = memoryview(data)
-            while view:
-                ready = select.select([], [write_fd], [], 5)[1]
-                assert ready
-                view = view[os.write(write_fd, view[:65536]):]
-        os.close(write_fd)
+        try:
+            for frame in frames or []:
+                data = pickle.dumps(frame)
+                os.write(write_fd, len(data).to_bytes(8, "big"))
+                view = memoryview(data)
+                while view:
+                    if not select.select([], [write_fd], [], 5)[1]:
+                        return
+                    view = view[os.write(write_fd, view[:65536]):]
+        except OSError:
+            return  # the reader closed the pipe (the app gave up on this 'child')
+        finally:
+            os.close(write_fd)
 
     threading.Thread(target=write, daemon=True).start()
     return prefetch.Prefetch(0, read_fd, str(path), ())
@@ -224,11 +228,12 @@ async def test_a_child_that_dies_falls_back_to_loading_here() -> None:
 
 @run_async
 async def test_a_prefetch_of_another_file_is_not_used(tmp_path: Path) -> None:
-    handle = fake_prefetch(HEALTHY, None)
+    handle = fake_prefetch(HEALTHY, None, delay=5)
     app = create_app(str(SAMPLE), env={}, prefetch=handle)
     async with app.run_test(size=(120, 40)) as pilot:
         await settle_until(pilot, lambda: app.findings is not None)
         assert app.document is not None and app.document.path.endswith(SAMPLE.name)
+        assert not handle.pending  # closed by the app (its pipe, not just its child)
 
 
 def test_typed_result_only() -> None:
@@ -347,3 +352,24 @@ async def test_the_first_paint_waits_for_a_slow_child_only_briefly() -> None:
         assert findings_text(app) == [f"{f.id} {f.status} {f.severity}"
                                       for f in result.findings.matches]
 
+
+
+TOO_MANY = r"""
+import sys
+from triagebench.services import prefetch
+from triagebench.services.analysis import AnalysisOptions
+
+prefetch.MAX_LINES = 1000  # the sample has 8.5k lines: as a small .xz expanding to 30 MB
+handle = prefetch.start(sys.argv[1], (), AnalysisOptions())
+print(handle is not None, handle.wait() is None, handle.pending, handle.pid)
+"""
+
+
+def test_a_child_whose_input_expands_too_far_gives_up_before_pickling() -> None:
+    """A compressed file passes the size check on its compressed size; the child counts
+    the lines it parsed and sends nothing when they are too many (the workbench then
+    parses the file itself instead of holding two copies)."""
+    proc = subprocess.run([sys.executable, "-c", TOO_MANY, str(SAMPLE)], capture_output=True,
+                          text=True, timeout=60, check=False)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.split() == ["True", "True", "False", "0"]

@@ -365,14 +365,15 @@ class TriageApp(StoryCommands, App[int]):
         prefetch, self.prefetch = self.prefetch, None
         if prefetch is not None and (self.member is not None
                                      or not prefetch.covers(self.path, self.checks)):
-            prefetch.stop()
+            prefetch.close()  # no reader owns it yet: close its pipe too
             return None
         return prefetch
 
     def stop_prefetch(self) -> None:
         """Kill a child analysis still running (Esc, quit): its reader sees EOF."""
-        if self.prefetch is not None:
-            self.prefetch.stop()
+        if self.prefetch is not None:  # never handed to a reader: close its pipe too
+            self.prefetch.close()
+            self.prefetch = None
         if self.running_prefetch is not None:
             self.running_prefetch.stop()
 

@@ -31,6 +31,21 @@ from triagebench.tui.marks import (
     WRAP_MARK,
 )
 
+READING_BINDINGS: tuple[Binding, ...] = (
+    Binding("up,k", "cursor_up", "Up", show=False),
+    Binding("down,j", "cursor_down", "Down", show=False),
+    Binding("pageup", "page_up", "Page up", show=False),
+    Binding("pagedown,space", "page_down", "Page down", show=False),
+    Binding("home,g", "first_line", "Top", show=False),
+    Binding("end,G", "last_line", "Bottom", show=False),
+    Binding("e", "next_hit", "Next hit"),
+    Binding("E", "prev_hit", "Prev hit", show=False),
+    Binding("n", "next_match", "Next match"),
+    Binding("N", "prev_match", "Prev match", show=False),
+)
+"""The reading keys the log view and the timeline both bind, with the same meaning (each
+widget has the ``action_*`` methods); the widgets add their own keys after these."""
+
 CYCLE_THEMES = ("triage-dark", "triage-light", "triage-contrast", "ansi-dark")
 """Themes ``ctrl+t`` cycles through (every theme stays reachable from the palette)."""
 

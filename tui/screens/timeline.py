@@ -93,7 +93,7 @@ class TimelineScreen(Screen[int | None]):
         if self.start is not None:
             view.goto_row(view.slice.row_at(self.start), near_top=True)
         else:
-            view.action_last()
+            view.action_last_line()
 
     def triage(self) -> TriageApp:
         from triagebench.tui.app import TriageApp

@@ -67,6 +67,7 @@ from triagebench.themes import (
     SEVERITY_DEFAULTS,  # fallback $sev-* colours, one definition
     SEVERITY_RANK,
 )
+from triagebench.tui.keys import READING_BINDINGS
 from triagebench.tui.marks import (
     BOOKMARK_MARK,
     CUT_MARK,
@@ -119,16 +120,7 @@ class LogView(ScrollView, can_focus=True, inherit_bindings=False):
     ALLOW_SELECT = False  # mouse drag selects whole lines (our own selection)
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("up,k", "cursor_up", "Up", show=False),
-        Binding("down,j", "cursor_down", "Down", show=False),
-        Binding("pageup", "page_up", "Page up", show=False),
-        Binding("pagedown,space", "page_down", "Page down", show=False),
-        Binding("home,g", "first_line", "Top", show=False),
-        Binding("end,G", "last_line", "Bottom", show=False),
-        Binding("e", "next_hit", "Next hit"),
-        Binding("E", "prev_hit", "Prev hit", show=False),
-        Binding("n", "next_match", "Next match"),
-        Binding("N", "prev_match", "Prev match", show=False),
+        *READING_BINDINGS,
         Binding("v", "toggle_selection", "Select"),
         Binding("shift+up", "extend_up", "Extend up", show=False),
         Binding("shift+down", "extend_down", "Extend down", show=False),

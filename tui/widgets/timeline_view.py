@@ -44,6 +44,7 @@ from triagebench.services.timeline import (
     boot_label,
 )
 from triagebench.themes import SEVERITIES, SEVERITY_DEFAULTS
+from triagebench.tui.keys import READING_BINDINGS
 
 from .log_index import ScanCancelled, ScanTooSlow, compile_pattern
 from .log_render import line_text
@@ -58,16 +59,7 @@ class TimelineView(ScrollView, can_focus=True):
     """The timeline of one document; ``cursor`` is a row position."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("up,k", "cursor_up", "Up", show=False),
-        Binding("down,j", "cursor_down", "Down", show=False),
-        Binding("pageup", "page_up", "Page up", show=False),
-        Binding("pagedown,space", "page_down", "Page down", show=False),
-        Binding("home,g", "first", "Top", show=False),
-        Binding("end,G", "last", "Bottom", show=False),
-        Binding("e", "next_hit", "Next hit"),
-        Binding("E", "prev_hit", "Prev hit", show=False),
-        Binding("n", "next_match", "Next match"),
-        Binding("N", "prev_match", "Prev match", show=False),
+        *READING_BINDINGS,
         Binding("enter,o", "open_line", "Open in section"),
     ]
 
@@ -270,10 +262,10 @@ class TimelineView(ScrollView, can_focus=True):
     def action_page_down(self) -> None:
         self._move(max(1, self._content_rows - 1))
 
-    def action_first(self) -> None:
+    def action_first_line(self) -> None:
         self.goto_row(0)
 
-    def action_last(self) -> None:
+    def action_last_line(self) -> None:
         self.goto_row(len(self.slice) - 1)
 
     def action_next_hit(self) -> None:

@@ -15,17 +15,20 @@ from __future__ import annotations
 
 import gc
 
-_frozen = False
-_document_frozen = False
+_frozen: set[str] = set()
+
+
+def _freeze_once(what: str) -> None:
+    """``gc.freeze()`` the first time ``what`` is asked for in this process."""
+    if what in _frozen:
+        return
+    _frozen.add(what)
+    gc.freeze()
 
 
 def freeze_startup_objects() -> None:
     """Exclude the objects alive now from every later garbage collection (once)."""
-    global _frozen  # noqa: PLW0603 - one flag per process, by design
-    if _frozen:
-        return
-    _frozen = True
-    gc.freeze()
+    _freeze_once("start-up")
 
 
 def freeze_first_document() -> None:
@@ -33,11 +36,7 @@ def freeze_first_document() -> None:
     thousands of containers that live as long as the file is open): laying out and
     painting it no longer walks them in every full collection (~20 ms). Once per
     process; a later file opened in the same process is collected normally."""
-    global _document_frozen  # noqa: PLW0603 - one flag per process, by design
-    if _document_frozen:
-        return
-    _document_frozen = True
-    gc.freeze()
+    _freeze_once("first document")
 
 
 __all__ = ["freeze_first_document", "freeze_startup_objects"]

@@ -1,12 +1,14 @@
 """Analyse a small capture in a child process while the workbench starts its UI.
 
 Why: on a 10k-line capture the analysis (parse, library, match, device state,
-unexplained lines) is ~250 ms of CPU, and importing Textual plus the first layout is
-another ~250 ms. In one process both share one core (the GIL), so the findings come
+unexplained lines) is ~100 ms of CPU, and importing Textual plus the first layout is
+another ~200 ms. In one process both share one core (the GIL), so the findings come
 after the sum. ``start`` forks *before* the CLI imports the UI: the child runs the one
-pipeline (``services.analysis``) on another core while the parent imports Textual and
-lays out its first frame, then sends the finished ``Analysis`` back through a pipe.
-The workbench shows it in one layout pass (``Prefetch.wait`` in the loading worker).
+pipeline (``services.analysis``) on another core while the parent imports Textual, and
+sends the result back through a pipe. A reader thread in the parent drains the pipe as
+the child writes (the child never waits on a full pipe), so the analysis is usually in
+memory when the workbench mounts: it is then laid out before the first paint
+(``first_frame_size`` within ``INLINE_FRAME_BYTES``), else read by the loading worker.
 
 When it is used: ``os.fork`` exists (POSIX), the caller has started no thread (the CLI
 forks before Textual is imported; never fork a process with threads), and every input
@@ -21,10 +23,11 @@ runs the in-process pipeline, which words every error exactly as before. The chi
 never writes to the terminal (its stdin, stdout and stderr are ``/dev/null``) and
 always ends with ``os._exit``, so it never runs the parent's code after the fork.
 
-Wire format: frames of an 8-byte big-endian length and a pickle. Frame 1 is the
-``Analysis`` without its unexplained lines (the findings come first), frame 2 the
-``Unexplained`` (or None when computing it failed). The pipe is private between a
-process and its own fork, so the pickles are trusted data of this program.
+Wire format: frames of an 8-byte big-endian length and a pickle. Frame 1 is a
+``Delivered`` (the analysis without its library and unexplained lines: the findings
+come first), frame 2 the ``Unexplained`` (or None when computing it failed). The pipe
+is private between a process and its own fork, so the pickles are trusted data of
+this program.
 """
 
 from __future__ import annotations
@@ -41,12 +44,16 @@ import sys
 import threading
 import time
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, TypeVar
 
 from triagebench.services import paths
 
 if TYPE_CHECKING:
+    from triagebench.heuristics.model import Findings
+    from triagebench.parser import Document
     from triagebench.services.analysis import Analysis, AnalysisOptions, Unexplained
+    from triagebench.services.state import DeviceState
 
 MAX_BYTES = 8 * 1024 * 1024
 """Largest plain input (all inputs together) analysed in a child: ~100k lines."""
@@ -67,9 +74,40 @@ reader then sees EOF and the workbench analyses in its own process). An 8 MB fil
 child that hangs (e.g. a lock held across the fork). The child also ends itself at that
 time (``signal.alarm``), so it never outlives a parent that was killed."""
 
+PUMP_SLICE = 0.1
+"""Seconds the reader thread blocks at most before it checks ``close`` and the deadline."""
+
+INLINE_FRAME_BYTES = 2 * 1024 * 1024
+"""A first frame at most this big may be unpickled on the UI thread (~10 ms for 2 MB,
+a ~15k-line capture), so the workbench lays it out before its first paint; a bigger one
+is read by the loading worker."""
+
 _HEADER = struct.Struct(">Q")
 _MAGICS = (b"\x1f\x8b", b"\xfd7zXZ", b"BZh", b"\x28\xb5\x2f\xfd", b"PK\x03\x04")
 T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class Delivered:
+    """The child's first frame: the ``Analysis`` without its library.
+
+    The library is a third of the pickle, and unpickling it imports the heuristics
+    engine's modules (~12 ms) on the way to the first frame; the workbench needs only
+    how many heuristics ran and the library's problems to show the findings, and
+    loads the library itself (from its cache) after the first paint."""
+
+    document: Document
+    findings: Findings
+    state: DeviceState
+    inputs: tuple[str, ...]
+    heuristic_count: int
+    library_problems: tuple[str, ...]
+
+    @classmethod
+    def of(cls, result: Analysis) -> Delivered:
+        return cls(result.document, result.findings, result.state, result.inputs,
+                   len(result.library.heuristics),
+                   tuple(str(problem) for problem in result.library.problems))
 
 
 def _input_bytes(path: str) -> int | None:
@@ -102,103 +140,110 @@ def eligible(path: str, checks: Sequence[str] = ()) -> bool:
 
 
 class Prefetch:
-    """A running child analysis of ``path`` (+ ``checks``); read it with ``wait``."""
+    """A running child analysis of ``path`` (+ ``checks``); read it with ``wait``.
+
+    A reader thread (``_pump``) drains the pipe from the moment of the fork, so the child
+    never blocks on a full pipe while the workbench is still importing and laying out its
+    first frame, and the frames are in memory when the app asks for them. The thread only
+    moves bytes (unpickling imports modules: that stays in the caller's thread). It owns
+    the pipe's descriptor and closes it itself, so no other thread can close a descriptor
+    it is reading."""
 
     def __init__(self, pid: int, fd: int, path: str, checks: tuple[str, ...]) -> None:
         self.pid = pid
         self.path = path
         self.checks = checks
-        self._fd: int | None = fd
-        self._buffer = bytearray()
         self._frames: list[bytes] = []
         self._eof = False
+        self._closed = False
         self.deadline = time.monotonic() + DEADLINE
         self._lock = threading.Lock()
+        self._arrived = threading.Condition(threading.Lock())
+        self._reader = threading.Thread(target=self._pump, args=(fd,), daemon=True,
+                                        name="prefetch-reader")
+        self._reader.start()
 
     @property
     def pending(self) -> bool:
         """True while the child may still deliver a frame (``wait`` timed out, not failed)."""
-        return bool(self._frames) or (self._fd is not None and not self._eof)
+        with self._arrived:
+            return not self._closed and (bool(self._frames) or not self._eof)
 
     def covers(self, path: str, checks: Sequence[str]) -> bool:
         """Whether this child analyses exactly these inputs."""
         return path == self.path and tuple(checks) == self.checks
 
-    def _read(self, deadline: float | None) -> bool:
-        """Read what is available until a frame is complete, EOF or ``deadline``;
-        False when the deadline passed first."""
-        fd = self._fd
-        while fd is not None and not self._eof:
-            if deadline is not None:
-                left = deadline - time.monotonic()
+    def _pump(self, fd: int) -> None:
+        """(reader thread) Read frames until EOF, ``close`` or the deadline (then the
+        child is killed, which ends the pipe)."""
+        buffer = bytearray()
+        try:
+            while not self._closed:
+                left = self.deadline - time.monotonic()
                 if left <= 0:
-                    return False
-                ready, _, _ = select.select([fd], [], [], left)
+                    self.stop()  # a hung child: killed, so the read below sees EOF
+                    left = PUMP_SLICE
+                ready, _, _ = select.select([fd], [], [], min(left, PUMP_SLICE))
                 if not ready:
-                    return False
-            try:
-                chunk = os.read(fd, 1 << 20)
-            except InterruptedError:
-                continue
-            except OSError:
-                chunk = b""
-            if not chunk:
+                    continue
+                try:
+                    chunk = os.read(fd, 1 << 20)
+                except InterruptedError:
+                    continue
+                except OSError:
+                    chunk = b""
+                if not chunk:
+                    break
+                buffer += chunk
+                frames = _split(buffer)
+                if frames:
+                    with self._arrived:
+                        self._frames.extend(frames)
+                        self._arrived.notify_all()
+        finally:
+            with contextlib.suppress(OSError):
+                os.close(fd)
+            with self._arrived:
                 self._eof = True
-                self._close_fd()
-                break
-            self._buffer += chunk
-            if self._split():
-                return True
-        self._split()
-        return True
-
-    def _split(self) -> bool:
-        """Move complete frames from the buffer to ``_frames``; True when one moved."""
-        moved = False
-        while len(self._buffer) >= _HEADER.size:
-            (size,) = _HEADER.unpack_from(self._buffer)
-            end = _HEADER.size + size
-            if len(self._buffer) < end:
-                break
-            self._frames.append(bytes(self._buffer[_HEADER.size:end]))
-            del self._buffer[:end]
-            moved = True
-        return moved
-
-    def _give_up_if_late(self) -> None:
-        """Past ``DEADLINE``: kill the child, so the reads below end with EOF."""
-        if self.pid > 0 and time.monotonic() > self.deadline:
-            self.stop()
+                self._arrived.notify_all()
 
     def _next_frame(self, timeout: float | None) -> bytes | None:
-        self._give_up_if_late()
+        """The next whole frame, waiting at most ``timeout`` seconds; None on EOF,
+        ``close`` or timeout."""
         deadline = None if timeout is None else time.monotonic() + timeout
-        while not self._frames:
-            if self._eof or self._fd is None:
+        with self._arrived:
+            while not self._frames and not self._eof and not self._closed:
+                left = None if deadline is None else deadline - time.monotonic()
+                if left is not None and left <= 0:
+                    return None
+                self._arrived.wait(left)
+            if self._closed or not self._frames:
                 return None
-            if not self._read(deadline):
-                return None
-        return self._frames.pop(0)
+            return self._frames.pop(0)
 
     def frame_ready(self, timeout: float) -> bool:
-        """Read for at most ``timeout`` seconds; True once a whole frame is buffered
-        (then ``wait``/``wait_unexplained`` return it without blocking)."""
-        self._give_up_if_late()
+        """Wait at most ``timeout`` seconds; True once a whole frame is in (then
+        ``wait``/``wait_unexplained`` return it without blocking)."""
         deadline = time.monotonic() + timeout
-        while not self._frames and self._fd is not None and not self._eof:
-            if not self._read(deadline):
-                break
-        return bool(self._frames)
+        with self._arrived:
+            while not self._frames and not self._eof and not self._closed:
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    break
+                self._arrived.wait(left)
+            return bool(self._frames) and not self._closed
 
-    def wait(self, timeout: float | None = None) -> Analysis | None:
-        """The child's ``Analysis`` (its ``unexplained`` not yet filled: see
-        ``wait_unexplained``), or None if the child failed or ``timeout`` passed.
-        Call it from one thread only (the loading worker)."""
-        from triagebench.services.analysis import Analysis
+    def first_frame_size(self) -> int | None:
+        """The size of the buffered first frame, None while it has not arrived."""
+        with self._arrived:
+            return len(self._frames[0]) if self._frames and not self._closed else None
 
+    def wait(self, timeout: float | None = None) -> Delivered | None:
+        """The child's analysis (its unexplained lines follow: ``wait_unexplained``), or
+        None if the child failed or ``timeout`` passed."""
         frame = self._next_frame(timeout)
-        result = _loads(frame, Analysis)
-        if result is None and (frame is not None or self._eof):
+        result = _loads(frame, Delivered)
+        if result is None and (frame is not None or not self.pending):
             self.close()
         return result
 
@@ -212,21 +257,17 @@ class Prefetch:
         return _loads(frame, Unexplained)
 
     def close(self) -> None:
-        """The reader's end: close the pipe, stop and reap the child. Only from the
-        thread that reads (closing an fd another thread reads could hand that thread a
-        reused descriptor); other threads call ``stop``."""
-        self._close_fd()
+        """Done with this child: nothing more is returned, the child is stopped and
+        reaped, and the reader thread closes the pipe (within ``PUMP_SLICE``)."""
+        with self._arrived:
+            self._closed = True
+            self._frames.clear()
+            self._arrived.notify_all()
         self.stop()
-
-    def _close_fd(self) -> None:
-        if self._fd is not None:
-            with contextlib.suppress(OSError):
-                os.close(self._fd)
-            self._fd = None
 
     def stop(self) -> None:
         """Kill the child if it still runs and reap it (safe from any thread, twice):
-        a reader blocked on the pipe then sees EOF and ``wait`` returns None."""
+        the pipe then ends, and a ``wait`` in progress returns None."""
         with self._lock:  # the UI thread (Esc, quit) and the worker may both stop it
             pid, self.pid = self.pid, 0
         if pid <= 0:
@@ -238,6 +279,19 @@ class Prefetch:
                 os.waitpid(pid, 0)
         except (ChildProcessError, ProcessLookupError, OSError):
             pass
+
+
+def _split(buffer: bytearray) -> list[bytes]:
+    """Remove the complete frames from the front of ``buffer`` and return them."""
+    frames: list[bytes] = []
+    while len(buffer) >= _HEADER.size:
+        (size,) = _HEADER.unpack_from(buffer)
+        end = _HEADER.size + size
+        if len(buffer) < end:
+            break
+        frames.append(bytes(buffer[_HEADER.size:end]))
+        del buffer[:end]
+    return frames
 
 
 def _loads(frame: bytes | None, kind: type[T]) -> T | None:
@@ -278,7 +332,7 @@ def _child(fd: int, path: str, checks: tuple[str, ...], options: AnalysisOptions
     if sum(document.line_count for document in documents) > MAX_LINES:
         raise ValueError("too big to send back")  # EOF: the workbench parses it itself
     result = analysis.analyse(documents, replace(options, unexplained=False))
-    _write_frame(fd, result)
+    _write_frame(fd, Delivered.of(result))
     unexplained: Unexplained | None
     try:
         unexplained = analysis.find_unexplained(result.document, result.findings)
@@ -323,4 +377,4 @@ def start(path: str, checks: Sequence[str], options: AnalysisOptions) -> Prefetc
     return Prefetch(pid, read_fd, path, checks)
 
 
-__all__ = ["DEADLINE", "MAX_BYTES", "MAX_COMPRESSED_BYTES", "MAX_LINES", "Prefetch", "eligible", "start"]
+__all__ = ["DEADLINE", "INLINE_FRAME_BYTES", "Delivered", "MAX_BYTES", "MAX_COMPRESSED_BYTES", "MAX_LINES", "Prefetch", "eligible", "start"]

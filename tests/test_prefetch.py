@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 from triagebench.services import prefetch
-from triagebench.services.analysis import Analysis, AnalysisOptions, analyse, capture_documents
+from triagebench.services.analysis import AnalysisOptions, analyse, capture_documents
 from triagebench.tui.app import create_app
 
 from tests.pilot import run_async, settle_until
@@ -198,7 +198,7 @@ def findings_text(app) -> list[str]:
 async def test_the_workbench_shows_the_childs_analysis_in_one_go() -> None:
     result = analyse(capture_documents(str(SAMPLE)), AnalysisOptions(unexplained=False))
     unexplained = analyse(result.document).unexplained
-    handle = fake_prefetch(SAMPLE, [result, unexplained], delay=0.3)
+    handle = fake_prefetch(SAMPLE, [prefetch.Delivered.of(result), unexplained], delay=0.3)
     app = create_app(str(SAMPLE), env={}, prefetch=handle)
     async with app.run_test(size=(120, 40)) as pilot:
         await settle_until(pilot, lambda: app.findings is not None and app.templates is not None)
@@ -241,10 +241,52 @@ def test_typed_result_only() -> None:
     handle = fake_prefetch(SAMPLE, [{"not": "an analysis"}])
     assert handle.wait(timeout=10) is None
     result = analyse(capture_documents(str(HEALTHY)), AnalysisOptions(unexplained=False))
-    handle = fake_prefetch(HEALTHY, [result])
+    handle = fake_prefetch(HEALTHY, [result])  # a whole Analysis is not what the child sends
+    assert handle.wait(timeout=10) is None
+    handle = fake_prefetch(HEALTHY, [prefetch.Delivered.of(result)])
     got = handle.wait(timeout=10)
-    assert isinstance(got, Analysis) and got.document.line_count == result.document.line_count
+    assert isinstance(got, prefetch.Delivered)
+    assert got.document.line_count == result.document.line_count
+    assert got.heuristic_count == len(result.library.heuristics)
     assert handle.wait_unexplained(timeout=10) is None  # the writer ended after one frame
+
+
+@run_async
+async def test_an_analysis_already_in_is_laid_out_before_the_first_paint() -> None:
+    """The usual case: the child's frame arrived while the UI was importing. The app
+    shows it while mounting (no loading screen, no worker round trip), then loads the
+    library the child used, and the unexplained lines follow."""
+    result = analyse(capture_documents(str(SAMPLE)), AnalysisOptions(unexplained=False))
+    unexplained = analyse(result.document).unexplained
+    handle = fake_prefetch(SAMPLE, [prefetch.Delivered.of(result), unexplained])
+    assert handle.frame_ready(10) and handle.first_frame_size() is not None
+    app = create_app(str(SAMPLE), env={}, prefetch=handle)
+    async with app.run_test(size=(120, 40)) as pilot:
+        # mounted: the findings are there without waiting for a worker
+        assert app.findings is not None and app.document is not None
+        assert findings_text(app) == [f"{f.id} {f.status} {f.severity}"
+                                      for f in result.findings.matches]
+        assert not app.query_one("#loading").display  # the loading box never shows
+        await settle_until(pilot, lambda: app.library is not None and app.templates is not None)
+        assert len(app.library.heuristics) == len(result.library.heuristics)
+        assert len(app.templates) == len(unexplained.templates)
+        assert not handle.pending
+        worst = result.findings.matches[0].evidence[0].line
+        await settle_until(pilot, lambda: app.log_view.cursor_line == worst)
+
+
+@run_async
+async def test_a_frame_too_big_to_unpickle_inline_is_read_by_the_worker(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(prefetch, "INLINE_FRAME_BYTES", 10)
+    result = analyse(capture_documents(str(SAMPLE)), AnalysisOptions(unexplained=False))
+    handle = fake_prefetch(SAMPLE, [prefetch.Delivered.of(result), None])
+    assert handle.frame_ready(10)
+    app = create_app(str(SAMPLE), env={}, prefetch=handle)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle_until(pilot, lambda: app.findings is not None and app.library is not None)
+        assert findings_text(app) == [f"{f.id} {f.status} {f.severity}"
+                                      for f in result.findings.matches]
 
 
 def test_the_cli_opens_a_file_through_the_child_and_quits_cleanly(tmp_path: Path) -> None:
@@ -340,7 +382,8 @@ async def test_the_first_paint_waits_for_a_slow_child_only_briefly() -> None:
     from triagebench.tui.app import FIRST_FRAME_WAIT
 
     result = analyse(capture_documents(str(SAMPLE)), AnalysisOptions(unexplained=False))
-    handle = fake_prefetch(SAMPLE, [result, None], delay=FIRST_FRAME_WAIT + 1.0)
+    handle = fake_prefetch(SAMPLE, [prefetch.Delivered.of(result), None],
+                           delay=FIRST_FRAME_WAIT + 1.0)
     app = create_app(str(SAMPLE), env={}, prefetch=handle)
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.pause(FIRST_FRAME_WAIT + 0.3)

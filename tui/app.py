@@ -27,7 +27,7 @@ import asyncio
 import contextlib
 import os
 import shlex
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -52,6 +52,7 @@ from triagebench.tui.messages import (
     Analysed,
     DocumentLoaded,
     FindingsReady,
+    LibraryLoaded,
     LoadFailed,
     LoadProgress,
     Reevaluated,
@@ -79,7 +80,7 @@ if TYPE_CHECKING:
     from triagebench.heuristics.format import Library
     from triagebench.heuristics.mining import Template
     from triagebench.heuristics.model import Findings
-    from triagebench.services.prefetch import Prefetch
+    from triagebench.services.prefetch import Delivered, Prefetch
     from triagebench.services.sessions import Session
     from triagebench.services.state import DeviceState
     from triagebench.tui.screens.draft_editor import DraftEditor
@@ -95,6 +96,11 @@ FIRST_FRAME_WAIT = 0.3
 WIDE_WIDTH = 160
 # More lines than this in one ``m`` (a selection) is almost certainly a slip.
 MAX_MARK_LINES = 500
+
+
+def library_facts(library: Library) -> tuple[int, list[str]]:
+    """What the findings panel says of a library: its size and its problems."""
+    return len(library.heuristics), [str(problem) for problem in library.problems]
 
 
 def regex_error(pattern: str) -> str | None:
@@ -288,8 +294,11 @@ class TriageApp(StoryCommands, App[int]):
             self.notify(printable(self.settings_notice), severity="warning", markup=False,
                         timeout=10)
         if self.prefetch is not None:
-            # A child process analyses the file: the worker only waits for it and reads
-            # the result, so it starts now, and the first paint waits for it (briefly).
+            # A child process analyses the file. Usually its result is in already: it
+            # is laid out now, before the first paint. Else the worker waits for it,
+            # and the first paint waits for that (briefly).
+            if self.show_prefetched_now():
+                return
             self.first_frame_hold = self.hold_first_frame()
             self.start_loading()
         else:
@@ -359,6 +368,31 @@ class TriageApp(StoryCommands, App[int]):
         self.findings_panel.show_status("waiting for the file…")
         self.load_worker = self.load_in_thread(self.generation, self.take_prefetch())
 
+    def show_prefetched_now(self) -> bool:
+        """Show the child's analysis here on the UI thread when it has arrived and is
+        small enough (``INLINE_FRAME_BYTES``: ~10 ms to unpickle), so the first layout
+        and paint already have the document and the findings; False otherwise (the
+        loading worker reads it)."""
+        from triagebench.services.prefetch import INLINE_FRAME_BYTES
+
+        prefetch = self.prefetch
+        if prefetch is None or self.member is not None \
+                or not prefetch.covers(self.path, self.checks):
+            return False
+        size = prefetch.first_frame_size()
+        if size is None or size > INLINE_FRAME_BYTES:
+            return False
+        delivered = prefetch.wait(timeout=0)
+        if delivered is None:
+            return False  # not loadable: the worker falls back to the pipeline
+        self.prefetch = None
+        self.generation += 1
+        self.loading = True
+        self.on_analysed(Analysed(self.generation, delivered,
+                                  self.read_session(self.generation, delivered.document)))
+        self.load_worker = self.finish_prefetched(self.generation, prefetch, delivered)
+        return True
+
     def take_prefetch(self) -> Prefetch | None:
         """The child analysis started by the CLI, if it covers what is loaded now (the
         first load; not a member picked in an archive); handed out once."""
@@ -387,21 +421,44 @@ class TriageApp(StoryCommands, App[int]):
         if result is None or worker.is_cancelled:
             prefetch.close()
             return worker.is_cancelled
-        files.sweep_own_folders(self.options.drafts_dir)  # temp files of killed saves
         session = self.read_session(generation, result.document)
         self.post_message(Analysed(generation, result, session))
+        self.read_prefetch_rest(generation, prefetch, result)
+        return True
+
+    @work(thread=True, exclusive=True, group="load", exit_on_error=False)
+    def finish_prefetched(self, generation: int, prefetch: Prefetch, delivered: Delivered) -> None:
+        """(worker) After the child's analysis was shown inline: the rest of its frames."""
+        self.running_prefetch = prefetch
+        try:
+            self.read_prefetch_rest(generation, prefetch, delivered)
+        finally:
+            self.running_prefetch = None
+
+    def read_prefetch_rest(self, generation: int, prefetch: Prefetch,
+                           delivered: Delivered) -> None:
+        """(worker) What follows the child's first frame: its unexplained lines (else
+        computed here) and the library it used (loaded here, from the cache)."""
+        worker = get_current_worker()
+        files.sweep_own_folders(self.options.drafts_dir)  # temp files of killed saves
         while prefetch.pending and not worker.is_cancelled and not prefetch.frame_ready(0.1):
             pass
         unexplained = None if worker.is_cancelled else prefetch.wait_unexplained(timeout=0)
         prefetch.close()
         if worker.is_cancelled:
-            return True
+            return
         if unexplained is None:
-            self.post_message(self.find_unexplained(generation, result.document, result.findings))
+            self.post_message(self.find_unexplained(generation, delivered.document,
+                                                    delivered.findings))
         else:
             self.post_message(UnexplainedReady(generation, unexplained.suspicious,
                                                unexplained.lines, unexplained.templates))
-        return True
+        try:
+            library = analysis.read_library(self.options)
+        except Exception:  # noqa: BLE001 - the findings are shown; compare says to wait
+            library = None
+        if not worker.is_cancelled:
+            self.post_message(LibraryLoaded(generation, library))
 
     @work(thread=True, exclusive=True, group="load", exit_on_error=False)
     def load_in_thread(self, generation: int, prefetch: Prefetch | None = None) -> None:
@@ -528,8 +585,8 @@ class TriageApp(StoryCommands, App[int]):
         self.show_document(analysed.document, analysed.findings)
         self.on_session_loaded(message.session)
         self.on_state_ready(StateReady(message.generation, analysed.state))
-        self.on_findings_ready(FindingsReady(message.generation, analysed.findings,
-                                             analysed.library))
+        self.findings_shown(analysed.findings, analysed.heuristic_count,
+                            analysed.library_problems)
         self.first_results.set()  # the first paint may happen now
         freeze_first_document()
 
@@ -571,17 +628,29 @@ class TriageApp(StoryCommands, App[int]):
     def on_findings_ready(self, message: FindingsReady) -> None:
         if message.generation != self.generation or self.document is None:
             return
+        self.library = message.library
+        self.findings_shown(message.findings, *library_facts(message.library))
+
+    def on_library_loaded(self, message: LibraryLoaded) -> None:
+        """The library behind a child's findings (compare needs it)."""
+        if message.generation == self.generation and self.library is None:
+            self.library = message.library
+            if self.compare_path and message.library is not None:
+                self.action_compare()
+
+    def findings_shown(self, findings: Findings, heuristic_count: int,
+                       problems: Sequence[str]) -> None:
+        """The load's findings are in: show them, then open at the worst one."""
         self.loading = False
-        self.show_findings(message.findings, message.library)
+        self.show_findings(findings, heuristic_count, problems)
         # after the layout settled, so centering uses the log view's final height
         self.call_after_refresh(self.open_at_worst)
-        if self.compare_path:
+        if self.compare_path and self.library is not None:
             self.call_after_refresh(self.action_compare)
 
-    def show_findings(self, findings: Findings, library: Library) -> None:
+    def show_findings(self, findings: Findings, heuristic_count: int,
+                      problems: Sequence[str]) -> None:
         self.findings = findings
-        self.library = library
-        heuristic_count = len(library.heuristics)
         self.log_view.set_findings(findings)
         self.tree_view.set_findings(findings)
         self.findings_panel.set_findings(findings, heuristic_count)
@@ -593,7 +662,6 @@ class TriageApp(StoryCommands, App[int]):
         drafts = sum(1 for f in findings.matches if f.draft)
         self.set_tab_label("findings-tab", f"Findings {len(findings.matches)}"
                            + (f" ({drafts} draft)" if drafts else ""))
-        problems = [str(problem) for problem in library.problems]
         if problems:
             self.notify(f"{len(problems)} heuristic problem(s): {printable(problems[0])}",
                         severity="warning", markup=False, timeout=5)
@@ -621,11 +689,12 @@ class TriageApp(StoryCommands, App[int]):
     def on_reevaluated(self, message: Reevaluated) -> None:
         if message.generation != self.generation or self.document is None:
             return
-        if message.findings is None:
+        if message.findings is None or message.library is None:
             self.notify(f"Re-evaluation failed: {message.error}", severity="error",
                         markup=False, timeout=5)
             return
-        self.show_findings(message.findings, message.library)
+        self.library = message.library
+        self.show_findings(message.findings, *library_facts(message.library))
         if message.saved is None:
             return
         draft_id = Path(message.saved).stem

@@ -15,7 +15,7 @@ if TYPE_CHECKING:
     from triagebench.heuristics.mining import Template
     from triagebench.heuristics.model import Findings
     from triagebench.parser import Document
-    from triagebench.services.analysis import Analysis
+    from triagebench.services.prefetch import Delivered
     from triagebench.services.sessions import Session
     from triagebench.services.state import DeviceState
 
@@ -45,9 +45,9 @@ class DocumentLoaded(Message):
 class Analysed(Message):
     """The whole analysis at once (a child process computed it: ``services.prefetch``),
     with the file's session: shown in one layout pass. Its unexplained lines follow in
-    an ``UnexplainedReady``."""
+    an ``UnexplainedReady``, the library it used in a ``LibraryLoaded``."""
 
-    def __init__(self, generation: int, analysis: Analysis, session: SessionLoaded) -> None:
+    def __init__(self, generation: int, analysis: Delivered, session: SessionLoaded) -> None:
         super().__init__()
         self.generation = generation
         self.analysis = analysis
@@ -70,6 +70,16 @@ class FindingsReady(Message):
         super().__init__()
         self.generation = generation
         self.findings = findings
+        self.library = library
+
+
+class LibraryLoaded(Message):
+    """The heuristic library, loaded after a child's analysis was shown (the child does
+    not send it back: ``services.prefetch.Delivered``); None when loading failed."""
+
+    def __init__(self, generation: int, library: Library | None) -> None:
+        super().__init__()
+        self.generation = generation
         self.library = library
 
 

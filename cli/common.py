@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import sys
+from typing import TYPE_CHECKING
 
-from triagebench.parser import Document, InputError, parse_file
+from triagebench.parser import InputError
+
+if TYPE_CHECKING:
+    from triagebench.parser import Document
 
 
 def fail(message: str) -> int:
@@ -15,6 +19,8 @@ def fail(message: str) -> int:
 
 def load_document(path: str) -> Document:
     """Parse ``path``; ``InputError`` carries the one-line message."""
+    from triagebench.parser import parse_file
+
     return parse_file(path)
 
 

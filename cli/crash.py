@@ -24,9 +24,6 @@ import traceback
 from collections.abc import Callable, Sequence
 
 from triagebench.parser import InputError, printable
-from triagebench.parser.refs import RefError
-from triagebench.services.files import WriteError
-from triagebench.services.sessions import SessionError
 
 DEBUG_OPTION = "--debug"
 EXIT_BAD_INPUT = 2
@@ -96,6 +93,16 @@ def internal_error_line(exc: BaseException, file: str | None) -> str:
     return one_line + f" (exit {EXIT_INTERNAL}; rerun with {DEBUG_OPTION} for the traceback)"
 
 
+def bad_input_errors() -> tuple[type[Exception], ...]:
+    """The known bad-input errors, imported when one may have escaped (not at start-up:
+    the sessions and refs modules would be imported by every command)."""
+    from triagebench.parser.refs import RefError
+    from triagebench.services.files import WriteError
+    from triagebench.services.sessions import SessionError
+
+    return (InputError, SessionError, RefError, WriteError)
+
+
 def guarded(dispatch: Callable[[], int], argv: Sequence[str], debug: bool) -> int:
     """Run ``dispatch``; map what escapes it to exit 2 (bad input) or 3 (internal error).
 
@@ -104,12 +111,12 @@ def guarded(dispatch: Callable[[], int], argv: Sequence[str], debug: bool) -> in
     _debug[0] = debug
     try:
         return dispatch()
-    except (InputError, SessionError, RefError, WriteError) as exc:
-        if debug:
-            traceback.print_exc()
-        print(printable(str(exc)), file=sys.stderr)
-        return EXIT_BAD_INPUT
     except Exception as exc:  # noqa: BLE001 - the whole point: no traceback by default
+        if isinstance(exc, bad_input_errors()):
+            if debug:
+                traceback.print_exc()
+            print(printable(str(exc)), file=sys.stderr)
+            return EXIT_BAD_INPUT
         if debug:
             traceback.print_exc()
         named = _current[:1] or files_named(argv)[:1]

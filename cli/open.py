@@ -34,15 +34,13 @@ import os
 import stat
 import sys
 import zlib
-from importlib import resources
 from typing import TYPE_CHECKING
 
 from triagebench.cli.common import fail
 from triagebench.cli.crash import EXIT_INTERNAL, debug_requested
 from triagebench.cli.options import add_library_options, library_options
 from triagebench.parser import InputError, printable
-from triagebench.parser.decompress import COMPRESSED, sniff
-from triagebench.parser.reader import GZIP_MAGIC, looks_binary
+from triagebench.parser.magic import COMPRESSED, GZIP_MAGIC, looks_binary, sniff
 
 if TYPE_CHECKING:
     from triagebench.services.library import LibraryOptions
@@ -55,6 +53,8 @@ TEXTUAL_CRASH_CODE = 1
 
 def demo_path() -> str:
     """Path of the bundled demo sample (shipped as package data)."""
+    from importlib import resources
+
     samples = resources.files("triagebench.samples")
     preferred = samples / DEMO_SAMPLE
     if preferred.is_file():

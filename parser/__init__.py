@@ -8,13 +8,41 @@ holds (each member of a zip), and ``parse_text(text)`` for text already in memor
 
 from __future__ import annotations
 
-from .checks import looks_like_json, parse_checks
-from .document import CATEGORIES, Document, Section, Stream, Timing
-from .facts import FACT_NAMES, extract_facts
-from .reader import STDIN, InputError, NamedInput, RawLines, open_inputs, read_lines
-from .sections import split
+import importlib
+from typing import TYPE_CHECKING, Any
+
+from .errors import InputError
 from .text import plain_text, printable
-from .times import LineTime
+
+if TYPE_CHECKING:
+    from .document import CATEGORIES, Document, Section, Stream, Timing
+    from .facts import FACT_NAMES
+    from .reader import STDIN, NamedInput, RawLines, open_inputs
+    from .times import LineTime
+
+# The names below are imported on first use (PEP 562 ``__getattr__``): the CLI needs
+# ``InputError`` and ``printable`` before it forks the analysis (services.prefetch), and
+# the regex engine, the decompressors and the health-check reader behind the other
+# names cost ~25 ms of imports that the workbench's process would pay before its
+# first frame (its child, which parses, imports them itself).
+_EXPORTS: dict[str, str] = {
+    "CATEGORIES": "document", "Document": "document", "Section": "document",
+    "Stream": "document", "Timing": "document",
+    "FACT_NAMES": "facts",
+    "STDIN": "reader", "NamedInput": "reader", "RawLines": "reader", "open_inputs": "reader",
+    "read_lines": "reader",
+    "LineTime": "times",
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(f".{module}", __name__), name)
+    globals()[name] = value
+    return value
+
 
 __all__ = [
     "CATEGORIES", "FACT_NAMES", "STDIN", "Document", "InputError", "LineTime", "NamedInput",
@@ -44,6 +72,10 @@ def parse_text(text: str, path: str = "<text>") -> Document:
 def parse_lines(lines: list[str], final_newline: bool, *, path: str, size_bytes: int,
                 replaced_chars: int = 0) -> Document:
     """Build the Document from already split lines (the list is kept, not copied)."""
+    from .document import Document
+    from .facts import extract_facts
+    from .sections import split
+
     result = split(lines)
     warnings = list(result.warnings)
     if replaced_chars:
@@ -63,6 +95,8 @@ def parse_raw(raw: RawLines) -> Document:
     JSON input is read as balena health checks (format ``health-checks``); JSON
     that is not health checks is an ``InputError``, never an all-clear log.
     """
+    from .checks import looks_like_json, parse_checks
+
     if looks_like_json(raw.lines, raw.size_bytes):
         try:
             doc = parse_checks(raw.lines, path=raw.path, size_bytes=raw.size_bytes)
@@ -87,4 +121,6 @@ def parse_file(path: str) -> Document:
     ``path`` may be ``-`` (standard input, named ``<stdin>``); a zip holding
     several files is an error here (use ``open_inputs``).
     """
+    from .reader import read_lines
+
     return parse_raw(read_lines(path))

@@ -28,6 +28,7 @@ except ImportError:
     from backports import zstd  # type: ignore[no-redef]
 
 from .errors import InputError
+from .magic import COMPRESSED, sniff
 
 MAX_EXPANDED = 2 << 30
 """No single input may decompress to more than this (2 GiB)."""
@@ -38,34 +39,6 @@ RATIO_FLOOR = 8 << 20
 ZSTD_MAX_WINDOW_LOG = 27
 """Largest zstd window accepted (2**27 = 128 MiB, ``zstd --long``); a frame asking more is refused."""
 SNIFF_BYTES = 512
-
-COMPRESSED = ("gzip", "xz", "bz2", "zstd")
-MAGICS: tuple[tuple[bytes, str], ...] = (
-    (b"\x1f\x8b", "gzip"),
-    (b"\xfd7zXZ\x00", "xz"),
-    (b"BZh", "bz2"),
-    (b"\x28\xb5\x2f\xfd", "zstd"),
-    (b"PK\x03\x04", "zip"),
-    (b"PK\x05\x06", "zip"),
-    (b"7z\xbc\xaf\x27\x1c", "7z"),
-    (b"Rar!\x1a\x07", "rar"),
-    (b"\x04\x22\x4d\x18", "lz4"),
-    (b"\x89PNG", "PNG image"),
-    (b"\xff\xd8\xff", "JPEG image"),
-    (b"%PDF-", "PDF document"),
-    (b"\x7fELF", "ELF executable"),
-)
-
-
-def sniff(prefix: bytes) -> str | None:
-    """The container/compression format of a stream from its first bytes, or None for text."""
-    for magic, name in MAGICS:
-        if prefix.startswith(magic):
-            return name
-    if prefix[257:262] == b"ustar":
-        return "tar"
-    return None
-
 
 def unsupported_problem(kind: str) -> str:
     """The one-line problem for a recognised format that is not read."""

@@ -40,10 +40,9 @@ from .decompress import (
     unsupported_problem,
 )
 from .errors import InputError
+from .magic import BINARY_SAMPLE, GZIP_MAGIC, looks_binary
 from .text import printable
 
-GZIP_MAGIC = b"\x1f\x8b"  # kept for the TUI's pre-check (tui/commands/open_tui.py)
-BINARY_SAMPLE = 65536
 CHUNK = 8 << 20
 COMPRESSED_CHUNK = 1 << 20
 """Decompressed streams are read in small chunks so the budget is checked often."""
@@ -57,20 +56,6 @@ MAX_ARCHIVE = 2 << 30
 SPOOL_MEMORY = 32 << 20
 JUNK_MEMBER_RE = re.compile(r"(?:^|/)(?:__MACOSX/|\._[^/]*$|\.DS_Store$|Thumbs\.db$)")
 PIPE_PATH_RE = re.compile(r"^/(?:dev/stdin|dev/fd/\d+|proc/(?:self|thread-self|\d+)/fd/\d+)$")
-
-
-def looks_binary(data: bytes) -> bool:
-    """True when the sample has many NULs or non-text control bytes.
-
-    Real diagnostics carry a stray NUL and ANSI escapes, so a handful is fine;
-    binaries have them everywhere.
-    """
-    sample = data[:BINARY_SAMPLE]
-    if not sample:
-        return False
-    text_controls = {9, 10, 12, 13, 27}
-    bad = sum(1 for b in sample if b < 32 and b not in text_controls)
-    return bad / len(sample) > 0.05
 
 
 def decode(data: bytes) -> tuple[str, int]:

@@ -113,6 +113,14 @@ def regex_error(pattern: str) -> str | None:
     return None
 
 
+class MainScreen(Screen[Any]):
+    """The workbench's screen. The log view has the focus from the first frame (not the
+    first focusable widget, then the log view once the file is in: each focus change
+    restyles the focused widgets and their ancestors)."""
+
+    AUTO_FOCUS = "#log"
+
+
 class TriageApp(StoryCommands, App[int]):
     """The workbench for one diagnostics file."""
 
@@ -184,6 +192,9 @@ class TriageApp(StoryCommands, App[int]):
         self.running_prefetch: Prefetch | None = None  # the child the load worker reads
         self.first_results = asyncio.Event()  # set once the first load showed something
         self.first_frame_hold: Worker[None] | None = None
+
+    def get_default_screen(self) -> Screen[Any]:
+        return MainScreen(id="_default")
 
     # -- themes ------------------------------------------------------------
     def get_theme_variable_defaults(self) -> dict[str, str]:
@@ -388,9 +399,18 @@ class TriageApp(StoryCommands, App[int]):
         self.prefetch = None
         self.generation += 1
         self.loading = True
-        self.on_analysed(Analysed(self.generation, delivered,
-                                  self.read_session(self.generation, delivered.document)))
-        self.load_worker = self.finish_prefetched(self.generation, prefetch, delivered)
+        generation = self.generation
+        self.on_analysed(Analysed(generation, delivered,
+                                  self.read_session(generation, delivered.document)))
+        self.running_prefetch = prefetch  # Esc and quit stop it until the worker has it
+
+        def finish() -> None:  # after the first paint: its thread would compete for the GIL
+            if generation == self.generation:
+                self.load_worker = self.finish_prefetched(generation, prefetch, delivered)
+            else:
+                prefetch.close()
+
+        self.call_after_refresh(finish)
         return True
 
     def take_prefetch(self) -> Prefetch | None:

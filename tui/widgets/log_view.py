@@ -305,7 +305,8 @@ class LogView(ScrollView, can_focus=True, inherit_bindings=False):
         self.suspicious = None
         self._judged = {}
         if self._judge is None and self.is_mounted:
-            self._load_judge()
+            # after the paint: the worker's imports would compete with it for the GIL
+            self.call_after_refresh(self._load_judge)
         self._anchor = None
         self._selecting = False
         self._syntax.clear()
@@ -863,7 +864,7 @@ class LogView(ScrollView, can_focus=True, inherit_bindings=False):
     def on_mount(self) -> None:
         self.app.theme_changed_signal.subscribe(self, self._theme_changed)
         if self.document is not None and self._judge is None:
-            self._load_judge()
+            self.call_after_refresh(self._load_judge)
         self._changed()
 
     def _theme_changed(self, _theme: object) -> None:

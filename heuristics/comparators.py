@@ -17,11 +17,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-
-import regex
+from typing import TYPE_CHECKING
 
 from .guards import LINE_CAP, regex_problem, threshold_problem
 from .versions import as_number, compare_values, parse_version
+
+if TYPE_CHECKING:
+    import regex
 
 Threshold = str | int | float | bool
 Left = Callable[[], float]
@@ -46,6 +48,8 @@ class Operator:
 def compile_pattern(pattern: object) -> Checked:
     """A heuristic author's regular expression, compiled with the ``regex`` module, or the
     reason it is refused (not a string, too costly a shape, does not compile)."""
+    import regex  # here: unpickling a library or findings needs no regex engine
+
     if not isinstance(pattern, str) or not pattern:
         return Checked("must be a non-empty string (a regular expression)")
     problem = regex_problem(pattern)

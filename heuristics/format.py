@@ -22,24 +22,28 @@ from __future__ import annotations
 
 import os
 import re
-import tomllib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import regex
-from triagebench.parser import CATEGORIES, FACT_NAMES
+from triagebench.parser.document import CATEGORIES
 from triagebench.parser.times import parse_iso
 
 from .comparators import COMPARATORS, OPERATORS, Threshold, compile_pattern
 from .guards import nesting_problem, permalink_problem
 from .model import SEVERITIES
 from .prefilter import Prefilter, pure_literal, required_literals
-from .selectors import selector_problem
-from .versions import parse_version
 from .when import Node, WhenError, all_of, names_used, parse_when, positive_names
+
+if TYPE_CHECKING:
+    import regex
+
+# The TOML reader, the regex engine, the version parser (semver), the fact names and the
+# selector checks are imported where a library is loaded, not with the module: the
+# workbench unpickles the child's findings (their Heuristic objects) with this module
+# before its first frame, and those imports are ~15 ms it does not need there.
 
 TIME_KEYS = ("within", "boot", "burst")
 TOP_KEYS = ("id", "title", "severity", "permalink", "description", "remedy", "tags", "when",
@@ -290,6 +294,10 @@ def _check_regex(check: _Checker, key: str, pattern: Any) -> regex.Pattern[str] 
 
 
 def _load_signal(check: _Checker, name: str, data: Any) -> Signal | None:
+    from triagebench.parser.facts import FACT_NAMES
+
+    from .selectors import selector_problem
+
     prefix = f"signals.{name}"
     if not isinstance(data, dict):
         check.error(prefix, "must be a table ([signals.NAME])")
@@ -382,6 +390,8 @@ def _load_signal(check: _Checker, name: str, data: Any) -> Signal | None:
 
 def _load_example(check: _Checker, number: int, data: Any,
                   signals: dict[str, Signal]) -> Example | None:
+    from triagebench.parser.facts import FACT_NAMES
+
     prefix = f"examples[{number}]"
     if not isinstance(data, dict):
         check.error(prefix, "must be a table ([[examples]])")
@@ -467,6 +477,10 @@ def load_file(path: Path | str, *, draft: bool = False) -> tuple[Heuristic | Non
     except UnicodeDecodeError as exc:
         check.error("file", f"not UTF-8 (byte {exc.start})")
         return None, check.messages
+    import tomllib
+
+    import regex
+
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
@@ -490,6 +504,8 @@ def load_file(path: Path | str, *, draft: bool = False) -> tuple[Heuristic | Non
 
 def _build(check: _Checker, data: dict[str, Any], path: Path,
            draft: bool) -> tuple[Heuristic | None, list[LintMessage]]:
+    from .versions import parse_version
+
     for key in data:
         if key not in TOP_KEYS:
             check.error(key, f"unknown key (allowed: {', '.join(TOP_KEYS)})")

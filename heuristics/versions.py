@@ -32,9 +32,11 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import semver
+if TYPE_CHECKING:
+    import semver
+
 
 _TOKEN_RE = re.compile(
     r"(?<![\w.+-])[vV]?(?P<nums>\d+(?:\.\d+){0,3})(?![\d])(?P<suffix>[0-9A-Za-z.+_~-]*)"
@@ -101,6 +103,8 @@ def parse_version(value: Any) -> BalenaVersion | None:
             rev = int(rev_match.group(1))
         pre_part = suffix.split("+", 1)[0].lstrip(".-_~")
         prerelease = _prerelease(pre_part) if pre_part else None
+        import semver  # here, not at import: the workbench unpickles findings without it
+
         core = semver.Version(nums[0], nums[1], nums[2], prerelease=prerelease)
     except (ValueError, TypeError):
         return None

@@ -28,6 +28,7 @@ from typing import Any
 import regex
 
 from .document import Document, Section
+from .json_depth import MAX_JSON_DEPTH, json_depth_ok
 from .numbers import MAX_DIGITS, bounded_float, bounded_int, finite
 
 FACT_NAMES = (
@@ -45,7 +46,6 @@ MAX_SECTION_LINES = 2000
 MAX_CANDIDATES = 10_000
 MAX_VALUE = 256
 MAX_JSON_CHARS = 1_000_000
-MAX_JSON_DEPTH = 64
 REGEX_TIMEOUT = 0.05
 MAX_UPTIME_DAYS = 36_500  # a hundred years
 
@@ -177,24 +177,6 @@ def _os_release(reader: _Reader) -> dict[str, tuple[str, int]]:
             value = match.group(2) if match.group(2) is not None else match.group(3)
             values.setdefault(match.group(1), (value, number))
     return values
-
-
-def json_depth_ok(text: str, limit: int = MAX_JSON_DEPTH) -> bool:
-    """Does ``text`` nest at most ``limit`` arrays/objects deep? (Strings are skipped,
-    so brackets inside them do not count.) Linear, no recursion."""
-    depth = 0
-    for match in _JSON_TOKENS.finditer(text):
-        char = match.group()
-        if char in "[{":
-            depth += 1
-            if depth > limit:
-                return False
-        elif char in "]}":
-            depth -= 1
-    return True
-
-
-_JSON_TOKENS = regex.compile(r'"(?:[^"\\]|\\.)*+"|[\[\]{}]')
 
 
 def _json_float(text: str) -> float | None:

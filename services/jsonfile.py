@@ -17,7 +17,7 @@ import os
 import stat
 from typing import Any
 
-from triagebench.parser.facts import json_depth_ok
+from triagebench.parser.json_depth import json_depth_ok
 
 MAX_DEPTH = 32  # sessions nest 4 deep (a filter may hold a small object)
 MAX_INT_DIGITS = 18

@@ -32,7 +32,6 @@ from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import regex
 from textual import events, on, work
 from textual.app import App, ComposeResult, SystemCommand
 from textual.containers import Horizontal, Vertical
@@ -106,6 +105,8 @@ def library_facts(library: Library) -> tuple[int, list[str]]:
 def regex_error(pattern: str) -> str | None:
     """Why ``pattern`` is not a valid regex (one line), or None when it is. The same
     ``regex`` module and flags as the log view's search, so what validates, runs."""
+    import regex  # imported by the first search, not at start-up
+
     try:
         compile_pattern(pattern)
     except (regex.error, ValueError, OverflowError) as exc:

@@ -48,7 +48,6 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, ClassVar
 
-import regex
 from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
@@ -92,6 +91,7 @@ from .log_render import lexer_for, line_text, load_judge, syntax_spans
 from .log_search import ScanJobs
 
 if TYPE_CHECKING:
+    import regex
     from triagebench.heuristics.model import Finding, Findings
 
 
@@ -1362,4 +1362,6 @@ class LogView(ScrollView, can_focus=True, inherit_bindings=False):
 
 def regex_module_error() -> type[Exception]:
     """The exception type the ``regex`` module raises for a bad pattern."""
+    import regex
+
     return regex.error

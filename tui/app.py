@@ -306,12 +306,14 @@ class TriageApp(StoryCommands, App[int]):
             self.notify(printable(self.settings_notice), severity="warning", markup=False,
                         timeout=10)
         if self.prefetch is not None:
-            # A child process analyses the file. Usually its result is in already: it
-            # is laid out now, before the first paint. Else the worker waits for it,
-            # and the first paint waits for that (briefly).
+            # A child process analyses the file. Usually its result is in already, or
+            # within the first paint's budget: it is laid out now, before the first
+            # paint. A result too big to unpickle here is read by the worker (the first
+            # paint waits for it, briefly); a slower child gets the loading screen.
             if self.show_prefetched_now():
                 return
-            self.first_frame_hold = self.hold_first_frame()
+            if self.prefetch.first_frame_size() is not None:
+                self.first_frame_hold = self.hold_first_frame()
             self.start_loading()
         else:
             # Paint the (empty) layout first: the parse thread competes for the GIL and
@@ -381,16 +383,22 @@ class TriageApp(StoryCommands, App[int]):
         self.load_worker = self.load_in_thread(self.generation, self.take_prefetch())
 
     def show_prefetched_now(self) -> bool:
-        """Show the child's analysis here on the UI thread when it has arrived and is
-        small enough (``INLINE_FRAME_BYTES``: ~10 ms to unpickle), so the first layout
-        and paint already have the document and the findings; False otherwise (the
-        loading worker reads it)."""
+        """Show the child's analysis here on the UI thread when it arrives within
+        ``FIRST_FRAME_WAIT`` and is small enough (``INLINE_FRAME_BYTES``: ~10 ms to
+        unpickle), so the first layout and paint already have the document and the
+        findings; False otherwise (the loading worker reads it).
+
+        The wait blocks the event loop before anything is painted (a bounded budget:
+        there is nothing to show or answer yet, keys typed meanwhile are queued); it
+        saves the loading worker's thread start, its message and a second layout."""
         from triagebench.services.prefetch import INLINE_FRAME_BYTES
 
         prefetch = self.prefetch
         if prefetch is None or self.member is not None \
                 or not prefetch.covers(self.path, self.checks):
             return False
+        if prefetch.first_frame_size() is None:
+            prefetch.frame_ready(FIRST_FRAME_WAIT)
         size = prefetch.first_frame_size()
         if size is None or size > INLINE_FRAME_BYTES:
             return False

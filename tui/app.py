@@ -234,7 +234,7 @@ class TriageApp(StoryCommands, App[int]):
                     yield StateStrip(id="state", classes="-compact"
                                      if self.size.height < COMPACT_HEIGHT else None)
                     yield LogView(id="log")
-                    yield SearchBar(id="search")
+                    # the search bar is mounted on first use (search_bar)
                 with SideTabs(id="side"):
                     with SidePane("Findings", id="findings-tab"):
                         # The progress box lives in the side pane so hiding it never
@@ -265,7 +265,13 @@ class TriageApp(StoryCommands, App[int]):
 
     @property
     def search_bar(self) -> SearchBar:
-        return self.query_one("#search", SearchBar)
+        """The search/filter bar, mounted under the log view the first time it is used
+        (not on the first frame: ``widgets.search_bar``)."""
+        for bar in self.query("#search").results(SearchBar):
+            return bar
+        bar = SearchBar(id="search")
+        self.query_one("#center").mount(bar)
+        return bar
 
     @property
     def unexplained_panel(self) -> UnexplainedPanel:
@@ -1189,7 +1195,7 @@ class TriageApp(StoryCommands, App[int]):
     def refresh_search_status(self) -> None:
         """The bar's count: matches (search) or shown/hidden lines (filter)."""
         bar = self.search_bar
-        if not bar.is_open or bar.query_one("#search-status").has_class("-error"):
+        if not bar.is_open or bar.has_error:
             return
         log = self.log_view
         if bar.mode == "search":

@@ -8,6 +8,10 @@ The bar only reports what was typed (``Changed`` on every edit, ``Submitted`` on
 Enter, ``Closed`` on Esc); the app applies it to the log view and writes back
 the status (match count, hidden lines, or the regex error inline) with
 ``set_status``, so an invalid pattern is shown, never raised.
+
+The app mounts the bar the first time it is used (its ``Input`` and labels are a tenth
+of the CSS and widgets of the first frame, and most files are read without a search);
+``open`` and ``set_status`` called before its children exist are applied on mount.
 """
 
 from __future__ import annotations
@@ -98,6 +102,9 @@ class SearchBar(Horizontal):
     def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
         super().__init__(id=id, classes=classes)
         self.mode = "search"
+        self.built = False  # the children are composed and mounted (on_mount ran)
+        self.pending_open: str | None = None  # the pattern of an open() before that
+        self.status: tuple[str, bool] = ("", False)  # what set_status shows (text, error)
 
     def compose(self) -> ComposeResult:
         yield Label(MODES["search"], id="search-mode")
@@ -109,9 +116,22 @@ class SearchBar(Horizontal):
     def input(self) -> Input:
         return self.query_one("#search-input", Input)
 
+    def on_mount(self) -> None:
+        self.built = True
+        pattern, self.pending_open = self.pending_open, None
+        if pattern is not None:
+            text, error = self.status
+            self.open(self.mode, pattern)
+            self.set_status(text, error)
+
     def open(self, mode: str, pattern: str = "") -> None:
         """Show the bar in ``mode`` with ``pattern`` and focus the input."""
         self.mode = mode
+        if not self.built:  # just mounted: on_mount opens it
+            self.pending_open = pattern
+            self.status = ("", False)
+            self.add_class("-open")
+            return
         self.query_one("#search-mode", Label).update(MODES[mode])
         field = self.input
         field.placeholder = PLACEHOLDERS[mode]
@@ -129,8 +149,16 @@ class SearchBar(Horizontal):
     def is_open(self) -> bool:
         return self.has_class("-open")
 
+    @property
+    def has_error(self) -> bool:
+        """Is the status a regex error (not a count)?"""
+        return self.status[1]
+
     def set_status(self, text: str, error: bool = False) -> None:
         """Show ``text`` (a count, or the regex error in the error colour)."""
+        self.status = (text, error)
+        if not self.built:
+            return
         status = self.query_one("#search-status", Label)
         status.update(Content(text))
         status.set_class(error, "-error")

@@ -642,8 +642,11 @@ class TriageApp(StoryCommands, App[int]):
         self.query_one("#loading").display = False
         self.findings_panel.show_status("matching heuristics…")
         self.log_view.focus()
+        # The file's warnings (also a chip in the header) as toasts after the first
+        # paint: mounting and styling a toast there would delay the file and findings.
         for warning in document.warnings[:3]:
-            self.notify(printable(warning), severity="warning", markup=False)
+            self.call_after_refresh(self.notify, printable(warning), severity="warning",
+                                    markup=False)
 
     def on_state_ready(self, message: StateReady) -> None:
         if message.generation != self.generation or self.document is None:

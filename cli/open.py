@@ -178,7 +178,8 @@ def run(args: argparse.Namespace) -> int:
     from triagebench.services import prefetch as prefetching
     from triagebench.services.analysis import AnalysisOptions
 
-    prefetch = prefetching.start(path, tuple(args.checks), AnalysisOptions(library=policy))
+    prefetch = prefetching.start(path, tuple(args.checks), AnalysisOptions(library=policy),
+                                 args.session)
     try:
         return _run_app(args, path, policy, prefetch)
     finally:

@@ -53,6 +53,7 @@ if TYPE_CHECKING:
     from triagebench.heuristics.model import Findings
     from triagebench.parser import Document
     from triagebench.services.analysis import Analysis, AnalysisOptions, Unexplained
+    from triagebench.services.sessions import OpenedSession
     from triagebench.services.state import DeviceState
 
 MAX_BYTES = 8 * 1024 * 1024
@@ -89,12 +90,15 @@ T = TypeVar("T")
 
 @dataclass(frozen=True)
 class Delivered:
-    """The child's first frame: the ``Analysis`` without its library.
+    """The child's first frame: the ``Analysis`` without its library, and the file's
+    session (bookmarks, position) as the workbench opens it.
 
     The library is a third of the pickle, and unpickling it imports the heuristics
     engine's modules (~12 ms) on the way to the first frame; the workbench needs only
     how many heuristics ran and the library's problems to show the findings, and
-    loads the library itself (from its cache) after the first paint."""
+    loads the library itself (from its cache) after the first paint. The session is
+    read here for the same reason (hashing the file and reading the store: ~5 ms of
+    the workbench's first frame, while this process has time to spare)."""
 
     document: Document
     findings: Findings
@@ -102,12 +106,13 @@ class Delivered:
     inputs: tuple[str, ...]
     heuristic_count: int
     library_problems: tuple[str, ...]
+    session: OpenedSession | None = None
 
     @classmethod
-    def of(cls, result: Analysis) -> Delivered:
+    def of(cls, result: Analysis, session: OpenedSession | None = None) -> Delivered:
         return cls(result.document, result.findings, result.state, result.inputs,
                    len(result.library.heuristics),
-                   tuple(str(problem) for problem in result.library.problems))
+                   tuple(str(problem) for problem in result.library.problems), session)
 
 
 def _input_bytes(path: str) -> int | None:
@@ -149,10 +154,12 @@ class Prefetch:
     the pipe's descriptor and closes it itself, so no other thread can close a descriptor
     it is reading."""
 
-    def __init__(self, pid: int, fd: int, path: str, checks: tuple[str, ...]) -> None:
+    def __init__(self, pid: int, fd: int, path: str, checks: tuple[str, ...],
+                 session_path: str | None = None) -> None:
         self.pid = pid
         self.path = path
         self.checks = checks
+        self.session_path = session_path
         self._frames: list[bytes] = []
         self._eof = False
         self._closed = False
@@ -169,9 +176,10 @@ class Prefetch:
         with self._arrived:
             return not self._closed and (bool(self._frames) or not self._eof)
 
-    def covers(self, path: str, checks: Sequence[str]) -> bool:
-        """Whether this child analyses exactly these inputs."""
-        return path == self.path and tuple(checks) == self.checks
+    def covers(self, path: str, checks: Sequence[str], session_path: str | None = None) -> bool:
+        """Whether this child analyses exactly these inputs (and opens that session)."""
+        return (path == self.path and tuple(checks) == self.checks
+                and session_path == self.session_path)
 
     def _pump(self, fd: int) -> None:
         """(reader thread) Read frames until EOF, ``close`` or the deadline (then the
@@ -318,7 +326,8 @@ def _write_frame(fd: int, payload: object) -> None:
         view = view[written:]
 
 
-def _child(fd: int, path: str, checks: tuple[str, ...], options: AnalysisOptions) -> None:
+def _child(fd: int, path: str, checks: tuple[str, ...], options: AnalysisOptions,
+           session_path: str | None) -> None:
     """Run in the forked child: analyse, send the frames. Never returns normally to
     the caller's code: ``start`` calls ``os._exit`` after it."""
     null = os.open(os.devnull, os.O_RDWR)
@@ -332,7 +341,9 @@ def _child(fd: int, path: str, checks: tuple[str, ...], options: AnalysisOptions
     if sum(document.line_count for document in documents) > MAX_LINES:
         raise ValueError("too big to send back")  # EOF: the workbench parses it itself
     result = analysis.analyse(documents, replace(options, unexplained=False))
-    _write_frame(fd, Delivered.of(result))
+    from triagebench.services.sessions import open_session
+
+    _write_frame(fd, Delivered.of(result, open_session(result.document, session_path)))
     unexplained: Unexplained | None
     try:
         unexplained = analysis.find_unexplained(result.document, result.findings)
@@ -341,8 +352,11 @@ def _child(fd: int, path: str, checks: tuple[str, ...], options: AnalysisOptions
     _write_frame(fd, unexplained)
 
 
-def start(path: str, checks: Sequence[str], options: AnalysisOptions) -> Prefetch | None:
+def start(path: str, checks: Sequence[str], options: AnalysisOptions,
+          session_path: str | None = None) -> Prefetch | None:
     """Fork a child analysing ``path`` (+ ``checks``) when ``eligible``; None otherwise.
+    ``session_path``: the ``--session`` file the workbench imports (the child reads the
+    file's session too).
 
     Call it only from a process that has started no thread (the CLI, before it imports
     the UI). The reader ``close()``s the returned Prefetch when done with it
@@ -368,13 +382,13 @@ def start(path: str, checks: Sequence[str], options: AnalysisOptions) -> Prefetc
             if hasattr(signal, "alarm"):
                 signal.alarm(int(DEADLINE) + 1)  # never outlive a killed parent for long
             os.close(read_fd)
-            _child(write_fd, path, checks, options)
+            _child(write_fd, path, checks, options, session_path)
         except BaseException:  # noqa: BLE001 - EOF without a frame tells the parent
             code = 1
         finally:
             os._exit(code)
     os.close(write_fd)
-    return Prefetch(pid, read_fd, path, checks)
+    return Prefetch(pid, read_fd, path, checks, session_path)
 
 
 __all__ = ["DEADLINE", "INLINE_FRAME_BYTES", "Delivered", "MAX_BYTES", "MAX_COMPRESSED_BYTES", "MAX_LINES", "Prefetch", "eligible", "start"]

@@ -577,6 +577,34 @@ def session_for_open(doc: Document, import_path: str | os.PathLike[str] | None =
     return session, warnings
 
 
+@dataclass
+class OpenedSession:
+    """What a front-end starts a file with (``open_session``): the session (None only
+    when even the stored one could not be read), warnings for the user, and one line
+    when the ``--session`` file could not be imported (the stored session still is)."""
+
+    session: Session | None
+    warnings: list[str]
+    error: str | None = None
+
+
+def open_session(doc: Document, import_path: str | os.PathLike[str] | None = None) -> OpenedSession:
+    """``session_for_open`` that never raises: bookmarks must never stop a file opening.
+    An unreadable ``import_path`` falls back to the stored session, with the error."""
+    try:
+        session, warnings = session_for_open(doc, import_path)
+        return OpenedSession(session, warnings)
+    except SessionError as exc:
+        error = str(exc)
+    except Exception as exc:  # noqa: BLE001 - bookmarks must never stop the file opening
+        error = f"bookmarks unavailable ({type(exc).__name__}: {exc})"
+    try:
+        session, warnings = session_for_open(doc)
+    except Exception:  # noqa: BLE001
+        session, warnings = None, []
+    return OpenedSession(session, warnings, error)
+
+
 def default_export_path(doc: Document, suffix: str, directory: str | os.PathLike[str] = ".") -> Path:
     """A free file name for an export next to the user: ``<stem><suffix>``, or with
     ``-2``, ``-3``... when taken (``suffix`` e.g. ``.session.json`` or ``.triage.md``)."""
@@ -595,8 +623,9 @@ def bookmark_rows(doc: Document, bookmarks: Iterable[Bookmark]) -> list[tuple[in
 
 
 __all__ = [
-    "SCHEMA", "VERSION", "Bookmark", "Session", "SessionError",
+    "SCHEMA", "VERSION", "Bookmark", "OpenedSession", "Session", "SessionError",
     "bookmark_rows", "content_hash", "content_hash_of_file", "default_export_path",
-    "export_session", "import_session", "load_stored", "read_session_file", "save_stored",
+    "export_session", "import_session", "load_stored", "open_session", "read_session_file",
+    "save_stored",
     "session_for_open", "store_path", "unique_path", "write_atomic",
 ]

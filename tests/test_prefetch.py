@@ -420,3 +420,42 @@ def test_a_child_whose_input_expands_too_far_gives_up_before_pickling() -> None:
                           text=True, timeout=60, check=False)
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.split() == ["True", "True", "False", "0"]
+
+
+@run_async
+async def test_the_childs_session_is_what_the_workbench_opens_with(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The child reads the file's stored session (bookmarks, notes) with the analysis;
+    the workbench shows it from its first frame, and a child started for another
+    ``--session`` file is not used."""
+    from triagebench.services.sessions import load_stored, open_session, save_stored
+
+    monkeypatch.setenv("TRIAGE_DATA_DIR", str(tmp_path / "data"))
+    result = analyse(capture_documents(str(SAMPLE)), AnalysisOptions(unexplained=False))
+    stored, _ = load_stored(result.document)
+    stored.mark(result.document, 42, "the child read this note")
+    save_stored(stored)
+    opened = open_session(result.document)
+    assert opened.error is None and 42 in opened.session.bookmarks
+    handle = fake_prefetch(SAMPLE, [prefetch.Delivered.of(result, opened), None])
+    assert handle.frame_ready(10)
+    app = create_app(str(SAMPLE), env={}, prefetch=handle)
+    async with app.run_test(size=(120, 40)):
+        assert app.session is not None and app.session.bookmarks[42].note == \
+            "the child read this note"
+        assert 42 in app.log_view.bookmarks
+    other = fake_prefetch(SAMPLE, None)
+    other.session_path = str(tmp_path / "exported.session.json")
+    assert not other.covers(str(SAMPLE), ())  # the workbench imports no --session here
+
+
+def test_a_session_file_that_cannot_be_imported_still_opens_the_stored_one(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from triagebench.services.sessions import open_session
+
+    monkeypatch.setenv("TRIAGE_DATA_DIR", str(tmp_path / "data"))
+    document = capture_documents(str(SAMPLE))[0]
+    broken = tmp_path / "broken.session.json"
+    broken.write_text("{not json")
+    opened = open_session(document, broken)
+    assert opened.session is not None and opened.error and "broken.session.json" in opened.error

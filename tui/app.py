@@ -80,7 +80,7 @@ if TYPE_CHECKING:
     from triagebench.heuristics.mining import Template
     from triagebench.heuristics.model import Findings
     from triagebench.services.prefetch import Delivered, Prefetch
-    from triagebench.services.sessions import Session
+    from triagebench.services.sessions import OpenedSession, Session
     from triagebench.services.state import DeviceState
     from triagebench.tui.screens.draft_editor import DraftEditor
 
@@ -401,7 +401,7 @@ class TriageApp(StoryCommands, App[int]):
 
         prefetch = self.prefetch
         if prefetch is None or self.member is not None \
-                or not prefetch.covers(self.path, self.checks):
+                or not prefetch.covers(self.path, self.checks, self.session_path):
             return False
         if prefetch.first_frame_size() is None:
             prefetch.frame_ready(FIRST_FRAME_WAIT)
@@ -415,8 +415,8 @@ class TriageApp(StoryCommands, App[int]):
         self.generation += 1
         self.loading = True
         generation = self.generation
-        self.on_analysed(Analysed(generation, delivered,
-                                  self.read_session(generation, delivered.document)))
+        self.on_analysed(Analysed(generation, delivered, self.read_session(
+            generation, delivered.document, delivered.session)))
         self.running_prefetch = prefetch  # Esc and quit stop it until the worker has it
 
         def finish() -> None:  # after the first paint: its thread would compete for the GIL
@@ -433,7 +433,7 @@ class TriageApp(StoryCommands, App[int]):
         first load; not a member picked in an archive); handed out once."""
         prefetch, self.prefetch = self.prefetch, None
         if prefetch is not None and (self.member is not None
-                                     or not prefetch.covers(self.path, self.checks)):
+                                     or not prefetch.covers(self.path, self.checks, self.session_path)):
             prefetch.close()  # no reader owns it yet: close its pipe too
             return None
         return prefetch
@@ -456,7 +456,7 @@ class TriageApp(StoryCommands, App[int]):
         if result is None or worker.is_cancelled:
             prefetch.close()
             return worker.is_cancelled
-        session = self.read_session(generation, result.document)
+        session = self.read_session(generation, result.document, result.session)
         self.post_message(Analysed(generation, result, session))
         self.read_prefetch_rest(generation, prefetch, result)
         return True
@@ -556,22 +556,16 @@ class TriageApp(StoryCommands, App[int]):
 
         self.push_screen(InputPicker(message.path, message.names), picked)
 
-    def read_session(self, generation: int, document: Document) -> SessionLoaded:
-        """(worker) The stored session, with ``--session`` merged in; never raises."""
-        from triagebench.services.sessions import SessionError, session_for_open
+    def read_session(self, generation: int, document: Document,
+                     opened: OpenedSession | None = None) -> SessionLoaded:
+        """(worker) The stored session, with ``--session`` merged in (``opened``: as the
+        child process read it already); never raises."""
+        if opened is None:
+            from triagebench.services.sessions import open_session
 
-        try:
-            session, warnings = session_for_open(document, self.session_path)
-            return SessionLoaded(generation, session, warnings)
-        except SessionError as exc:
-            error = str(exc)
-        except Exception as exc:  # noqa: BLE001 - bookmarks must never stop the file opening
-            error = f"bookmarks unavailable ({type(exc).__name__}: {exc})"
-        try:
-            session, warnings = session_for_open(document)
-        except Exception:  # noqa: BLE001
-            session, warnings = None, []
-        return SessionLoaded(generation, session, warnings, printable(error))
+            opened = open_session(document, self.session_path)
+        return SessionLoaded(generation, opened.session, opened.warnings,
+                             None if opened.error is None else printable(opened.error))
 
     @staticmethod
     def find_unexplained(generation: int, document: Document,

@@ -1,7 +1,7 @@
 """The key footer: one Line-API widget that draws the screen's keys on one row.
 
-Textual's ``Footer`` is a container of one ``FooterKey`` widget per key (14 on the
-main screen), rebuilt whenever the screen publishes "bindings updated". Styling those
+Textual's ``Footer`` is a container of one ``FooterKey`` widget per key (a dozen on
+the main screen), rebuilt whenever the screen publishes "bindings updated". Styling those
 widgets took ~15 ms and rendering them ~3.5 ms of the first frame with findings
 (issue #14). This footer is a single widget: it keeps the list of keys it shows,
 lays them out itself and paints one ``Strip``; nothing is mounted or styled when
@@ -14,6 +14,7 @@ whole (the palette key stays). Colours come from the theme through
 ``COMPONENT_CLASSES`` and the same ``$footer-*`` variables ``FooterKey`` uses.
 Clicking a key presses it (``app.simulate_key``); the key under the mouse is
 highlighted and its tooltip, if the binding has one, is the widget's tooltip.
+Binding groups (``Binding.group``, unused here) are drawn as separate keys.
 """
 
 from __future__ import annotations

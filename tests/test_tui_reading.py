@@ -349,7 +349,7 @@ async def test_a_truncated_file_says_so_in_the_header(sample: Path) -> None:
 @run_async
 async def test_the_footer_leaves_no_stray_character_after_a_resize(
         sample: Path, size: tuple[int, int]) -> None:
-    from textual.widgets._footer import FooterKey  # noqa: PLC2701 - the widget on screen
+    from triagebench.tui.widgets.keys_footer import KeysFooter
 
     app = make_app(sample)
     async with app.run_test(size=(200, 50)) as pilot:
@@ -357,10 +357,13 @@ async def test_the_footer_leaves_no_stray_character_after_a_resize(
         await pilot.resize_terminal(*size)
         await pilot.pause()
         width, height = size
-        widget, _region = app.screen.get_widget_at(width - 1, height - 1)
-        # the last cell belongs to the palette key, not to a key scrolled under it
-        assert isinstance(widget, FooterKey) and widget.has_class("-command-palette")
-        assert app.screen.get_widget_at(width - 1, height - 1)[0] is widget
+        footer = app.query_one(KeysFooter)
+        assert app.screen.get_widget_at(width - 1, height - 1)[0] is footer
+        # the last cell belongs to the palette key, not to a key laid out under it
+        index = footer.placed_at(width - 1)
+        assert index is not None and footer.arrange_keys()[index].palette
+        text = footer.render_line(0).text
+        assert len(text) == width and text.endswith("▏^p palette ")
 
 
 @run_async

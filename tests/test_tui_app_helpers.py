@@ -10,8 +10,12 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from tests.realdata import build
+
+if TYPE_CHECKING:
+    from triagebench.tui.widgets.command_tree import CommandTree
 
 CAPTURED = dt.datetime(2022, 5, 2, 16, 3, 41, 105915, tzinfo=dt.UTC)
 
@@ -90,3 +94,17 @@ def write_sample(folder: Path) -> Path:
     for name, text in HEURISTICS.items():
         (heuristics / f"{name}.toml").write_text(text.lstrip(), encoding="utf-8")
     return path
+
+
+def tree_rows(tree: CommandTree) -> list[str]:
+    """The command tree's rows as the user reads them (trailing blanks dropped)."""
+    return [tree.render_line(y).text.rstrip() for y in range(tree.size.height)]
+
+
+def cursor_text(tree: CommandTree) -> str | None:
+    """The text of the label under the tree's cursor (no guides, no arrow), or None."""
+    row = tree.cursor_row
+    if row is None:
+        return None
+    text = tree.render_line(row - tree.scroll_offset.y).text.rstrip()
+    return text[tree.rows[row].depth * 2:].removeprefix("▼ ").removeprefix("▶ ")

@@ -15,6 +15,7 @@ from triagebench.tui.widgets.command_tree import CommandTree
 
 from tests.pilot import run_async, settle_until
 from tests.test_parser_checks import FAILED_COMBINED
+from tests.test_tui_app_helpers import tree_rows
 
 pytestmark = pytest.mark.usefixtures("no_local_clipboard")
 
@@ -70,13 +71,12 @@ async def test_health_checks_are_a_group_in_the_tree_and_feed_the_findings(
     app = create_app(str(HEALTHY), env={}, checks=(str(checks),))
     async with app.run_test(size=(140, 45)) as pilot:
         await settle(app, pilot, lambda: app.findings is not None and app.templates is not None)
-        tree = app.query_one(CommandTree)
-        groups = [n for n in tree.root.children if str(n.label).startswith("Health checks")]
-        assert len(groups) == 1
-        assert not any(str(n.label).startswith("CHECKS") for n in tree.root.children)
-        node = groups[0]
-        leaves = [str(child.label) for child in node.children]
-        assert any("check_under_voltage" in leaf for leaf in leaves)
+        rows = tree_rows(app.query_one(CommandTree))
+        groups = [row for row in rows if row[2:].startswith("▼ Health checks")]
+        assert len(groups) == 1 and not any("CHECKS" in row for row in rows)
+        # opened (its failed checks are hits), the checks listed under it
+        assert any(row.startswith("  └ checks.sh: check_und") and row.endswith("… ▲2")
+                   for row in rows)  # check_under_voltage, cut to the tree's width
         assert app.findings is not None
         ids = {f.id for f in app.findings.matches}
         assert any(i.startswith("health-check") for i in ids)

@@ -237,12 +237,9 @@ class TriageApp(StoryCommands, App[int]):
                     # the search bar is mounted on first use (search_bar)
                 with SideTabs(id="side"):
                     with SidePane("Findings", id="findings-tab"):
-                        # The progress box lives in the side pane so hiding it never
-                        # changes the log view's height (the initial centring must not
-                        # race a relayout). Text only: an animated bar would repaint
-                        # 15 times a second while the worker needs the CPU (GIL).
-                        with Vertical(id="loading"):
-                            yield Label(Content("opening…"), id="loading-text")
+                        # The loading box (set_loading_text) is mounted here when a load
+                        # shows progress: usually the child's analysis is laid out in
+                        # the first frame, which then needs no loading box at all.
                         yield FindingsPanel(id="findings")
                     # Hidden at start: their lists are composed after the first frame.
                     with SidePane("Unexplained …", id="unexplained-tab"):
@@ -595,7 +592,16 @@ class TriageApp(StoryCommands, App[int]):
         self.post_message(self.find_unexplained(generation, document, findings))
 
     def set_loading_text(self, text: str) -> None:
-        self.query_one("#loading-text", Label).update(Content(text + "  (Esc cancels)"))
+        """The loading box's text, mounting the box first if this load has none. It
+        lives in the side pane so hiding it never changes the log view's height (the
+        initial centring must not race a relayout). Text only: an animated bar would
+        repaint 15 times a second while the worker needs the CPU (GIL)."""
+        content = Content(text + "  (Esc cancels)")
+        for label in self.query("#loading-text").results(Label):
+            label.update(content)
+            return
+        self.query_one("#findings-tab").mount(
+            Vertical(Label(content, id="loading-text"), id="loading"), before="#findings")
 
     def on_load_progress(self, message: LoadProgress) -> None:
         if message.generation != self.generation or not self.loading:
@@ -633,7 +639,8 @@ class TriageApp(StoryCommands, App[int]):
         self.query_one(FactsHeader).show_document(document)
         self.tree_view.load(document, findings)
         self.log_view.load(document)
-        self.query_one("#loading").display = False
+        for box in self.query("#loading"):
+            box.display = False
         self.findings_panel.show_status("matching heuristics…")
         self.log_view.focus()
         # The file's warnings (also a chip in the header) as toasts after the first

@@ -2,10 +2,12 @@
 
 Snapshots of the strip alone (fed the real device state of bundled samples, so the
 picture is deterministic): the healthy capture all green, the under-voltage / SD-card
-capture with its failed and degraded lines, and the same at 80 columns. Pilot tests
-(reading the strip's rows as drawn, ``render_line``): an item jumps to its evidence line
-(Enter after arrow keys, and click), a capture with no active finding says so in words,
-recovered/historical findings come after the active ones and are labelled.
+capture with its failed and degraded lines, and the same at 80 columns. The strip's rows
+as drawn (``render_line``): the headline and one line per group in as many columns as the
+width allows, two rows on a short terminal, the cursor item highlighted only while the
+strip has focus. Pilot tests: an item jumps to its evidence line (Enter after arrow keys,
+and click), a capture with no active finding says so in words, recovered/historical
+findings come after the active ones and are labelled.
 Update the snapshots with ``pytest tests/test_tui_state_strip.py --snapshot-update``.
 """
 
@@ -68,6 +70,12 @@ def click_offset(strip: StateStrip, text: str) -> tuple[int, int]:
     raise AssertionError(f"{text!r} is not drawn")
 
 
+def highlighted(strip: StateStrip) -> list[str]:
+    """The text drawn reversed (the cursor item)."""
+    return [segment.text for y in range(strip.size.height)
+            for segment in strip.render_line(y) if segment.style and segment.style.reverse]
+
+
 def test_strip_groups_are_the_state_groups() -> None:
     assert GROUPS == SERVICE_GROUPS
 
@@ -82,6 +90,80 @@ def test_snapshot_healthy(snap_compare, theme: str) -> None:
 def test_snapshot_failed_and_degraded(snap_compare, size: tuple[int, int]) -> None:
     app = StripApp(UNDERVOLTAGE, "3 active problems (1 critical)", True, "triage-dark")
     assert snap_compare(app, terminal_size=size)
+
+
+@pytest.mark.parametrize(("width", "layout"), [
+    (120, [("engine", "supervisor", "network"), ("time", "storage", "memory"),
+           ("hardware", "os")]),
+    (80, [("engine", "supervisor"), ("network", "time"), ("storage", "memory"),
+          ("hardware", "os")]),
+])
+@run_async
+async def test_rows_are_the_headline_and_the_groups_in_columns(
+        width: int, layout: list[tuple[str, ...]]) -> None:
+    """One line per group, as many 38-cell columns as the width holds; a line too long
+    for its column ends in "…" (problems first, so a failure is never the part cut)."""
+    app = StripApp(UNDERVOLTAGE, "3 active problems (1 critical)", True, "triage-dark")
+    async with app.run_test(size=(width, 8)) as pilot:
+        await pilot.pause()
+        strip = app.query_one(StateStrip)
+        drawn = rows(strip)
+        assert strip.region.height == 1 + len(layout)
+        headline = ("State at capture: FAILED (1 failed, 1 degraded)  │  "
+                    "3 active problems (1 critical)")
+        assert drawn[0] == (headline if width == 120 else headline[:77] + "…")
+        for row, groups in zip(drawn[1:], layout, strict=True):
+            marks = [f"{'✗' if g == 'storage' else '!' if g == 'hardware' else '✓'} {g}"
+                     for g in groups]
+            assert [mark for mark in marks if mark in row] == marks
+            assert row.startswith(marks[0])
+        storage = next(row for row in drawn if "✗ storage" in row)
+        assert "✗ storage    ✗data partition read-on…   " in storage
+        assert all(cell_len(row) <= width - 2 for row in drawn)  # the padding stays
+
+
+@run_async
+async def test_resize_relays_the_columns_out() -> None:
+    app = StripApp(UNDERVOLTAGE, "3 active problems (1 critical)", True, "triage-dark")
+    async with app.run_test(size=(120, 12)) as pilot:
+        await pilot.pause()
+        strip = app.query_one(StateStrip)
+        assert strip.region.height == 4
+        await pilot.resize_terminal(80, 12)
+        await pilot.pause()
+        assert strip.region.height == 5
+        assert rows(strip)[1].startswith("✓ engine") and "✓ supervisor" in rows(strip)[1]
+        await pilot.resize_terminal(60, 12)
+        await pilot.pause()
+        assert strip.region.height == 1 + len(GROUPS)  # one column
+        strip.set_compact(True)
+        await pilot.pause()
+        assert strip.region.height == 2
+
+
+@run_async
+async def test_the_cursor_item_is_highlighted_only_while_the_strip_has_focus() -> None:
+    app = StripApp(UNDERVOLTAGE, "3 active problems (1 critical)", True, "triage-dark")
+    async with app.run_test(size=(120, 8)) as pilot:
+        await pilot.pause()
+        strip = app.query_one(StateStrip)
+        assert strip.has_focus  # the only focusable widget
+        assert highlighted(strip) == ["✗data partition read-on…"]  # the first failed item
+        await pilot.press("left")  # the previous item: the time group's last
+        assert highlighted(strip) == ["✓time synced"]
+        await pilot.press("down", "down")  # storage's first item, then memory's
+        assert highlighted(strip) == ["✓memory 50 % free"]
+        app.set_focus(None)
+        await pilot.pause()
+        assert highlighted(strip) == []
+        strip.focus()
+        await pilot.pause()
+        assert highlighted(strip) == ["✓memory 50 % free"]
+        strip.set_compact(True)  # compact: the chip of the cursor's group
+        await pilot.pause()
+        assert highlighted(strip) == ["✓memory"]
+        assert rows(strip)[1].split() == ["✓engine", "✓supervisor", "✓network", "✓time",
+                                          "✗storage", "✓memory", "!hardware", "✓os"]
 
 
 async def loaded(pilot) -> None:
@@ -141,6 +223,31 @@ async def test_no_active_problem_is_said_in_words_and_everything_is_green() -> N
         assert all(app.state.group_state(g) == "ok" for g in GROUPS)  # type: ignore[union-attr]
         assert strip.region.height == 2
         assert chips.split() == [f"✓{group}" for group in GROUPS]
+        # a chip jumps to its group's item: shift+Tab from the log view to the strip, Enter
+        assert app.focused is app.log_view
+        await pilot.press("shift+tab")
+        assert app.focused is strip
+        await pilot.press("down", "down", "enter")  # engine -> supervisor -> network
+        await pilot.pause()
+        network = strip.items[strip.cursor]
+        assert network.group == "network"
+        assert network.first_line is not None and app.log_view.cursor_line == network.first_line
+
+
+@run_async
+async def test_compact_strip_names_the_problems_and_a_chip_click_jumps() -> None:
+    app = create_app(str(UNDERVOLTAGE), env={})
+    async with app.run_test(size=(80, 24)) as pilot:
+        await loaded(pilot)
+        strip = app.query_one(StateStrip)
+        headline, chips = rows(strip)
+        assert headline.startswith("State at capture: FAILED ✗data partition read-only "
+                                   "!under-vo")
+        assert chips.split() == ["✓engine", "✓supervisor", "✓network", "✓time", "✗storage",
+                                 "✓memory", "!hardware", "✓os"]
+        await pilot.click(strip, offset=click_offset(strip, "!hardware"))
+        await pilot.pause()
+        assert app.log_view.cursor_line == 5776  # the group's worst item: power
 
 
 @run_async

@@ -41,6 +41,7 @@ from textual.content import Content
 from textual.geometry import Size
 from textual.message import Message
 from textual.strip import Strip
+from textual.style import Style
 from textual.widget import Widget
 from triagebench.parser import printable
 
@@ -213,11 +214,8 @@ class StateStrip(Widget, can_focus=True):
             (f"{STATE_MARKS[group_state]} {group:<10}", f"bold {style}")]
         for item in self.group_items(group):
             n = self.item_index(item)
-            item_style = f"{STATE_STYLES[item.state]} @click=jump({n})"
-            if self.has_focus and n == self.cursor:
-                item_style = f"reverse {item_style}"
-            if item.state in ("failed", "degraded"):
-                item_style = f"bold {item_style}"
+            item_style = self.click_style(item.state, n, bold=item.state in ("failed", "degraded"),
+                                          reverse=self.has_focus and n == self.cursor)
             parts += [" ", (f"{STATE_MARKS[item.state]}{item_text(item)}", item_style)]
         return Content.assemble(*parts)
 
@@ -233,16 +231,22 @@ class StateStrip(Widget, can_focus=True):
             if not items:
                 continue
             group_state = state.group_state(group)
-            style = f"{STATE_STYLES[group_state]} @click=jump({self.item_index(items[0])})"
-            if self.has_focus and self.items[self.cursor].group == group:
-                style = f"reverse {style}"
-            if group_state in ("failed", "degraded"):
-                style = f"bold {style}"
+            style = self.click_style(group_state, self.item_index(items[0]),
+                                     bold=group_state in ("failed", "degraded"),
+                                     reverse=self.has_focus and self.items[self.cursor].group == group)
             chips += [(f"{STATE_MARKS[group_state]}{group}", style), " "]
         return Content.assemble(*chips)
 
     def item_index(self, item: StateItem) -> int:
         return next(n for n, other in enumerate(self.items) if other is item)
+
+    @staticmethod
+    def click_style(state: str, index: int, *, bold: bool, reverse: bool) -> Style:
+        """An item's (or chip's) style: ``state``'s colour, and a click runs ``jump(index)``.
+        The colour is parsed (theme variables resolved, cached by the stylesheet) without
+        the click meta, so a first frame parses a handful of styles, not one per item."""
+        colour = " ".join(["bold"] * bold + ["reverse"] * reverse + [STATE_STYLES[state]])
+        return Style.parse(colour) + Style.from_meta({"@click": f"jump({index})"})
 
     # -- layout --------------------------------------------------------------------
     def columns(self, width: int) -> int:
@@ -278,34 +282,37 @@ class StateStrip(Widget, can_focus=True):
     def render_line(self, y: int) -> Strip:
         width = self.size.width
         if self.drawn is None or self.drawn[0] != width:
-            self.drawn = (width, [self.draw_row(row, width) for row in self.rows(width)])
+            self.drawn = (width, self.draw(width))
         rows = self.drawn[1]
         if y < len(rows):
             return rows[y]
         return Strip.blank(width, self.visual_style.background_style.rich_style)
 
-    def draw_row(self, row: list[tuple[int, int, Content]], width: int) -> Strip:
-        """One row: each cell's text cut to its cells ("…" where cut) and drawn with the
+    def draw(self, width: int) -> list[Strip]:
+        """Every row: each cell's text cut to its cells ("…" where cut) and drawn with the
         strip's style underneath; clickable items take the theme's link style on top (as
         a ``Static`` shows ``@click`` text); blank cells get the background only."""
         base = self.visual_style
         blank = base.background_style.rich_style
         link = self.link_style
-        segments: list[Segment] = []
-        x = 0
-        for start, cells, content in row:
-            if start > x:
-                segments.append(Segment(" " * (start - x), blank))
-            text = content.truncate(cells, ellipsis=True)
-            for segment in text.render_segments(base):
-                style = segment.style
-                if style is not None and "@click" in style.meta:
-                    segment = Segment(segment.text, style + link)
-                segments.append(segment)
-            x = start + text.cell_length
-        if width > x:
-            segments.append(Segment(" " * (width - x), blank))
-        return Strip(segments, max(width, x))
+        strips = []
+        for row in self.rows(width):
+            segments: list[Segment] = []
+            x = 0
+            for start, cells, content in row:
+                if start > x:
+                    segments.append(Segment(" " * (start - x), blank))
+                text = content.truncate(cells, ellipsis=True)
+                for segment in text.render_segments(base):
+                    style = segment.style
+                    if style is not None and "@click" in style.meta:
+                        segment = Segment(segment.text, style + link)
+                    segments.append(segment)
+                x = start + text.cell_length
+            if width > x:
+                segments.append(Segment(" " * (width - x), blank))
+            strips.append(Strip(segments, max(width, x)))
+        return strips
 
     def redraw(self, layout: bool = False) -> None:
         """Draw the rows again (something they show changed); ``layout``: the height too."""

@@ -77,7 +77,6 @@ def item_text(item: StateItem) -> str:
     return f"{name} unknown" if item.state == "unknown" else f"{name} {item.state}"
 
 
-
 def columns_for(width: int) -> int:
     """How many columns of group lines a strip ``width`` cells wide (padding included)
     holds: as many ``COLUMN_WIDTH`` columns as fit, one to ``MAX_COLUMNS``."""
@@ -158,6 +157,7 @@ class StateStrip(Widget, can_focus=True):
 
     @property
     def is_compact(self) -> bool:
+        """Two rows: the app sets ``-compact`` on short terminals (``set_compact``)."""
         return self.has_class("-compact")
 
     def group_items(self, group: str) -> list[StateItem]:
@@ -238,6 +238,7 @@ class StateStrip(Widget, can_focus=True):
         return Content.assemble(*chips)
 
     def item_index(self, item: StateItem) -> int:
+        """``item``'s place in ``items`` (what ``jump`` and the cursor count in)."""
         return next(n for n, other in enumerate(self.items) if other is item)
 
     @staticmethod
@@ -280,6 +281,7 @@ class StateStrip(Widget, can_focus=True):
 
     # -- drawing -------------------------------------------------------------------
     def render_line(self, y: int) -> Strip:
+        """Row ``y``; the rows are drawn together, once per change (``redraw``) or width."""
         width = self.size.width
         if self.drawn is None or self.drawn[0] != width:
             self.drawn = (width, self.draw(width))

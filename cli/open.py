@@ -173,6 +173,11 @@ def run(args: argparse.Namespace) -> int:
             precheck(args.compare)
         except InputError as exc:
             return fail(str(exc))
+    # No cyclic garbage collection until the first frame is painted (tui/startup.py):
+    # the imports and the first screen allocate much and free next to nothing.
+    from triagebench.tui.startup import pause_collector
+
+    pause_collector()
     # A small file is analysed in a child process while this one imports the UI and
     # lays out its first frame (services.prefetch): before the import, so no thread runs.
     from triagebench.services import prefetch as prefetching

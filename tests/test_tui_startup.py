@@ -83,3 +83,33 @@ print(*first, *second)
     before, after, again_before, again_after = map(int, result.stdout.split())
     assert after > before + 8_000  # at least the document's lines became permanent
     assert again_after == again_before  # a second file in the same process is not frozen
+
+
+def test_the_collector_paused_for_start_up_runs_again_after_the_first_paint():
+    """``triage FILE`` pauses the cyclic collector before importing Textual; the app
+    freezes what is alive and turns it back on once its first frame is painted (a
+    collector left off would let every cycle of a long session pile up). An app built
+    without the pause (tests, the bench) keeps its collector as it was."""
+    code = r"""
+import asyncio, gc, sys
+from triagebench.tui.startup import pause_collector
+pause_collector()
+assert not gc.isenabled()
+from triagebench.tui.app import create_app
+
+async def main(path):
+    app = create_app(path, env={})
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause(0.2)
+        return gc.isenabled(), gc.get_freeze_count()
+
+enabled, frozen = asyncio.run(main(sys.argv[1]))
+gc.disable()  # a second app, the collector off by someone else: left as it is
+again, _ = asyncio.run(main(sys.argv[1]))
+print(enabled, frozen > 10_000, again)
+"""
+    sample = str(Path(__file__).resolve().parent.parent / "sample-diagnostics"
+                 / "healthy-rpi0-2w-2.87.16.txt")
+    result = subprocess.run([sys.executable, "-c", code, sample], capture_output=True,
+                            text=True, check=True, cwd=Path(__file__).resolve().parent.parent)
+    assert result.stdout.split() == ["True", "True", "False"]

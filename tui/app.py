@@ -61,7 +61,11 @@ from triagebench.tui.messages import (
 )
 from triagebench.tui.palette import ActionProvider, FindingProvider, SectionProvider
 from triagebench.tui.screens.input_picker import InputsToPick
-from triagebench.tui.startup import freeze_first_document, freeze_startup_objects
+from triagebench.tui.startup import (
+    freeze_first_document,
+    freeze_startup_objects,
+    resume_collector,
+)
 from triagebench.tui.story import StoryCommands
 from triagebench.tui.widgets.bookmarks_panel import BookmarksPanel
 from triagebench.tui.widgets.command_tree import CommandTree, TreeTarget
@@ -300,6 +304,7 @@ class TriageApp(StoryCommands, App[int]):
         await super().on_event(event)
 
     def on_mount(self) -> None:
+        self.call_after_refresh(resume_collector)  # the CLI paused it until the first paint
         self.query_one(FactsHeader).show_loading(self.path)
         self.update_layout(self.size.width)
         self.fit_state_strip(self.size.height)

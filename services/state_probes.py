@@ -8,9 +8,12 @@ digit limits, so a 5,000-digit or NaN value is "unreadable", never an exception.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
-import regex
 from triagebench.parser import Document, Section, printable
+
+if TYPE_CHECKING:
+    import regex
 
 from .state_model import EvidenceLine, StateItem
 
@@ -35,11 +38,41 @@ CURL_EXIT = {
 }
 
 
-def compile_bounded(pattern: str, flags: int = 0) -> regex.Pattern[str]:
-    return regex.compile(pattern, flags)
+class BoundedPattern:
+    """A ``regex`` pattern compiled the first time it is used. The state modules define
+    ~60 at import; a capture's sections use some of them, and compiling all of them
+    (the ``regex`` module's parser is pure Python) was ~12 ms of every analysis."""
+
+    __slots__ = ("_compiled", "flags", "pattern")
+
+    def __init__(self, pattern: str, flags: int = 0) -> None:
+        self.pattern = pattern
+        self.flags = flags
+        self._compiled: regex.Pattern[str] | None = None
+
+    @property
+    def compiled(self) -> regex.Pattern[str]:
+        if self._compiled is None:
+            import regex
+
+            self._compiled = regex.compile(self.pattern, self.flags)
+        return self._compiled
+
+    def search(self, text: str, *, timeout: float) -> regex.Match[str] | None:
+        return self.compiled.search(text, timeout=timeout)
+
+    def fullmatch(self, text: str, *, timeout: float) -> regex.Match[str] | None:
+        return self.compiled.fullmatch(text, timeout=timeout)
+
+    def finditer(self, text: str, *, timeout: float) -> Iterator[regex.Match[str]]:
+        return self.compiled.finditer(text, timeout=timeout)
 
 
-def search(pattern: regex.Pattern[str], text: str) -> regex.Match[str] | None:
+def compile_bounded(pattern: str, flags: int = 0) -> BoundedPattern:
+    return BoundedPattern(pattern, flags)
+
+
+def search(pattern: BoundedPattern, text: str) -> regex.Match[str] | None:
     """``pattern.search`` on the first ``LINE_CAP`` characters, with a timeout (-> None)."""
     try:
         return pattern.search(text[:LINE_CAP], timeout=REGEX_TIMEOUT)

@@ -14,8 +14,7 @@ not re-export the function, which would shadow the ``evaluate`` module.
 
 from __future__ import annotations
 
-import importlib
-from typing import Any
+from triagebench.parser.lazy import lazy_exports
 
 _EXPORTS: dict[str, str] = {
     "ExampleResult": "examples", "example_document": "examples", "run_examples": "examples",
@@ -30,13 +29,7 @@ _EXPORTS: dict[str, str] = {
 }
 
 
-def __getattr__(name: str) -> Any:
-    module = _EXPORTS.get(name)
-    if module is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(importlib.import_module(f".{module}", __name__), name)
-    globals()[name] = value
-    return value
+__getattr__ = lazy_exports(__name__, globals(), _EXPORTS)
 
 
 def __dir__() -> list[str]:

@@ -47,9 +47,12 @@ def looks_binary(data: bytes) -> bool:
     sample = data[:BINARY_SAMPLE]
     if not sample:
         return False
-    text_controls = {9, 10, 12, 13, 27}
-    bad = sum(1 for b in sample if b < 32 and b not in text_controls)
+    bad = len(sample) - len(sample.translate(None, _CONTROL_BYTES))  # C speed, no loop
     return bad / len(sample) > 0.05
+
+
+_CONTROL_BYTES = bytes(b for b in range(32) if b not in (9, 10, 12, 13, 27))
+"""C0 control bytes that text does not carry (tab, newline, form feed, CR and ESC do)."""
 
 
 __all__ = ["BINARY_SAMPLE", "COMPRESSED", "GZIP_MAGIC", "MAGICS", "looks_binary", "sniff"]

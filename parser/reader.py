@@ -20,10 +20,8 @@ import os
 import re
 import stat
 import sys
-import tempfile
-import zipfile
 from dataclasses import dataclass
-from typing import BinaryIO
+from typing import TYPE_CHECKING, BinaryIO
 
 from .decompress import (
     COMPRESSED,
@@ -42,6 +40,9 @@ from .decompress import (
 from .errors import InputError
 from .magic import BINARY_SAMPLE, GZIP_MAGIC, looks_binary
 from .text import printable
+
+if TYPE_CHECKING:
+    import zipfile
 
 CHUNK = 8 << 20
 COMPRESSED_CHUNK = 1 << 20
@@ -264,6 +265,8 @@ def _member_name(archive: str, member: str) -> str:
 
 def _spool(name: str, handle: BinaryIO, prefix: bytes) -> BinaryIO:
     """A seekable copy of a piped zip (zip needs its central directory at the end)."""
+    import tempfile  # zip input only: not imported to read a plain capture
+
     spool = tempfile.SpooledTemporaryFile(max_size=SPOOL_MEMORY)  # noqa: SIM115 - caller closes
     spool.write(prefix)
     total = len(prefix)
@@ -281,6 +284,8 @@ def _spool(name: str, handle: BinaryIO, prefix: bytes) -> BinaryIO:
 
 
 def _read_member(archive: zipfile.ZipFile, info: zipfile.ZipInfo, name: str) -> RawLines:
+    import zipfile
+
     if info.flag_bits & 0x1:
         raise InputError(name, "is encrypted; unpack the archive first")
     if info.file_size > MAX_EXPANDED:
@@ -300,6 +305,8 @@ def _read_member(archive: zipfile.ZipFile, info: zipfile.ZipInfo, name: str) -> 
 
 
 def _zip_inputs(name: str, handle: BinaryIO, prefix: bytes) -> list[NamedInput]:
+    import zipfile  # zip input only: not imported to read a plain capture
+
     try:
         seekable = handle.seekable()
     except (OSError, ValueError):

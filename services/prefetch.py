@@ -333,6 +333,7 @@ def _child(fd: int, path: str, checks: tuple[str, ...], options: AnalysisOptions
     null = os.open(os.devnull, os.O_RDWR)
     for target in (0, 1, 2):
         os.dup2(null, target)
+    gc.enable()  # the CLI pauses the collector for the workbench's start-up, not for this
     from dataclasses import replace
 
     from triagebench.services import analysis

@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import bisect
 import contextlib
-import hashlib
 import json
 import os
 from collections.abc import Iterable
@@ -55,6 +54,8 @@ def now_iso() -> str:
 
 def content_hash_of_file(path: str | os.PathLike[str]) -> str:
     """sha256 (hex) of the file's bytes, read in chunks (a 100 MB file costs ~0.1 s)."""
+    import hashlib  # here: the workbench unpickles sessions before its first frame
+
     digest = hashlib.sha256()
     with open(path, "rb") as handle:
         while chunk := handle.read(1 << 20):
@@ -68,6 +69,8 @@ def content_hash(doc: Document) -> str:
     try:
         return content_hash_of_file(doc.path)
     except OSError:
+        import hashlib
+
         return hashlib.sha256(doc.text().encode("utf-8", "surrogateescape")).hexdigest()
 
 

@@ -371,6 +371,20 @@ def _widen(fd: int) -> None:
         pass
 
 
+def import_shared_modules() -> None:
+    """Import the modules both processes need: the classes of the child's result (the
+    parent unpickles them) are also the ones the child builds them with. Imported once
+    before the fork, the child does not import them again: ~13 ms less of its work
+    while the parent imports the UI on the other core, where the two processes slow
+    each other down. Measured in tmux (9 interleaved rounds per sample), the findings
+    showed 9–26 ms sooner; the parent pays the same imports, only earlier."""
+    import triagebench.heuristics.format  # noqa: F401
+    import triagebench.parser.document  # noqa: F401
+    import triagebench.parser.times  # noqa: F401
+    import triagebench.services.sessions  # noqa: F401
+    import triagebench.services.state_model  # noqa: F401
+
+
 def start(path: str, checks: Sequence[str], options: AnalysisOptions,
           session_path: str | None = None) -> Prefetch | None:
     """Fork a child analysing ``path`` (+ ``checks``) when ``eligible``; None otherwise.
@@ -383,6 +397,7 @@ def start(path: str, checks: Sequence[str], options: AnalysisOptions,
     checks = tuple(checks)
     if threading.active_count() > 1 or not eligible(path, checks):
         return None  # a fork copies locks other threads may hold: never with threads
+    import_shared_modules()
     try:
         read_fd, write_fd = os.pipe()
     except OSError:
@@ -411,4 +426,4 @@ def start(path: str, checks: Sequence[str], options: AnalysisOptions,
     return Prefetch(pid, read_fd, path, checks, session_path)
 
 
-__all__ = ["DEADLINE", "INLINE_FRAME_BYTES", "Delivered", "MAX_BYTES", "MAX_COMPRESSED_BYTES", "MAX_LINES", "Prefetch", "eligible", "start"]
+__all__ = ["DEADLINE", "INLINE_FRAME_BYTES", "Delivered", "import_shared_modules", "MAX_BYTES", "MAX_COMPRESSED_BYTES", "MAX_LINES", "Prefetch", "eligible", "start"]

@@ -265,14 +265,20 @@ class TriageApp(StoryCommands, App[int]):
         return self.query_one("#findings", FindingsPanel)
 
     @property
-    def search_bar(self) -> SearchBar:
-        """The search/filter bar, mounted under the log view the first time it is used
-        (not on the first frame: ``widgets.search_bar``)."""
+    def search_bar(self) -> SearchBar | None:
+        """The search/filter bar, None until ``/``, ``f`` or ``F`` first opened it (it is
+        not on the first frame: ``widgets.search_bar``)."""
         for bar in self.query("#search").results(SearchBar):
             return bar
-        bar = SearchBar(id="search")
-        self.query_one("#center").mount(bar)
-        return bar
+        return None
+
+    def open_search_bar(self, mode: str, pattern: str) -> None:
+        """Open the bar in ``mode``, mounting it under the log view the first time."""
+        bar = self.search_bar
+        if bar is None:
+            bar = SearchBar(id="search")
+            self.query_one("#center").mount(bar)
+        bar.open(mode, pattern)
 
     @property
     def unexplained_panel(self) -> UnexplainedPanel:
@@ -1177,12 +1183,12 @@ class TriageApp(StoryCommands, App[int]):
     def action_search(self) -> None:
         if self.document is not None:
             self.search_origin = self.log_view.cursor_line
-            self.search_bar.open("search", self.search_pattern or "")
+            self.open_search_bar("search", self.search_pattern or "")
 
     def action_filter(self, mode: str) -> None:
         if self.document is not None:
             current = self.filter_pattern if self.filter_mode == mode else ""
-            self.search_bar.open(mode, current or "")
+            self.open_search_bar(mode, current or "")
 
     def apply_pattern(self, mode: str, pattern: str) -> None:
         bar = self.search_bar
@@ -1190,7 +1196,8 @@ class TriageApp(StoryCommands, App[int]):
         if pattern:
             error = regex_error(pattern)
             if error:
-                bar.set_status(error, error=True)
+                if bar is not None:
+                    bar.set_status(error, error=True)
                 return
         if mode == "search":
             self.search_pattern = pattern or None
@@ -1204,7 +1211,7 @@ class TriageApp(StoryCommands, App[int]):
     def refresh_search_status(self) -> None:
         """The bar's count: matches (search) or shown/hidden lines (filter)."""
         bar = self.search_bar
-        if not bar.is_open or bar.has_error:
+        if bar is None or not bar.is_open or bar.has_error:
             return
         log = self.log_view
         if bar.mode == "search":
@@ -1220,6 +1227,10 @@ class TriageApp(StoryCommands, App[int]):
         else:
             bar.set_status("")
 
+    def hide_search_bar(self) -> None:
+        if self.search_bar is not None:
+            self.search_bar.hide()
+
     @on(SearchBar.Changed)
     def pattern_changed(self, message: SearchBar.Changed) -> None:
         self.apply_pattern(message.mode, message.pattern)
@@ -1229,7 +1240,7 @@ class TriageApp(StoryCommands, App[int]):
         if message.pattern and regex_error(message.pattern):
             return
         self.apply_pattern(message.mode, message.pattern)
-        self.search_bar.hide()
+        self.hide_search_bar()
         if not (message.mode == "search" and self.log_view.search_pending):
             self.search_origin = None  # else the first match is still to come
         self.log_view.focus()
@@ -1239,7 +1250,7 @@ class TriageApp(StoryCommands, App[int]):
     @on(SearchBar.Closed)
     def pattern_closed(self, message: SearchBar.Closed) -> None:
         self.apply_pattern(message.mode, "")
-        self.search_bar.hide()
+        self.hide_search_bar()
         if message.mode == "search" and self.search_origin is not None:
             self.log_view.goto_line(self.search_origin)  # Esc: back where / was pressed
         self.search_origin = None
@@ -1250,24 +1261,25 @@ class TriageApp(StoryCommands, App[int]):
         match at or after where ``/`` was pressed (less/vim/lnav incremental search)."""
         self.refresh_search_status()
         bar = self.search_bar
+        bar_open = bar is not None and bar.is_open
         if (message.pattern and message.pattern == self.search_pattern
                 and self.search_origin is not None
-                and (bar.mode == "search" or not bar.is_open)):
+                and (not bar_open or (bar is not None and bar.mode == "search"))):
             target = self.log_view.first_match_from(self.search_origin)
             if target is not None:
                 self.log_view.goto_line(target)
-            if not bar.is_open:
+            if not bar_open:
                 self.search_origin = None  # Enter came first: confirmed now
 
     def on_log_view_search_error(self, message: LogView.SearchError) -> None:
-        self.search_bar.set_status(printable(message.message),
-                                   error=True)
+        bar = self.search_bar
+        if bar is not None:
+            bar.set_status(printable(message.message), error=True)
 
     def on_log_view_filter_changed(self, message: LogView.FilterChanged) -> None:
-        if self.search_bar.is_open and self.search_bar.mode != "search":
-            hidden = message.hidden
-            shown = message.shown
-            self.search_bar.set_status(f"{shown:,} shown, {hidden:,} hidden")
+        bar = self.search_bar
+        if bar is not None and bar.is_open and bar.mode != "search":
+            bar.set_status(f"{message.shown:,} shown, {message.hidden:,} hidden")
 
     def action_escape(self) -> None:
         """Esc: cancel loading, else clear the search and the filter."""

@@ -27,6 +27,7 @@ import asyncio
 import contextlib
 import os
 import shlex
+import time
 from collections.abc import Mapping, Sequence
 from functools import partial
 from pathlib import Path
@@ -93,8 +94,9 @@ if TYPE_CHECKING:
 # the key help (Markdown), webbrowser.
 
 NARROW_WIDTH = 110
-# How long the first paint may wait for the child's analysis (hold_first_frame): it is
-# usually shown ~30 ms after the UI is styled; a slower child gets the loading screen.
+# How long the first paint may wait for the child's analysis, in all (the inline wait in
+# show_prefetched_now, then hold_first_frame for a frame too big to unpickle inline): it
+# is usually in before the UI is styled; a slower child gets the loading screen.
 FIRST_FRAME_WAIT = 0.3
 WIDE_WIDTH = 160
 # More lines than this in one ``m`` (a selection) is almost certainly a slip.
@@ -197,6 +199,9 @@ class TriageApp(StoryCommands, App[int]):
         self.running_prefetch: Prefetch | None = None  # the child the load worker reads
         self.first_results = asyncio.Event()  # set once the first load showed something
         self.first_frame_hold: Worker[None] | None = None
+        # When the first paint stops waiting for the child (show_prefetched_now, then
+        # hold_first_frame share this one FIRST_FRAME_WAIT budget; set on mount).
+        self.first_paint_deadline = 0.0
 
     def get_default_screen(self) -> Screen[Any]:
         return MainScreen(id="_default")
@@ -342,7 +347,8 @@ class TriageApp(StoryCommands, App[int]):
         loading frame first and a second pass over everything (~50 ms). A slower child
         gets the loading screen after the wait."""
         with self.batch_update(), contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(self.first_results.wait(), FIRST_FRAME_WAIT)
+            await asyncio.wait_for(self.first_results.wait(),
+                                   max(0.0, self.first_paint_deadline - time.monotonic()))
 
     def on_resize(self, event: Any) -> None:
         self.update_layout(event.size.width)
@@ -408,11 +414,10 @@ class TriageApp(StoryCommands, App[int]):
         from triagebench.services.prefetch import INLINE_FRAME_BYTES
 
         prefetch = self.prefetch
-        if prefetch is None or self.member is not None \
-                or not prefetch.covers(self.path, self.checks, self.session_path):
+        if prefetch is None or not self.prefetch_fits(prefetch):
             return False
-        if prefetch.first_frame_size() is None:
-            prefetch.frame_ready(FIRST_FRAME_WAIT)
+        self.first_paint_deadline = time.monotonic() + FIRST_FRAME_WAIT
+        prefetch.frame_ready(FIRST_FRAME_WAIT)  # at once when the frame is in already
         size = prefetch.first_frame_size()
         if size is None or size > INLINE_FRAME_BYTES:
             return False
@@ -440,11 +445,16 @@ class TriageApp(StoryCommands, App[int]):
         """The child analysis started by the CLI, if it covers what is loaded now (the
         first load; not a member picked in an archive); handed out once."""
         prefetch, self.prefetch = self.prefetch, None
-        if prefetch is not None and (self.member is not None
-                                     or not prefetch.covers(self.path, self.checks, self.session_path)):
+        if prefetch is not None and not self.prefetch_fits(prefetch):
             prefetch.close()  # no reader owns it yet: close its pipe too
             return None
         return prefetch
+
+    def prefetch_fits(self, prefetch: Prefetch) -> bool:
+        """Does the child analyse what is loaded now (the first load of these inputs and
+        this --session; not a member picked in an archive)?"""
+        return self.member is None and prefetch.covers(self.path, self.checks,
+                                                        self.session_path)
 
     def stop_prefetch(self) -> None:
         """Kill a child analysis still running (Esc, quit): its reader sees EOF."""

@@ -186,6 +186,11 @@ def read_library(options: LibraryOptions, progress: Progress = _no_progress) -> 
     return load_library(options)
 
 
+def library_facts(library: Library) -> tuple[int, tuple[str, ...]]:
+    """What the front-ends say of a library: how many heuristics, and its problems."""
+    return len(library.heuristics), tuple(str(problem) for problem in library.problems)
+
+
 def match(document: Document, library: Library, progress: Progress = _no_progress,
           timeout: float = DEFAULT_TIMEOUT) -> Findings:
     """Evaluate every heuristic of ``library`` on ``document``."""

@@ -47,6 +47,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, TypeVar
 
+from triagebench.parser.magic import COMPRESSED, sniff
 from triagebench.services import paths
 
 if TYPE_CHECKING:
@@ -84,7 +85,6 @@ a ~15k-line capture), so the workbench lays it out before its first paint; a big
 is read by the loading worker."""
 
 _HEADER = struct.Struct(">Q")
-_MAGICS = (b"\x1f\x8b", b"\xfd7zXZ", b"BZh", b"\x28\xb5\x2f\xfd", b"PK\x03\x04")
 T = TypeVar("T")
 
 
@@ -110,9 +110,11 @@ class Delivered:
 
     @classmethod
     def of(cls, result: Analysis, session: OpenedSession | None = None) -> Delivered:
-        return cls(result.document, result.findings, result.state, result.inputs,
-                   len(result.library.heuristics),
-                   tuple(str(problem) for problem in result.library.problems), session)
+        from triagebench.services.analysis import library_facts
+
+        count, problems = library_facts(result.library)
+        return cls(result.document, result.findings, result.state, result.inputs, count,
+                   problems, session)
 
 
 def _input_bytes(path: str) -> int | None:
@@ -126,7 +128,7 @@ def _input_bytes(path: str) -> int | None:
             head = handle.read(8)
     except OSError:
         return None
-    if head.startswith(_MAGICS):
+    if sniff(head) in (*COMPRESSED, "zip"):
         return info.st_size if info.st_size <= MAX_COMPRESSED_BYTES else None
     return info.st_size
 
@@ -215,31 +217,28 @@ class Prefetch:
                 self._eof = True
                 self._arrived.notify_all()
 
+    def _await_frame(self, timeout: float | None) -> bool:
+        """(holding ``_arrived``) Wait at most ``timeout`` seconds (None: no limit) until
+        a whole frame is in, the pipe ended or ``close`` was called; True for a frame."""
+        deadline = None if timeout is None else time.monotonic() + timeout
+        while not self._frames and not self._eof and not self._closed:
+            left = None if deadline is None else deadline - time.monotonic()
+            if left is not None and left <= 0:
+                break
+            self._arrived.wait(left)
+        return bool(self._frames) and not self._closed
+
     def _next_frame(self, timeout: float | None) -> bytes | None:
         """The next whole frame, waiting at most ``timeout`` seconds; None on EOF,
         ``close`` or timeout."""
-        deadline = None if timeout is None else time.monotonic() + timeout
         with self._arrived:
-            while not self._frames and not self._eof and not self._closed:
-                left = None if deadline is None else deadline - time.monotonic()
-                if left is not None and left <= 0:
-                    return None
-                self._arrived.wait(left)
-            if self._closed or not self._frames:
-                return None
-            return self._frames.pop(0)
+            return self._frames.pop(0) if self._await_frame(timeout) else None
 
     def frame_ready(self, timeout: float) -> bool:
         """Wait at most ``timeout`` seconds; True once a whole frame is in (then
         ``wait``/``wait_unexplained`` return it without blocking)."""
-        deadline = time.monotonic() + timeout
         with self._arrived:
-            while not self._frames and not self._eof and not self._closed:
-                left = deadline - time.monotonic()
-                if left <= 0:
-                    break
-                self._arrived.wait(left)
-            return bool(self._frames) and not self._closed
+            return self._await_frame(timeout)
 
     def first_frame_size(self) -> int | None:
         """The size of the buffered first frame, None while it has not arrived."""

@@ -103,11 +103,6 @@ WIDE_WIDTH = 160
 MAX_MARK_LINES = 500
 
 
-def library_facts(library: Library) -> tuple[int, list[str]]:
-    """What the findings panel says of a library: its size and its problems."""
-    return len(library.heuristics), [str(problem) for problem in library.problems]
-
-
 def regex_error(pattern: str) -> str | None:
     """Why ``pattern`` is not a valid regex (one line), or None when it is. The same
     ``regex`` module and flags as the log view's search, so what validates, runs."""
@@ -689,7 +684,7 @@ class TriageApp(StoryCommands, App[int]):
         if message.generation != self.generation or self.document is None:
             return
         self.library = message.library
-        self.findings_shown(message.findings, *library_facts(message.library))
+        self.findings_shown(message.findings, *analysis.library_facts(message.library))
 
     def on_library_loaded(self, message: LibraryLoaded) -> None:
         """The library behind a child's findings (compare needs it)."""
@@ -754,7 +749,7 @@ class TriageApp(StoryCommands, App[int]):
                         markup=False, timeout=5)
             return
         self.library = message.library
-        self.show_findings(message.findings, *library_facts(message.library))
+        self.show_findings(message.findings, *analysis.library_facts(message.library))
         if message.saved is None:
             return
         draft_id = Path(message.saved).stem

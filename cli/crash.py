@@ -112,13 +112,11 @@ def guarded(dispatch: Callable[[], int], argv: Sequence[str], debug: bool) -> in
     try:
         return dispatch()
     except Exception as exc:  # noqa: BLE001 - the whole point: no traceback by default
-        if isinstance(exc, bad_input_errors()):
-            if debug:
-                traceback.print_exc()
-            print(printable(str(exc)), file=sys.stderr)
-            return EXIT_BAD_INPUT
         if debug:
             traceback.print_exc()
+        if isinstance(exc, bad_input_errors()):
+            print(printable(str(exc)), file=sys.stderr)
+            return EXIT_BAD_INPUT
         named = _current[:1] or files_named(argv)[:1]
         file = named[0] if named else None
         print(internal_error_line(exc, file), file=sys.stderr)

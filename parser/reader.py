@@ -38,7 +38,7 @@ from .decompress import (
     unsupported_problem,
 )
 from .errors import InputError
-from .magic import BINARY_SAMPLE, GZIP_MAGIC, looks_binary
+from .magic import looks_binary
 from .text import printable
 
 if TYPE_CHECKING:
@@ -388,6 +388,6 @@ def read_lines(path: str) -> RawLines:
 
 
 __all__ = [
-    "BINARY_SAMPLE", "GZIP_MAGIC", "STDIN", "STDIN_NAME", "InputError", "NamedInput", "RawLines", "decode",
+    "STDIN", "STDIN_NAME", "InputError", "NamedInput", "RawLines", "decode",
     "looks_binary", "open_inputs", "read_lines",
 ]

@@ -81,6 +81,7 @@ from triagebench.tui.widgets.state_strip import COMPACT_HEIGHT, StateStrip
 from triagebench.tui.widgets.unexplained_panel import UnexplainedPanel
 
 if TYPE_CHECKING:
+    from textual.notifications import SeverityLevel
     from triagebench.heuristics.format import Library
     from triagebench.heuristics.mining import Template
     from triagebench.heuristics.model import Findings
@@ -659,11 +660,16 @@ class TriageApp(StoryCommands, App[int]):
             box.display = False
         self.findings_panel.show_status("matching heuristics…")
         self.log_view.focus()
-        # The file's warnings (also a chip in the header) as toasts after the first
-        # paint: mounting and styling a toast there would delay the file and findings.
-        for warning in document.warnings[:3]:
-            self.call_after_refresh(self.notify, printable(warning), severity="warning",
-                                    markup=False)
+        for warning in document.warnings[:3]:  # also a chip in the header
+            self.notify_after_paint(printable(warning), severity="warning")
+
+    def notify_after_paint(self, message: str, *, severity: SeverityLevel = "information",
+                           timeout: float | None = None) -> None:
+        """A toast about the load being shown (``message`` is plain text, never markup),
+        put up after the next paint: while the file opens, the first frame must not wait
+        for a toast to be mounted and styled."""
+        self.call_after_refresh(self.notify, message, severity=severity, markup=False,
+                                timeout=timeout)
 
     def on_state_ready(self, message: StateReady) -> None:
         if message.generation != self.generation or self.document is None:
@@ -718,8 +724,9 @@ class TriageApp(StoryCommands, App[int]):
         self.set_tab_label("findings-tab", f"Findings {len(findings.matches)}"
                            + (f" ({drafts} draft)" if drafts else ""))
         if problems:
-            self.notify(f"{len(problems)} heuristic problem(s): {printable(problems[0])}",
-                        severity="warning", markup=False, timeout=5)
+            self.notify_after_paint(
+                f"{len(problems)} heuristic problem(s): {printable(problems[0])}",
+                severity="warning", timeout=5)
         self.refresh_bindings()
 
     def on_unmount(self) -> None:
@@ -820,10 +827,10 @@ class TriageApp(StoryCommands, App[int]):
             return
         self.session = message.session
         if message.error:
-            self.notify(f"Session not imported: {message.error}", severity="error",
-                        markup=False, timeout=5)
+            self.notify_after_paint(f"Session not imported: {message.error}",
+                                    severity="error", timeout=5)
         for warning in message.warnings[:5]:
-            self.notify(printable(warning), severity="warning", markup=False, timeout=5)
+            self.notify_after_paint(printable(warning), severity="warning", timeout=5)
         if self.session is None:
             self.set_tab_label("bookmarks-tab", "Bookmarks ?")
         else:
@@ -836,13 +843,13 @@ class TriageApp(StoryCommands, App[int]):
                 ref = parse_ref(self.goto)
                 start = resolve_ref(ref, self.document)
             except RefError as exc:
-                self.notify(f"--goto: {printable(str(exc))}", severity="error", markup=False,
-                            timeout=5)
+                self.notify_after_paint(f"--goto: {printable(str(exc))}", severity="error",
+                                        timeout=5)
             else:
                 if ref.file and os.path.basename(ref.file) != file_label(self.document):
-                    self.notify(f"--goto names {printable(ref.file)}; applied to "
-                                f"{printable(file_label(self.document))}", timeout=5,
-                                markup=False)
+                    self.notify_after_paint(f"--goto names {printable(ref.file)}; applied to "
+                                            f"{printable(file_label(self.document))}",
+                                            timeout=5)
         if start is not None:
             self.start_applied = True
             self.call_after_refresh(self.log_view.goto_line, start)

@@ -87,11 +87,6 @@ class TreeItem:
     """Its row while shown, -1 while inside a collapsed group."""
 
     @property
-    def label(self) -> str:
-        """The whole label as plain text (name and marks, no arrow), as it reads uncut."""
-        return self.name + "".join(text for text, _style in self.marks)
-
-    @property
     def is_last(self) -> bool:
         """The last child of its parent (its guide is ``└``)."""
         return self.parent is None or self.parent.children[-1] is self

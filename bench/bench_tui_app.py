@@ -57,6 +57,9 @@ spawned = float(sys.argv[2])
 started = time.time()
 prefetch = None
 if sys.argv[3] == "prefetch":  # as the CLI does: fork the analysis before importing the UI
+    from triagebench.tui.startup import pause_collector
+
+    pause_collector()  # and no garbage collection until the first paint (cli/open.py)
     from triagebench.services import prefetch as prefetching
     from triagebench.services.analysis import AnalysisOptions
     from triagebench.services.library import LibraryOptions
@@ -303,7 +306,7 @@ def ratios(runs: dict[str, dict]) -> dict[str, float | None]:
             key = f"{tool}: {text.strip()}" if tool.startswith("triage") else tool
             out[key] = round(value / floor, 2) if isinstance(value, (int, float)) else None
         badges = [value for text, value in seen.items()
-                  if text.strip() in ("CRIT", "HIGH", "MED", "LOW", "INFO") and value is not None]
+                  if text in BADGES and value is not None]
         if tool.startswith("triage") and badges:  # the first finding listed, any severity
             out[f"{tool}: findings on screen"] = round(min(badges) / floor, 2)
     return out
